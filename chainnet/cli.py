@@ -1,0 +1,196 @@
+"""The ``chainnet`` command line: a thin layer over the library.
+
+Exit codes: 0 ok, 1 bad data (with every problem listed), 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+import chainnet.datasets as _datasets
+
+from . import __version__
+from ._errors import ChainnetError, DataWarning
+from .io import FORMATS, read_cluster, write_cluster
+from .model import Cluster
+from .template import builtin_templates, load_template
+
+CLUSTER_HELP = "PATH is a cluster folder, an .xlsx workbook, a .graphml/.gexf/.json file or a bundled dataset id."
+
+
+class _Group(click.Group):
+    """Turns library errors into a readable message and exit code 1, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", DataWarning)
+                try:
+                    return super().invoke(ctx)
+                finally:
+                    for w in caught:
+                        if issubclass(w.category, DataWarning):
+                            click.echo(f"warning: {w.message}", err=True)
+                        else:
+                            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        except ChainnetError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(1)
+
+
+def _load(path: str) -> Cluster:
+    return read_cluster(path)
+
+
+def cluster_argument(f: Callable) -> Callable:
+    """The PATH argument every cluster command takes."""
+    return click.argument("path", metavar="PATH")(f)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "--version", prog_name="chainnet")
+def main() -> None:
+    """chainnet: industrial clusters as networks of firms.
+
+    Audit a cluster against its reference industry chain (chain completeness, gaps to fill,
+    extend, connect and strengthen) and measure how central its leader firms are.
+
+    \b
+    Examples:
+      chainnet datasets
+      chainnet validate demo_copper
+      chainnet export demo_copper --to xlsx -o demo.xlsx
+    """
+
+
+@main.command()
+@cluster_argument
+def validate(path: str) -> None:
+    """Check a cluster against the data contract and print a one-line summary.
+
+    Every problem is listed at once with its file, row and column; the exit code is 1 when
+    there is any. PATH is a cluster folder, an .xlsx workbook, a .graphml/.gexf/.json file or
+    a bundled dataset id.
+
+    \b
+    Example:
+      chainnet validate datasets/demo_copper
+    """
+    c = _load(path)
+    s = c.summary()
+    tpl = ", ".join(f"{t.id} ({len(t.segments)} segments)" for t in c.templates)
+    click.echo(f"ok: {s['id']}: {s['firms']:,} firms ({s['local_firms']:,} local, {s['external_firms']:,} external), "
+               f"{s['links']:,} links, {s['segments']} template segments [{tpl}]")
+
+
+@main.command()
+@cluster_argument
+@click.option("--to", "fmt", type=click.Choice(FORMATS), required=True, help="Output format.")
+@click.option("-o", "--output", required=True, type=click.Path(), help="Output file or folder.")
+@click.option("--force", is_flag=True, help="Replace OUTPUT if it exists.")
+def export(path: str, fmt: str, output: str, force: bool) -> None:
+    """Write a cluster as a folder (CSV + TOML), an Excel workbook, GraphML, GEXF or node-link JSON.
+
+    \b
+    Example:
+      chainnet export demo_copper --to gexf -o demo.gexf     # open in Gephi
+    """
+    c = _load(path)
+    out = write_cluster(c, output, to=fmt, overwrite=force)
+    click.echo(f"wrote {out}", err=True)
+
+
+@main.group(invoke_without_command=True)
+@click.pass_context
+def templates(ctx: click.Context) -> None:
+    """List the built-in reference chains; `templates show ID` prints one.
+
+    \b
+    Example:
+      chainnet templates show copper
+    """
+    if ctx.invoked_subcommand is None:
+        rows = []
+        for tid in builtin_templates():
+            t = load_template(tid)
+            rows.append((t.id, str(len(t.segments)), str(len(t.flows)), t.name, t.name_zh or ""))
+        _print_table(("id", "segments", "flows", "name", "name_zh"), rows)
+
+
+@templates.command("show")
+@click.argument("template_id", metavar="ID_OR_PATH")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "toml"]), default="table", show_default=True)
+def templates_show(template_id: str, fmt: str) -> None:
+    """Show one template's segments (upstream to downstream) and flows."""
+    t = load_template(template_id)
+    if fmt == "toml":
+        click.echo(t.to_toml())
+        return
+    if fmt == "json":
+        click.echo(json.dumps(t.to_dict(), ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{t.id}: {t.name}" + (f" / {t.name_zh}" if t.name_zh else ""))
+    seg = t.segments.set_index("id")
+    rows = [(s, seg.at[s, "stage"], f"{seg.at[s, 'weight']:g}", seg.at[s, "name"], seg.at[s, "name_zh"] or "")
+            for s in t.order]
+    _print_table(("segment", "stage", "weight", "name", "name_zh"), rows)
+    click.echo("")
+    _print_table(("from", "to", "weight"), [(f.a, f.b, f"{f.w:g}") for f in
+                                             t.flows.rename(columns={"from": "a", "to": "b", "weight": "w"}).itertuples()])
+
+
+@main.command("datasets")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def datasets_cmd(fmt: str) -> None:
+    """List the bundled datasets (use their id wherever a command takes PATH)."""
+    rows = _datasets.info()
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    _print_table(("id", "firms", "links", "templates", "year", "name"),
+                 [(r["id"], str(r["firms"]), str(r["links"]), "+".join(r["templates"]), str(r["year"] or ""),
+                   r["name"]) for r in rows])
+
+
+def _width(s: str) -> int:
+    """Terminal cells taken by ``s``: East Asian wide characters take two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+
+
+def _print_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+    click.echo(format_table(header, rows))
+
+
+def format_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+    """Aligned plain-text table; CJK text counts double width so columns line up in a terminal.
+
+    >>> print(format_table(("a", "名称"), [("x", "铜"), ("yy", "b")]))
+    a   名称
+    --  ----
+    x   铜
+    yy  b
+    """
+    rows = [tuple("" if c is None else str(c) for c in r) for r in rows]
+    widths = [max([_width(h)] + [_width(r[i]) for r in rows]) for i, h in enumerate(header)]
+
+    def line(cells: tuple[str, ...]) -> str:
+        return "  ".join(c + " " * (w - _width(c)) for c, w in zip(cells, widths)).rstrip()
+
+    return "\n".join([line(header), line(tuple("-" * w for w in widths))] + [line(r) for r in rows])
+
+
+def run() -> None:  # pragma: no cover - console entry point
+    main()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
+

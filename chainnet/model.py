@@ -1,0 +1,315 @@
+"""The core object: a :class:`Cluster` of firms and links, audited against chain templates.
+
+A cluster keeps its data as two plain tables (``firms``, ``links``) plus metadata, and hands
+out networkx graphs on demand. :meth:`Cluster.graph` and :meth:`Cluster.from_graph` are
+inverses, so nothing is lost going from tables to graphs and back.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import json
+import warnings
+from collections.abc import Iterable
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from . import _validate as v
+from ._errors import ChainnetError, DataWarning, Problem, TemplateError, ValidationError
+from .template import Template, load_template
+
+LOCAL_ROLES = v.FIRM_ROLES
+
+
+class Cluster:
+    """An industrial cluster: metadata, a firms table, a links table and its chain template(s).
+
+    Build one with :func:`chainnet.read_cluster`, :func:`chainnet.load_dataset` or
+    :meth:`Cluster.from_frames`; every constructor validates the data first.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> firms = pd.DataFrame({"firm_id": ["a", "b"], "name": ["Mine", "Smelter"],
+    ...                       "role": ["sme", "leader"], "segments": ["ore", "smelting"]})
+    >>> links = pd.DataFrame({"source": ["a"], "target": ["b"], "weight": [2.5]})
+    >>> c = Cluster.from_frames(firms, links, meta={"id": "demo", "name": "Demo", "template": "copper"})
+    >>> c
+    <Cluster 'demo': 2 firms, 1 links, template copper>
+    >>> G = c.graph()
+    >>> G.edges["a", "b"]["weight"]
+    2.5
+    """
+
+    def __init__(self, meta: dict[str, Any], firms: pd.DataFrame, links: pd.DataFrame,
+                 templates: list[Template]):
+        self.meta = meta
+        self.firms = firms
+        self.links = links
+        self.templates = templates
+
+    # -- construction -------------------------------------------------------------------
+    @classmethod
+    def from_frames(cls, firms: pd.DataFrame, links: pd.DataFrame | None = None, *,
+                    meta: dict[str, Any] | None = None, templates: Iterable[Template | str] | None = None,
+                    base: Path | None = None, files: tuple[str, str, str] = ("meta", "firms", "links"),
+                    ) -> Cluster:
+        """Validate raw tables and build a cluster; every problem is reported in one ValidationError.
+
+        Parameters
+        ----------
+        firms, links : the tables as in firms.csv and links.csv (strings or typed values)
+        meta : the cluster.toml mapping; ``template``/``templates`` name the chain(s)
+        templates : Template objects or ids/paths overriding those named in ``meta``
+        base : folder that relative template paths in ``meta`` resolve against
+        files : names used in messages for the meta, firms and links inputs
+        """
+        meta = dict(meta or {})
+        meta.setdefault("schema", "chainnet/1")
+        problems = v.check_meta(meta, file=files[0])
+        tpls: list[Template] = []
+        try:
+            tpls = resolve_templates(meta, templates, base=base)
+        except ValidationError as exc:
+            problems.extend(exc.problems)
+        except TemplateError as exc:
+            problems.append(Problem(files[0], str(exc), (), "template"))
+        seg_ids = {s for t in tpls for s in t.segment_ids} if tpls else None
+        keys = {s["key"] for s in meta.get("sources", []) if isinstance(s, dict) and "key" in s}
+        fdf, fp = v.normalise_firms(firms, file=files[1], segment_ids=seg_ids, source_keys=keys)
+        problems += fp
+        if links is None:
+            links = pd.DataFrame(columns=["source", "target"])
+        ldf, lp = (v.normalise_links(links, fdf, file=files[2], segment_ids=seg_ids, source_keys=keys)
+                   if len(fdf) else (pd.DataFrame(columns=list(v.LINK_COLUMNS)), []))
+        problems += lp
+        if problems:
+            raise ValidationError(problems, subject=meta.get("id") if isinstance(meta.get("id"), str) else None)
+        ldf, merged = v.merge_duplicate_links(ldf)
+        if merged:
+            warnings.warn(f"{files[2]}: {merged} duplicate link rows (same source, target and kind) were "
+                          "merged, weights added", DataWarning, stacklevel=2)
+        if tpls:
+            meta = _with_template_refs(meta, tpls)
+        return cls(meta, fdf, ldf, tpls)
+
+    @classmethod
+    def from_graph(cls, G: nx.Graph, *, templates: Iterable[Template | str] | None = None) -> Cluster:
+        """Inverse of :meth:`graph`: a cluster from a graph made by chainnet (or shaped like one).
+
+        Node attributes become firm columns (``segments`` as a list or ';'-string), edge
+        attributes link columns; a MultiDiGraph's edge keys are link kinds. ``G.graph`` holds
+        the metadata, as :meth:`graph` writes it.
+        """
+        meta = _meta_from_graph_attrs(dict(G.graph))
+        firms = pd.DataFrame([{"firm_id": n, **d} for n, d in G.nodes(data=True)])
+        if G.is_multigraph():
+            rows = [{"source": a, "target": b, "kind": d.get("kind", k), **d} for a, b, k, d in G.edges(keys=True, data=True)]
+        else:
+            rows = [{"source": a, "target": b, **d} for a, b, d in G.edges(data=True)]
+        links = pd.DataFrame(rows, columns=None if rows else ["source", "target"])
+        for df, key in ((firms, "firm_columns"), (links, "link_columns")):
+            for c in json.loads(G.graph.get(key, "[]")):
+                if c not in df.columns:
+                    df[c] = np.nan
+        if templates is None and "template_toml" in G.graph:
+            templates = [Template.from_toml(t, file="template embedded in the graph")
+                         for t in json.loads(G.graph["template_toml"])]
+        return cls.from_frames(firms, links, meta=meta, templates=templates,
+                               files=("graph attributes", "graph nodes", "graph edges"))
+
+    # -- basic views --------------------------------------------------------------------
+    @property
+    def id(self) -> str:
+        return self.meta["id"]
+
+    @property
+    def name(self) -> str:
+        return self.meta["name"]
+
+    @property
+    def template(self) -> Template:
+        """The cluster's (first) template; see :attr:`templates` for multi-chain clusters."""
+        if not self.templates:
+            raise ChainnetError(f"cluster {self.id!r} has no template")
+        return self.templates[0]
+
+    @property
+    def local_mask(self) -> np.ndarray:
+        """Boolean array over firms: local firms in the METRICS sense (not external, role leader/backbone/sme)."""
+        return (~self.firms["external"].to_numpy(dtype=bool)) & self.firms["role"].isin(LOCAL_ROLES).to_numpy()
+
+    @cached_property
+    def firm_segments(self) -> pd.DataFrame:
+        """One row per (firm, segment) a firm operates in, with the firm's role and ``external`` flag."""
+        f = self.firms[["firm_id", "role", "external", "segments"]].explode("segments").dropna(subset=["segments"])
+        return f.rename(columns={"segments": "segment"}).reset_index(drop=True)
+
+    def __repr__(self) -> str:
+        tpl = "+".join(t.id for t in self.templates) or "none"
+        return f"<Cluster {self.meta.get('id')!r}: {len(self.firms):,} firms, {len(self.links):,} links, template {tpl}>"
+
+    def summary(self) -> dict[str, Any]:
+        """Counts a person checks first: firms (local/external, by role), links by kind, segments."""
+        local = self.local_mask
+        return {
+            "id": self.meta.get("id"), "name": self.meta.get("name"),
+            "firms": len(self.firms), "local_firms": int(local.sum()),
+            "external_firms": int(self.firms["external"].sum()),
+            "roles": {k: int(n) for k, n in self.firms["role"].value_counts().items()},
+            "links": len(self.links),
+            "link_kinds": {k: int(n) for k, n in self.links["kind"].value_counts().items()},
+            "templates": [t.id for t in self.templates],
+            "segments": int(sum(len(t.segments) for t in self.templates)),
+        }
+
+    # -- graphs ---------------------------------------------------------------------------
+    def graph(self, *, kinds: str | Iterable[str] = "supply", external: bool = False) -> nx.DiGraph:
+        """The cluster as a networkx graph.
+
+        Parameters
+        ----------
+        kinds : link kinds to include: ``"supply"`` (default), a list of kinds, or ``"all"``.
+            One kind gives a DiGraph; several give a MultiDiGraph keyed by kind.
+        external : include firms outside the cluster boundary (``external = true``)
+
+        Nodes are firm ids with the firm's columns as attributes (``segments`` as a list;
+        missing values are left out); ``G.graph`` holds the metadata.
+        """
+        kinds_t = v.KINDS if kinds == "all" else ((kinds,) if isinstance(kinds, str) else tuple(kinds))
+        unknown = set(kinds_t) - set(v.KINDS)
+        if unknown:
+            raise ChainnetError(f"unknown link kind(s) {sorted(unknown)}; use {', '.join(v.KINDS)} or 'all'")
+        firms = self.firms if external else self.firms[~self.firms["external"].to_numpy(dtype=bool)]
+        links = self.links[self.links["kind"].isin(kinds_t)]
+        ids = set(firms["firm_id"])
+        if not external:
+            links = links[links["source"].isin(ids) & links["target"].isin(ids)]
+        G: nx.DiGraph = nx.MultiDiGraph() if len(kinds_t) > 1 else nx.DiGraph()
+        G.graph.update(_meta_to_graph_attrs(self.meta, self.templates))
+        G.graph["firm_columns"] = json.dumps(list(self.firms.columns), ensure_ascii=False)
+        G.graph["link_columns"] = json.dumps(list(self.links.columns), ensure_ascii=False)
+        G.add_nodes_from(zip(firms["firm_id"], _records(firms.drop(columns="firm_id"), lists=("segments",))))
+        edges = _records(links.drop(columns=["source", "target"]))
+        if G.is_multigraph():
+            G.add_edges_from(zip(links["source"], links["target"], links["kind"], edges))
+        else:
+            G.add_edges_from(zip(links["source"], links["target"], edges))
+        return G
+
+    def copy(self) -> Cluster:
+        return Cluster(copy.deepcopy(self.meta), self.firms.copy(), self.links.copy(), list(self.templates))
+
+    def with_tables(self, firms: pd.DataFrame | None = None, links: pd.DataFrame | None = None) -> Cluster:
+        """A new cluster sharing metadata and templates, with already-canonical tables replaced.
+
+        Analysis code uses it for what-ifs (e.g. a firm removed); the tables are not re-validated.
+        """
+        return Cluster(self.meta, self.firms if firms is None else firms.reset_index(drop=True),
+                       self.links if links is None else links.reset_index(drop=True), self.templates)
+
+    def without_firms(self, firm_ids: Iterable[str]) -> Cluster:
+        """The cluster with these firms and every link touching them removed."""
+        drop = set(firm_ids)
+        keep = ~self.links["source"].isin(drop) & ~self.links["target"].isin(drop)
+        return self.with_tables(self.firms[~self.firms["firm_id"].isin(drop)], self.links[keep])
+
+    def equals(self, other: Cluster) -> bool:
+        """Same metadata, same template ids and equal tables (row order ignored)."""
+        try:
+            assert_same_cluster(self, other)
+        except AssertionError:
+            return False
+        return True
+
+
+def resolve_templates(meta: dict[str, Any], templates: Iterable[Template | str] | None,
+                      *, base: Path | None = None) -> list[Template]:
+    """Templates for a cluster: given explicitly, or named by ``template``/``templates`` in meta."""
+    if templates is None:
+        names = meta.get("templates", meta.get("template"))
+        if names is None:
+            return []
+        templates = [names] if isinstance(names, str) else list(names)
+    return [t if isinstance(t, Template) else load_template(t, base=base) for t in templates]
+
+
+def _with_template_refs(meta: dict[str, Any], tpls: list[Template]) -> dict[str, Any]:
+    meta = dict(meta)
+    if "templates" in meta or len(tpls) > 1:
+        meta.pop("template", None)
+        refs = meta.get("templates")
+        meta["templates"] = list(refs) if isinstance(refs, list) and len(refs) == len(tpls) else [t.id for t in tpls]
+    elif not isinstance(meta.get("template"), str):
+        meta["template"] = tpls[0].id
+    return meta
+
+
+def _records(df: pd.DataFrame, lists: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """Row dicts without missing values; numpy scalars become Python scalars; tuples become lists."""
+    cols = list(df.columns)
+    arrays = []
+    for c in cols:
+        s = df[c]
+        if str(s.dtype) == "Int64":
+            arrays.append([None if x is pd.NA else int(x) for x in s.to_numpy(dtype=object)])
+        else:
+            arrays.append(s.to_numpy(dtype=object))
+    out = []
+    for row in zip(*arrays) if cols else [() for _ in range(len(df))]:
+        d = {}
+        for c, x in zip(cols, row):
+            if x is None or x is pd.NA or (isinstance(x, float) and x != x):
+                continue
+            if isinstance(x, np.generic):
+                x = x.item()
+            if c in lists:
+                x = list(x)
+            d[c] = x
+        out.append(d)
+    return out
+
+
+def _meta_to_graph_attrs(meta: dict[str, Any], templates: list[Template]) -> dict[str, Any]:
+    """Graph-level attributes: scalars kept, structured values (sources, template lists) as JSON."""
+    attrs = {}
+    for k, val in meta.items():
+        attrs[k] = val if isinstance(val, (str, int, float, bool)) else json.dumps(val, ensure_ascii=False)
+    builtin = {t.id for t in templates if t.path is not None and t.path.parent.name == "templates"
+               and t.path.parent.parent.name == "chainnet"}
+    custom = [t for t in templates if t.id not in builtin]
+    if custom:
+        attrs["template_toml"] = json.dumps([t.to_toml() for t in templates], ensure_ascii=False)
+    return attrs
+
+
+_GRAPH_ONLY = ("template_toml", "firm_columns", "link_columns")
+
+
+def _meta_from_graph_attrs(attrs: dict[str, Any]) -> dict[str, Any]:
+    meta = {}
+    for k, val in attrs.items():
+        if k in _GRAPH_ONLY:
+            continue
+        if isinstance(val, str) and val[:1] in "[{":
+            with contextlib.suppress(json.JSONDecodeError):
+                val = json.loads(val)
+        meta[k] = val
+    return meta
+
+
+def assert_same_cluster(a: Cluster, b: Cluster) -> None:
+    """Assert two clusters hold the same data (row order ignored); used by round-trip tests."""
+    assert a.meta == b.meta, (a.meta, b.meta)
+    assert [t.id for t in a.templates] == [t.id for t in b.templates]
+    for name, key in (("firms", ["firm_id"]), ("links", ["source", "target", "kind"])):
+        x = getattr(a, name).sort_values(key).reset_index(drop=True)
+        y = getattr(b, name).sort_values(key).reset_index(drop=True)
+        assert sorted(x.columns) == sorted(y.columns), (name, list(x.columns), list(y.columns))
+        pd.testing.assert_frame_equal(x, y[x.columns], check_dtype=False, check_exact=True)

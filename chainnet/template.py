@@ -1,0 +1,240 @@
+"""Reference industry chains (templates): segments and the flows expected between them."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pandas as pd
+
+from ._errors import Problem, TemplateError, ValidationError
+
+SCHEMA = "chainnet/1"
+STAGES = ("upstream", "midstream", "downstream")
+ID_RE = re.compile(r"^[a-z0-9_]+$")
+_BUILTIN_DIR = Path(__file__).parent / "templates"
+
+
+@dataclass(frozen=True, eq=False)
+class Template:
+    """A reference industry chain: segments (stages of the chain) and flows between them.
+
+    Parameters
+    ----------
+    id, name, name_zh, note : identification and a note on what the chain is based on
+    segments : DataFrame with columns ``id, name, name_zh, stage, weight`` in file order
+    flows : DataFrame with columns ``from, to, weight``
+    path : the file the template was read from, if any
+
+    Examples
+    --------
+    >>> t = Template.from_dict({"id": "mini", "name": "Mini",
+    ...     "segment": [{"id": "a", "name": "A", "stage": "upstream"},
+    ...                 {"id": "b", "name": "B", "stage": "downstream"}],
+    ...     "flow": [{"from": "a", "to": "b"}]})
+    >>> t.sources, t.sinks
+    (['a'], ['b'])
+    """
+
+    id: str
+    name: str
+    segments: pd.DataFrame
+    flows: pd.DataFrame
+    name_zh: str | None = None
+    note: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    path: Path | None = None
+
+    # -- construction -------------------------------------------------------------------
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], *, file: str = "template", path: Path | None = None) -> Template:
+        """Build and validate a template from the parsed TOML mapping; all problems are raised at once."""
+        problems: list[Problem] = []
+
+        def bad(message: str, column: str | None = None, rows: tuple[int, ...] = ()) -> None:
+            problems.append(Problem(file, message, rows, column))
+
+        schema = data.get("schema", SCHEMA)
+        if schema != SCHEMA:
+            bad(f"schema is {schema!r}; this version of chainnet reads {SCHEMA!r}", "schema")
+        tid = data.get("id")
+        if not isinstance(tid, str) or not ID_RE.match(tid):
+            bad(f"id {tid!r} must be a string of lowercase letters, digits and '_'", "id")
+        if not isinstance(data.get("name"), str):
+            bad("name (a string) is required", "name")
+        segs = data.get("segment", [])
+        flows = data.get("flow", [])
+        if not isinstance(segs, list) or not segs:
+            bad("a template needs at least one [[segment]] table", "segment")
+            segs = []
+        if not isinstance(flows, list):
+            bad("[[flow]] must be an array of tables", "flow")
+            flows = []
+        seg_rows, seen = [], set()
+        for i, s in enumerate(segs, start=1):
+            where = (i,)
+            sid = s.get("id")
+            if not isinstance(sid, str) or not ID_RE.match(sid):
+                bad(f"segment id {sid!r} must be lowercase letters, digits and '_'", "segment.id", where)
+            elif sid in seen:
+                bad(f"duplicate segment id {sid!r}; segment ids must be unique", "segment.id", where)
+            seen.add(sid)
+            stage = s.get("stage")
+            if stage not in STAGES:
+                bad(f"stage {stage!r} of segment {sid!r} must be one of {', '.join(STAGES)}", "segment.stage", where)
+            w = _weight(s.get("weight", 1.0))
+            if w is None:
+                bad(f"weight {s.get('weight')!r} of segment {sid!r} must be a number >= 0", "segment.weight", where)
+            if not isinstance(s.get("name", sid), str):
+                bad(f"name of segment {sid!r} must be a string", "segment.name", where)
+            seg_rows.append({"id": sid, "name": s.get("name", sid), "name_zh": s.get("name_zh"),
+                             "stage": stage, "weight": w if w is not None else 1.0})
+        flow_rows = []
+        for i, f in enumerate(flows, start=1):
+            a, b = f.get("from"), f.get("to")
+            for key, v in (("from", a), ("to", b)):
+                if v not in seen:
+                    bad(f"flow {a}->{b} names unknown segment {v!r}; declare it as a [[segment]]",
+                        f"flow.{key}", (i,))
+            if a == b and a is not None:
+                bad(f"flow {a}->{b} goes from a segment to itself", "flow", (i,))
+            w = _weight(f.get("weight", 1.0))
+            if w is None:
+                bad(f"weight {f.get('weight')!r} of flow {a}->{b} must be a number >= 0", "flow.weight", (i,))
+            flow_rows.append({"from": a, "to": b, "weight": w if w is not None else 1.0})
+        if not problems:
+            g = nx.DiGraph((r["from"], r["to"]) for r in flow_rows)
+            if not nx.is_directed_acyclic_graph(g):
+                cycle = " -> ".join(a for a, _ in nx.find_cycle(g))
+                bad(f"flows form a cycle ({cycle} -> ...); flows must run upstream to downstream", "flow")
+        if problems:
+            raise ValidationError(problems, subject=f"template {file}")
+        known = {"schema", "id", "name", "name_zh", "note", "segment", "flow"}
+        seg_df = pd.DataFrame(seg_rows, columns=["id", "name", "name_zh", "stage", "weight"])
+        flow_df = pd.DataFrame(flow_rows, columns=["from", "to", "weight"])
+        flow_df = flow_df.drop_duplicates(["from", "to"]).reset_index(drop=True)
+        return cls(id=tid, name=data["name"], name_zh=data.get("name_zh"), note=data.get("note"),
+                   segments=seg_df, flows=flow_df, path=path,
+                   extra={k: v for k, v in data.items() if k not in known})
+
+    @classmethod
+    def from_toml(cls, text: str, *, file: str = "template.toml", path: Path | None = None) -> Template:
+        """Parse TOML text into a validated template."""
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ValidationError([Problem(file, f"not valid TOML: {exc}")], subject=file) from None
+        return cls.from_dict(data, file=file, path=path)
+
+    # -- views --------------------------------------------------------------------------
+    @property
+    def segment_ids(self) -> list[str]:
+        return list(self.segments["id"])
+
+    @cached_property
+    def graph(self) -> nx.DiGraph:
+        """The flow DAG; nodes carry segment attributes, edges carry ``weight``."""
+        g = nx.DiGraph(id=self.id, name=self.name)
+        for row in self.segments.itertuples(index=False):
+            g.add_node(row.id, name=row.name, name_zh=row.name_zh, stage=row.stage, weight=row.weight)
+        g.add_weighted_edges_from(self.flows[["from", "to", "weight"]].itertuples(index=False, name=None))
+        return g
+
+    @property
+    def sources(self) -> list[str]:
+        """Segments with no incoming flow, in file order."""
+        return [s for s in self.segment_ids if self.graph.in_degree(s) == 0]
+
+    @property
+    def sinks(self) -> list[str]:
+        """Segments with no outgoing flow, in file order."""
+        return [s for s in self.segment_ids if self.graph.out_degree(s) == 0]
+
+    @cached_property
+    def order(self) -> list[str]:
+        """Segments upstream to downstream (topological order, ties broken by file order)."""
+        rank = {s: i for i, s in enumerate(self.segment_ids)}
+        return list(nx.lexicographical_topological_sort(self.graph, key=rank.__getitem__))
+
+    def upstream_of(self, segment: str) -> set[str]:
+        """Every segment from which a chain of flows leads to ``segment``."""
+        return nx.ancestors(self.graph, segment)
+
+    def downstream_of(self, segment: str) -> set[str]:
+        """Every segment reached from ``segment`` by a chain of flows."""
+        return nx.descendants(self.graph, segment)
+
+    def label(self, segment: str, lang: str = "en") -> str:
+        """Display name of a segment in ``lang`` (``en`` or ``zh``), falling back to English."""
+        row = self.segments.loc[self.segments["id"] == segment].iloc[0]
+        if lang == "zh" and isinstance(row["name_zh"], str):
+            return row["name_zh"]
+        return row["name"]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The template as the TOML mapping it was read from (inverse of :meth:`from_dict`)."""
+        out: dict[str, Any] = {"schema": SCHEMA, "id": self.id, "name": self.name}
+        for k in ("name_zh", "note"):
+            if getattr(self, k) is not None:
+                out[k] = getattr(self, k)
+        out.update(self.extra)
+        out["segment"] = [{k: v for k, v in r.items() if v is not None and not (isinstance(v, float) and v != v)}
+                          for r in self.segments.to_dict("records")]
+        out["flow"] = self.flows.to_dict("records")
+        return out
+
+    def to_toml(self) -> str:
+        import tomli_w
+
+        return tomli_w.dumps(self.to_dict())
+
+    def __repr__(self) -> str:
+        return f"<Template {self.id!r}: {len(self.segments)} segments, {len(self.flows)} flows>"
+
+
+def _weight(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value or value < 0:
+        return None
+    return float(value)
+
+
+def builtin_templates() -> list[str]:
+    """Ids of the built-in templates, sorted.
+
+    >>> "copper" in builtin_templates()
+    True
+    """
+    return sorted(p.stem for p in _BUILTIN_DIR.glob("*.toml"))
+
+
+def load_template(id_or_path: str | Path, *, base: Path | None = None) -> Template:
+    """Load a template by built-in id or by path (relative paths resolve against ``base``).
+
+    >>> load_template("copper").id
+    'copper'
+    """
+    if isinstance(id_or_path, Template):
+        return id_or_path
+    text = str(id_or_path)
+    if ID_RE.match(text) and not text.endswith("toml"):
+        p = _BUILTIN_DIR / f"{text}.toml"
+        if not p.exists():
+            raise TemplateError(f"unknown template {text!r}; built-in templates: "
+                                f"{', '.join(builtin_templates())} (or give a path to a .toml file)")
+    else:
+        p = Path(text)
+        if not p.is_absolute() and base is not None:
+            p = base / p
+        if not p.exists():
+            raise TemplateError(f"template file {p} does not exist")
+    try:
+        raw = p.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValidationError([Problem(p.name, "TOML files must be UTF-8; re-save the file as UTF-8")],
+                              subject=str(p)) from None
+    return Template.from_toml(raw, file=str(p.name if p.parent == _BUILTIN_DIR else p), path=p)
