@@ -18,7 +18,7 @@ import tempfile
 import tomllib
 import xml.etree.ElementTree as ET
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -174,7 +174,7 @@ def read_xlsx(path: Path) -> Cluster:
     """Read a workbook with sheets ``meta`` (key, value), ``firms``, ``links`` and optionally ``sources``."""
     label = path.name
     try:
-        sheets = pd.read_excel(path, sheet_name=None, dtype=str, engine="openpyxl")
+        sheets = _sheets(path)
     except FileNotFoundError:
         raise ValidationError([Problem(label, f"file not found: {path}")], subject=label) from None
     except (zipfile.BadZipFile, ValueError, KeyError, OSError) as exc:
@@ -184,29 +184,52 @@ def read_xlsx(path: Path) -> Cluster:
     if missing:
         raise ValidationError([Problem(label, f"sheet '{s}' is missing (sheets found: {', '.join(sheets)})")
                                for s in missing], subject=label)
-    meta = _meta_from_sheet(path, sheets)
-    firms = sheets["firms"].fillna("")
-    links = sheets.get("links", pd.DataFrame(columns=["source", "target"])).fillna("")
+    meta = _meta_from_sheet(sheets)
+    templates = None
+    if "templates" in sheets:
+        tsheet = sheets["templates"]
+        try:
+            templates = [Template.from_toml(text, file=f"{label} sheet 'templates' ({tid})")
+                         for tid, text in zip(tsheet["id"], tsheet["toml"])]
+        except KeyError:
+            raise ValidationError([Problem(f"{label} sheet 'templates'", "needs the columns 'id' and 'toml'")],
+                                  subject=label) from None
+    firms = sheets["firms"]
+    links = sheets.get("links", pd.DataFrame(columns=["source", "target"]))
     for df in (firms, links):
         df.columns = [_canon_col(c) for c in df.columns]
     try:
-        return Cluster.from_frames(firms, links, meta=meta, base=path.parent,
+        return Cluster.from_frames(firms, links, meta=meta, base=path.parent, templates=templates,
                                    files=(f"{label} sheet 'meta'", f"{label} sheet 'firms'", f"{label} sheet 'links'"))
     except ValidationError as exc:
         raise ValidationError(exc.problems, subject=label) from None
 
 
-def _meta_from_sheet(path: Path, sheets: dict[str, pd.DataFrame]) -> dict[str, Any]:
+def _sheets(path: Path) -> dict[str, pd.DataFrame]:
+    """Every sheet as a table of the cells' own values (openpyxl keeps floats exact, text as text)."""
     import openpyxl
 
     wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        out = {}
+        for ws in wb.worksheets:
+            rows = ws.iter_rows(values_only=True)
+            header = next(rows, ())
+            cols = [str(h).strip() if h is not None else f"Unnamed: {i}" for i, h in enumerate(header)]
+            body = [r for r in rows if any(c is not None for c in r)]
+            out[ws.title] = pd.DataFrame(body, columns=cols, dtype=object)
+        return out
+    finally:
+        wb.close()
+
+
+def _meta_from_sheet(sheets: dict[str, pd.DataFrame]) -> dict[str, Any]:
     meta: dict[str, Any] = {}
-    for row in list(wb["meta"].iter_rows(values_only=True))[1:]:
-        if not row or row[0] is None:
+    table = sheets["meta"]
+    for row in table.itertuples(index=False):
+        if len(row) < 2 or row[0] is None or row[1] is None:
             continue
-        key, val = str(row[0]).strip(), row[1] if len(row) > 1 else None
-        if val is None:
-            continue
+        key, val = str(row[0]).strip(), row[1]
         if key == "templates" and isinstance(val, str):
             val = [s.strip() for s in val.split(";") if s.strip()]
         elif isinstance(val, str) and val[:1] in "[{":
@@ -215,11 +238,9 @@ def _meta_from_sheet(path: Path, sheets: dict[str, pd.DataFrame]) -> dict[str, A
         elif isinstance(val, float) and val.is_integer() and key == "year":
             val = int(val)
         meta[key] = val
-    if "sources" in wb.sheetnames:
-        rows = list(wb["sources"].iter_rows(values_only=True))
-        head = [str(h) for h in rows[0]] if rows else []
-        meta["sources"] = [{h: c for h, c in zip(head, r) if c is not None} for r in rows[1:] if any(r)]
-    wb.close()
+    if "sources" in sheets:
+        src = sheets["sources"]
+        meta["sources"] = [{k: v for k, v in r.items() if v is not None} for r in src.to_dict("records")]
     return meta
 
 
@@ -351,20 +372,26 @@ def _table_for_text(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
+def _is_builtin(t: Template) -> bool:
+    return t.path is not None and t.path.parent == _BUILTIN_DIR
+
+
 def _template_refs(cluster: Cluster, folder: Path) -> dict[str, Any]:
-    """Metadata whose template references point at files that exist next to the written cluster."""
+    """Metadata whose template references point at files written next to the cluster."""
     meta = dict(cluster.meta)
+    key = "templates" if "templates" in meta else "template"
+    old = meta.get(key)
+    old = old if isinstance(old, list) else [old] * len(cluster.templates)
     refs = []
-    for t in cluster.templates:
-        if t.path is not None and t.path.parent == _BUILTIN_DIR:
+    for t, ref in zip(cluster.templates, old):
+        if _is_builtin(t):
             refs.append(t.id)
-        else:
-            (folder / f"template_{t.id}.toml").write_text(t.to_toml(), encoding="utf-8")
-            refs.append(f"template_{t.id}.toml")
-    if "templates" in meta:
-        meta["templates"] = refs
-    elif refs:
-        meta["template"] = refs[0]
+            continue
+        name = Path(ref).name if isinstance(ref, str) and ref.endswith(".toml") else f"template_{t.id}.toml"
+        (folder / name).write_text(t.to_toml(), encoding="utf-8")
+        refs.append(name)
+    if refs:
+        meta[key] = refs if key == "templates" else refs[0]
     return meta
 
 
@@ -379,12 +406,13 @@ def _write_folder(cluster: Cluster, folder: Path) -> None:
 
 
 def _write_xlsx(cluster: Cluster, path: Path) -> None:
-    meta = _template_refs(cluster, path.parent)
+    meta = dict(cluster.meta)
     sources = meta.pop("sources", [])
     rows = [(k, ";".join(val) if k == "templates" else
              (json.dumps(val, ensure_ascii=False) if isinstance(val, (list, dict)) else val))
             for k, val in meta.items()]
-    with pd.ExcelWriter(path, engine="openpyxl") as xw:
+    custom = [(t.id, t.to_toml()) for t in cluster.templates if not _is_builtin(t)]
+    with _exact_xlsx_floats(), pd.ExcelWriter(path, engine="openpyxl") as xw:
         pd.DataFrame(rows, columns=["key", "value"]).to_excel(xw, sheet_name="meta", index=False)
         if sources:
             pd.DataFrame(sources).to_excel(xw, sheet_name="sources", index=False)
@@ -393,8 +421,31 @@ def _write_xlsx(cluster: Cluster, path: Path) -> None:
             if "segments" in df.columns:
                 df["segments"] = [";".join(s) for s in df["segments"]]
             df.to_excel(xw, sheet_name=name, index=False)
-    for extra in path.parent.glob("template_*.toml"):
-        extra.unlink()  # the workbook embeds nothing else; custom templates travel in the graph formats
+        if custom:  # the workbook carries its own chain so it opens anywhere
+            pd.DataFrame(custom, columns=["id", "toml"]).to_excel(xw, sheet_name="templates", index=False)
+
+
+@contextlib.contextmanager
+def _exact_xlsx_floats() -> Iterator[None]:
+    """openpyxl writes floats with 16 significant digits ('%.16g'), which changes some doubles.
+
+    Excel and openpyxl read 17 digits fine, so for our own writes floats use repr (the
+    shortest exact form) and a workbook round-trips bit for bit.
+    """
+    from openpyxl.cell import _writer
+
+    original = _writer.safe_string
+
+    def exact(value: Any) -> str:
+        if isinstance(value, float) and value == value and value not in (float("inf"), float("-inf")):
+            return repr(value)
+        return original(value)
+
+    _writer.safe_string = exact
+    try:
+        yield
+    finally:
+        _writer.safe_string = original
 
 
 def _write_graphml(cluster: Cluster, path: Path) -> None:

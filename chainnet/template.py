@@ -110,8 +110,11 @@ class Template:
         if not problems:
             g = nx.DiGraph((r["from"], r["to"]) for r in flow_rows)
             if not nx.is_directed_acyclic_graph(g):
-                cycle = " -> ".join(a for a, _ in nx.find_cycle(g))
-                bad(f"flows form a cycle ({cycle} -> ...); flows must run upstream to downstream", "flow")
+                cyc = nx.find_cycle(g)
+                rows = tuple(i for i, r in enumerate(flow_rows, start=1) if (r["from"], r["to"]) in set(cyc))
+                path = " -> ".join([a for a, _ in cyc] + [cyc[0][0]])
+                bad(f"flows form a cycle ({path}); flows must run upstream to downstream, remove one of them",
+                    "flow", rows)
         if problems:
             raise ValidationError(problems, subject=f"template {file}")
         known = {"schema", "id", "name", "name_zh", "note", "segment", "flow"}
