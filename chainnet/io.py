@@ -103,7 +103,7 @@ def read_csv_table(path: Path, *, label: str | None = None) -> pd.DataFrame:
     raw = data[3:] if enc == "utf-8-sig" else data if enc == "utf-8" else text.encode("utf-8")
     try:  # pyarrow's reader is multi-threaded: 5 million links parse in a few seconds
         df = pd.read_csv(_io.BytesIO(raw), engine="pyarrow", dtype=str, keep_default_na=False)
-    except Exception:  # noqa: BLE001 - any parse failure: locate the bad rows with the strict reader
+    except Exception:
         try:
             df = pd.read_csv(_io.StringIO(text), dtype=str, keep_default_na=False)
         except (pd.errors.ParserError, csv.Error) as exc:
