@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -206,6 +207,13 @@ def _weight(value: Any) -> float | None:
     return float(value)
 
 
+@functools.cache
+def _builtin(tid: str) -> Template:
+    """Built-in templates are parsed once per process (they are read-only package data)."""
+    p = _BUILTIN_DIR / f"{tid}.toml"
+    return Template.from_toml(p.read_text(encoding="utf-8"), file=p.name, path=p)
+
+
 def builtin_templates() -> list[str]:
     """Ids of the built-in templates, sorted.
 
@@ -229,6 +237,7 @@ def load_template(id_or_path: str | Path, *, base: Path | None = None) -> Templa
         if not p.exists():
             raise TemplateError(f"unknown template {text!r}; built-in templates: "
                                 f"{', '.join(builtin_templates())} (or give a path to a .toml file)")
+        return _builtin(text)
     else:
         p = Path(text)
         if not p.is_absolute() and base is not None:

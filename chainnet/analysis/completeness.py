@@ -1,0 +1,447 @@
+"""Chain completeness (产业链完整度) and the chain-chief gap audit (补链 / 延链 / 断链 / 强链).
+
+Definitions follow the project's metric contract (docs/completeness.md gives every formula):
+a template segment is *covered* when a local firm (not external; role leader, backbone or sme)
+operates in it; a template flow a->b is *realised* by a supply link between local firms selling
+as a and buying as b (``segment_from``/``segment_to`` decide when given), or by one local firm
+making both (in-house).
+
+``completeness`` is the fast core (all vectorised; other analyses call it many times);
+``audit`` adds the per-segment and per-flow tables, the typed gap list with each gap's impact
+on the index, and investment-attraction candidates.
+
+Examples
+--------
+>>> import chainnet
+>>> c = chainnet.load_dataset("demo_copper")
+>>> {k: round(v, 3) for k, v in completeness(c).items()}
+{'segment_coverage': 0.619, 'link_coverage': 0.523, 'path_completeness': 0.417, 'index': 0.519}
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._errors import ChainnetError
+from ..model import Cluster
+from ..template import Template, load_template
+from . import _chain
+from ._chain import FIGURES, Chain, Prepared
+from .candidates import rank_candidates
+
+SEGMENT_STATUSES = ("present", "weak", "missing")
+FLOW_STATUSES = ("present", "weak", "broken", "missing")
+GAP_TYPES = ("fill", "extend", "connect", "strengthen")
+#: Chinese words used for statuses and gap types in tables and reports.
+STATUS_ZH = {"present": "齐全", "weak": "薄弱", "missing": "缺失", "broken": "断开"}
+GAP_ZH = {"fill": "补链", "extend": "延链", "connect": "断链", "strengthen": "强链"}
+#: Impacts are rounded to this many decimals, so that equal what-ifs reached by different sums tie.
+IMPACT_DECIMALS = 12
+
+TemplateArg = Template | str | Path | Iterable[Template | str | Path] | None
+
+
+def resolve(cluster: Cluster, template: TemplateArg = None) -> list[Template]:
+    """The templates to audit against: ``template`` (one or several; Template, built-in id or
+    path), else the cluster's own."""
+    if template is None:
+        if not cluster.templates:
+            raise ChainnetError(f"cluster {cluster.meta.get('id')!r} has no template; pass template=")
+        return list(cluster.templates)
+    items = [template] if isinstance(template, (Template, str, Path)) else list(template)
+    if not items:
+        raise ChainnetError("template= is an empty list; give at least one template")
+    return [load_template(t) for t in items]
+
+
+def completeness(cluster: Cluster, *, template: TemplateArg = None,
+                 without: Iterable[str] | None = None) -> dict[str, float]:
+    """Chain completeness of a cluster against its template(s).
+
+    Parameters
+    ----------
+    cluster : the cluster
+    template : a Template, built-in id or path (or a list of them); default the cluster's templates.
+        With several templates the figures pool all their segments, flows and sinks (each
+        template's weights as given), so a bigger chain counts for more.
+    without : firm ids treated as removed with all their links; the same result as
+        ``completeness(cluster.without_firms(without))`` without rebuilding the tables.
+
+    Returns
+    -------
+    dict with ``segment_coverage``, ``link_coverage``, ``path_completeness`` and ``index``
+    (their mean), each in [0, 1]. A figure with nothing to count (a template without flows)
+    is 1.0; items whose weights all sum to 0 count equally.
+
+    Examples
+    --------
+    >>> import chainnet
+    >>> c = chainnet.load_dataset("demo_copper")
+    >>> round(completeness(c)["index"], 4)
+    0.5195
+    >>> round(completeness(c, without=["smelter_a"])["index"], 4)  # the leader gone
+    0.3117
+    """
+    return prepare(cluster, template=template).completeness(without=without)
+
+
+def prepare(cluster: Cluster, *, template: TemplateArg = None) -> Prepared:
+    """Encode a cluster once for many completeness what-ifs (firm removals).
+
+    Parameters
+    ----------
+    cluster : the cluster
+    template : as in :func:`completeness`
+
+    Returns
+    -------
+    Prepared
+        ``.completeness(without=ids)`` gives :func:`completeness` of the cluster with those
+        firms removed, in milliseconds; ``.local_sourcing()`` the local sourcing rate.
+
+    Examples
+    --------
+    >>> import chainnet
+    >>> p = prepare(chainnet.load_dataset("demo_copper"))
+    >>> [round(p.completeness(without=[f])["index"], 3) for f in ("smelter_a", "refiner_b")]
+    [0.312, 0.519]
+    """
+    return Prepared(cluster, resolve(cluster, template))
+
+
+@dataclass(frozen=True, eq=False)
+class Audit:
+    """Result of :func:`audit`: the figures, the segment, flow, gap and candidate tables.
+
+    With several templates, ``completeness`` and the tables' rows pool them (each row carries
+    its ``template``); ``per_template`` holds each template's own figures and gaps (impacts
+    measured on that template's index alone).
+    """
+
+    cluster: str
+    cluster_name: str
+    templates: list[str]
+    completeness: dict[str, float]
+    segments: pd.DataFrame
+    flows: pd.DataFrame
+    gaps: pd.DataFrame
+    candidates: pd.DataFrame
+    per_template: dict[str, dict[str, Any]] = field(default_factory=dict)
+    local_sourcing: float | None = None
+    cluster_name_zh: str | None = None
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        """The four figures, the cluster's local sourcing rate and counts by status and gap type."""
+        return {**self.completeness, "local_sourcing": self.local_sourcing,
+                "segments": _counts(self.segments["status"], SEGMENT_STATUSES),
+                "flows": _counts(self.flows["status"], FLOW_STATUSES),
+                "gaps": _counts(self.gaps["type"], GAP_TYPES)}
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready data (missing values as None)."""
+        return {
+            "cluster": self.cluster, "cluster_name": self.cluster_name, "cluster_name_zh": self.cluster_name_zh,
+            "template": "+".join(self.templates), "templates": list(self.templates),
+            "completeness": dict(self.completeness), "summary": self.summary,
+            "segments": records(self.segments), "flows": records(self.flows), "gaps": records(self.gaps),
+            "candidates": records(self.candidates),
+            "per_template": {tid: {"name": p["name"], "name_zh": p["name_zh"], "completeness": dict(p["completeness"]),
+                                   "gaps": records(p["gaps"])} for tid, p in self.per_template.items()},
+        }
+
+    def __repr__(self) -> str:
+        c = self.completeness
+        return (f"<Audit {self.cluster!r} ({'+'.join(self.templates)}): index {c['index']:.3f}, "
+                f"{len(self.gaps)} gaps>")
+
+
+def audit(cluster: Cluster, *, template: TemplateArg = None,
+          candidates: Cluster | pd.DataFrame | Iterable[Cluster | pd.DataFrame] | None = None,
+          top: int = 5) -> Audit:
+    """Audit a cluster against its reference chain(s): statuses, gaps with impacts, candidates.
+
+    Parameters
+    ----------
+    cluster : the cluster
+    template : as in :func:`completeness`
+    candidates : where to look for firms that could fill a gap (招商 targets): other clusters
+        (e.g. every bundled dataset) and/or DataFrames of firms (``firm_id``, ``name``,
+        ``segments``; optional ``role``, ``output``, ``name_zh``, ``cluster``). The cluster's own
+        external firms are always considered.
+    top : candidates kept per gap (and per origin group for strengthen gaps)
+
+    Returns
+    -------
+    Audit
+
+    Examples
+    --------
+    >>> import chainnet
+    >>> a = audit(chainnet.load_dataset("demo_copper"))
+    >>> a.gaps[["type", "id"]].head(3).to_dict("records")
+    [{'type': 'strengthen', 'id': 'smelting'}, {'type': 'strengthen', 'id': 'smelting->cathode'}, {'type': 'strengthen', 'id': 'ore'}]
+    >>> a.summary["segments"]
+    {'present': 3, 'weak': 7, 'missing': 8}
+    """
+    if top < 0:
+        raise ChainnetError(f"top={top} must be >= 0")
+    tpls = resolve(cluster, template)
+    prep = Prepared(cluster, tpls)
+    chains = prep.chains
+    base = [(c.covered, c.realized) for c in chains]
+    overall = _chain.figures(chains, base)
+    names = _FirmNames(cluster)
+    seg_rows, flow_rows, gap_rows = [], [], []
+    per_template: dict[str, dict[str, Any]] = {}
+    for i, ch in enumerate(chains):
+        seg_rows.append(_segment_table(ch))
+        flow_rows.append(_flow_table(ch))
+        gaps = _gaps(chains, i, base, names)
+        t = ch.t.template
+        per_template[t.id] = {"name": t.name, "name_zh": t.name_zh, "completeness": _chain.figures([ch]),
+                              "gaps": _gap_table(gaps, "impact")}
+        gap_rows += gaps
+    gaps_all = _gap_table(gap_rows, "impact_all")
+    return Audit(
+        cluster=cluster.meta.get("id", ""), cluster_name=cluster.meta.get("name", ""),
+        templates=[t.id for t in tpls], completeness=overall,
+        segments=pd.concat(seg_rows, ignore_index=True), flows=pd.concat(flow_rows, ignore_index=True),
+        gaps=gaps_all, candidates=rank_candidates(cluster, gaps_all, tpls, candidates, top=top,
+                                                  local_pairs=prep.local_pairs, partners=prep.partners),
+        per_template=per_template, local_sourcing=prep.local_sourcing(), cluster_name_zh=cluster.meta.get("name_zh"))
+
+
+def local_sourcing(cluster: Cluster) -> float | None:
+    """Local sourcing rate (本地配套率): share of the supply weight bought by local firms that comes
+    from local firms; None when local firms buy nothing.
+
+    >>> import chainnet
+    >>> round(local_sourcing(chainnet.load_dataset("demo_copper")), 3)
+    1.0
+    """
+    return _chain.local_share(_chain.cluster_arrays(cluster, []))
+
+
+# -- tables --------------------------------------------------------------------------------
+def _segment_table(ch: Chain) -> pd.DataFrame:
+    t, segs = ch.t.template, ch.t.template.segments
+    status = np.where(ch.seg_firms >= 2, "present", np.where(ch.seg_firms == 1, "weak", "missing"))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(ch.bought > 0, ch.bought_local / np.where(ch.bought > 0, ch.bought, 1), np.nan)
+    df = pd.DataFrame({
+        "template": t.id, "segment": segs["id"], "name": segs["name"], "name_zh": segs["name_zh"],
+        "stage": segs["stage"], "weight": segs["weight"].astype(float), "status": status,
+        "firms": ch.seg_firms.astype(int), "external_firms": ch.ext_firms.astype(int),
+        "external_supply": (ch.seg_firms == 0) & (ch.ext_firms > 0), "local_sourcing": share,
+    })
+    order = pd.Index(segs["id"]).get_indexer(t.order)
+    return df.iloc[order].reset_index(drop=True)
+
+
+def _flow_table(ch: Chain) -> pd.DataFrame:
+    cov = ch.covered
+    both = cov[ch.t.flow_a] & cov[ch.t.flow_b]
+    n = ch.flow_pairs
+    status = np.where(n >= 2, "present", np.where(n == 1, "weak", np.where(both, "broken", "missing")))
+    flows = ch.t.template.flows
+    return pd.DataFrame({
+        "template": ch.t.template.id, "from": flows["from"], "to": flows["to"],
+        "weight": flows["weight"].astype(float), "status": status, "pairs": n.astype(int),
+        "in_house": ch.flow_inhouse.astype(int), "supply_weight": ch.flow_supply,
+    })
+
+
+# -- gaps ------------------------------------------------------------------------------------
+class _FirmNames:
+    def __init__(self, cluster: Cluster):
+        self.en = cluster.firms["name"].to_numpy(dtype=object)
+        zh = cluster.firms["name_zh"]
+        self.zh = zh.where(zh.notna(), cluster.firms["name"]).to_numpy(dtype=object)
+
+    def mask_of(self, firm: int) -> np.ndarray:
+        """Bool mask over firms selecting one firm (by row)."""
+        mask = np.zeros(len(self.en), dtype=bool)
+        mask[firm] = True
+        return mask
+
+
+def _gaps(chains: list[Chain], i: int, base: list[tuple[np.ndarray, np.ndarray]],
+          names: _FirmNames) -> list[dict[str, Any]]:
+    """Gap rows of template ``i`` with their impact on the pooled index (``impact_all``) and on
+    the template's own index (``impact``)."""
+    ch = chains[i]
+    ta = ch.t
+    label = _Labels(ta.template)
+    cov, real = base[i]
+    idx_all = _chain.figures(chains, base)["index"]
+    idx_one = _chain.figures([ch], [base[i]])["index"]
+    rows = []
+
+    def what_if(states_all: list[tuple[np.ndarray, np.ndarray]]) -> tuple[float, float]:
+        return (_chain.figures(chains, states_all)["index"], _chain.figures([ch], [states_all[i]])["index"])
+
+    def replace(state: tuple[np.ndarray, np.ndarray]) -> list[tuple[np.ndarray, np.ndarray]]:
+        return [state if j == i else s for j, s in enumerate(base)]
+
+    def add(kind: str, status: str, seg: str | None, a: str | None, b: str | None,
+            after: tuple[float, float], rise: bool, reason: tuple[str, str]) -> None:
+        d_all, d_one = ((after[0] - idx_all, after[1] - idx_one) if rise else (idx_all - after[0], idx_one - after[1]))
+        rows.append({"template": ta.template.id, "type": kind, "id": seg if seg else f"{a}->{b}", "segment": seg,
+                     "from": a, "to": b, "status": status, "impact": round(d_one, IMPACT_DECIMALS),
+                     "impact_all": round(d_all, IMPACT_DECIMALS), "reason": reason[0], "reason_zh": reason[1]})
+
+    for s in np.flatnonzero(~cov).tolist():
+        c2, r2 = cov.copy(), real.copy()
+        c2[s] = True
+        touching = ((ta.flow_a == s) & cov[ta.flow_b]) | ((ta.flow_b == s) & cov[ta.flow_a])
+        r2[touching] = True
+        up, down = bool((ta.upstream[s] & cov).any()), bool((ta.downstream[s] & cov).any())
+        kind = "fill" if up and down else "extend"
+        add(kind, "missing", ta.seg_ids[s], None, None, what_if(replace((c2, r2))), True,
+            _missing_reason(kind, s, ta, cov, up, down, int(ch.ext_firms[s]), int(touching.sum()), label))
+    both = cov[ta.flow_a] & cov[ta.flow_b]
+    for k in np.flatnonzero(both & ~real).tolist():
+        r2 = real.copy()
+        r2[k] = True
+        a, b = int(ta.flow_a[k]), int(ta.flow_b[k])
+        add("connect", "broken", None, ta.seg_ids[a], ta.seg_ids[b], what_if(replace((cov, r2))), True,
+            _connect_reason(label(a), label(b), int(ch.seg_firms[a]), int(ch.seg_firms[b])))
+    for s in np.flatnonzero(ch.seg_firms == 1).tolist():
+        f = int(ch.firm_pair[ch.seg_pair == s][0])
+        after = what_if([c.state(drop=names.mask_of(f)) for c in chains])
+        add("strengthen", "weak", ta.seg_ids[s], None, None, after, False,
+            _weak_segment_reason(label(s), names.en[f], names.zh[f], after[0] - idx_all))
+    for k in np.flatnonzero(ch.flow_pairs == 1).tolist():
+        row = int(np.flatnonzero(ch.pair_flow == k)[0])
+        f, g = int(ch.pair_src[row]), int(ch.pair_tgt[row])
+        if f == g:
+            after = what_if([c.state(drop=names.mask_of(f)) for c in chains])
+        else:
+            after = what_if([c.state(drop_pair=(f, g)) for c in chains])
+        a, b = int(ta.flow_a[k]), int(ta.flow_b[k])
+        add("strengthen", "weak", None, ta.seg_ids[a], ta.seg_ids[b], after, False,
+            _weak_flow_reason(label(a), label(b), (names.en[f], names.zh[f]), (names.en[g], names.zh[g]),
+                              f == g, after[0] - idx_all))
+    return rows
+
+
+_GAP_COLUMNS = ["template", "type", "id", "segment", "from", "to", "status", "impact", "reason", "reason_zh"]
+
+
+def _gap_table(rows: list[dict[str, Any]], impact: str) -> pd.DataFrame:
+    """Gap rows sorted by ``impact`` (largest first), then type (fill, extend, connect,
+    strengthen), then id, then template (order kept), as a table whose impact column is ``impact``."""
+    rank = {t: i for i, t in enumerate(GAP_TYPES)}
+    order = sorted(range(len(rows)), key=lambda j: (-rows[j][impact], rank[rows[j]["type"]], rows[j]["id"], j))
+    return pd.DataFrame([{**rows[j], "impact": rows[j][impact]} for j in order], columns=_GAP_COLUMNS)
+
+
+class _Labels:
+    def __init__(self, t: Template):
+        segs = t.segments
+        self.en = dict(zip(segs["id"], segs["name"]))
+        self.zh = {s: (z if isinstance(z, str) else n) for s, n, z in zip(segs["id"], segs["name"], segs["name_zh"])}
+        self.ids = list(segs["id"])
+
+    def __call__(self, s: int) -> tuple[str, str]:
+        sid = self.ids[s]
+        return f"{self.en[sid]} [{sid}]", self.zh[sid]
+
+
+def _listing(items: list[tuple[str, str]], k: int = 3) -> tuple[str, str]:
+    en = ", ".join(x[0] for x in items[:k]) + (f" and {len(items) - k} more" if len(items) > k else "")
+    zh = "、".join(x[1] for x in items[:k]) + (f"等{len(items)}个环节" if len(items) > k else "")
+    return en, zh
+
+
+def _missing_reason(kind: str, s: int, ta: _chain.TemplateArrays, cov: np.ndarray, up: bool, down: bool,
+                    n_ext: int, n_flows: int, label: _Labels) -> tuple[str, str]:
+    name_en, name_zh = label(s)
+    rank = {sid: r for r, sid in enumerate(ta.template.order)}
+    by_order = sorted(range(len(ta.seg_ids)), key=lambda j: rank[ta.seg_ids[j]])
+    ups = _listing([label(j) for j in reversed(by_order) if ta.upstream[s, j] and cov[j]])
+    downs = _listing([label(j) for j in by_order if ta.downstream[s, j] and cov[j]])
+    if kind == "fill":
+        en = (f"No local firm makes {name_en}, although the chain is present upstream ({ups[0]}) and "
+              f"downstream ({downs[0]}): a hole inside the chain.")
+        zh = f"本地没有企业从事{name_zh}，但其上游（{ups[1]}）和下游（{downs[1]}）都有本地企业：链条中间断档，需要补链。"
+    else:
+        where_en, where_zh = (("downstream of the local chain", "本地链条下游") if up else
+                              ("upstream of the local chain", "本地链条上游") if down else
+                              ("apart from every locally covered segment", "与本地已有环节均不相连的位置"))
+        en = f"No local firm makes {name_en}, which lies {where_en}: adding it would extend the chain."
+        zh = f"本地没有企业从事{name_zh}，该环节位于{where_zh}：引进可以延长产业链。"
+    if n_flows:
+        en += f" Covering it would realise {n_flows} expected flow{'s' if n_flows > 1 else ''} with local neighbours."
+        zh += f"补上后可与本地相邻环节接通{n_flows}条上下游关系。"
+    if n_ext:
+        en += f" {n_ext} external firm{'s' if n_ext > 1 else ''} in the data already make{'s' if n_ext == 1 else ''} it."
+        zh += f"数据中已有{n_ext}家外地企业从事该环节，可作为招商对象。"
+    return en, zh
+
+
+def _connect_reason(a: tuple[str, str], b: tuple[str, str], na: int, nb: int) -> tuple[str, str]:
+    en = (f"{a[0]} ({na} local firm{'s' if na > 1 else ''}) and {b[0]} ({nb} local firm{'s' if nb > 1 else ''}) are "
+          "both present, but no local firm supplies the second from the first and none makes both: the chain "
+          "is broken here; broker local supply between them.")
+    zh = (f"{a[1]}（本地{na}家）和{b[1]}（本地{nb}家）都有本地企业，但本地没有从前者到后者的供货，也没有企业同时从事两者："
+          "链条在此断开，需要对接本地供需。")
+    return en, zh
+
+
+def _points(drop: float) -> str:
+    return f"{abs(drop) * 100:.1f}"
+
+
+def _weak_segment_reason(seg: tuple[str, str], firm_en: str, firm_zh: str, drop: float) -> tuple[str, str]:
+    en = (f"Only one local firm ({firm_en}) makes {seg[0]}: a single point of failure; if it left, the "
+          f"completeness index would fall by {_points(drop)} points.")
+    zh = f"本地只有一家企业（{firm_zh}）从事{seg[1]}，存在单点风险；该企业一旦退出，完整度指数将下降{_points(drop)}个百分点。"
+    return en, zh
+
+
+def _weak_flow_reason(a: tuple[str, str], b: tuple[str, str], f: tuple[str, str], g: tuple[str, str],
+                      in_house: bool, drop: float) -> tuple[str, str]:
+    if in_house:
+        en = f"The flow {a[0]} -> {b[0]} is made locally only in-house, by {f[0]}"
+        zh = f"{a[1]}→{b[1]}在本地只在{f[1]}内部完成"
+    else:
+        en = f"The flow {a[0]} -> {b[0]} rests on one pair of local firms ({f[0]} -> {g[0]})"
+        zh = f"{a[1]}→{b[1]}在本地只依靠一对企业（{f[1]}→{g[1]}）"
+    en += f"; if it failed, the completeness index would fall by {_points(drop)} points."
+    zh += f"；一旦中断，完整度指数将下降{_points(drop)}个百分点。"
+    return en, zh
+
+
+# -- helpers -----------------------------------------------------------------------------------
+def _counts(s: pd.Series, keys: tuple[str, ...]) -> dict[str, int]:
+    vc = s.value_counts()
+    return {k: int(vc.get(k, 0)) for k in keys}
+
+
+def records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as dicts of plain Python values; NaN/NA become None (JSON null)."""
+    out = []
+    cols = list(df.columns)
+    for row in zip(*(df[c].to_numpy(dtype=object) for c in cols)):
+        d = {}
+        for c, x in zip(cols, row):
+            if x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x)):
+                x = None
+            elif isinstance(x, np.generic):
+                x = x.item()
+            d[c] = x
+        out.append(d)
+    return out
+
+
+__all__ = ["FIGURES", "GAP_TYPES", "GAP_ZH", "STATUS_ZH", "Audit", "Prepared", "audit", "completeness", "local_sourcing",
+           "prepare"]
