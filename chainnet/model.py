@@ -203,6 +203,37 @@ class Cluster:
             G.add_edges_from(zip(links["source"], links["target"], edges))
         return G
 
+    def snapshot(self, year: int) -> Cluster:
+        """The cluster as it stood in ``year``.
+
+        A firm is present when ``founded`` is unknown or <= year, and ``exited`` is unknown or
+        > year (``exited`` is the year it left). A link is present when ``year`` is unknown or
+        <= year, ``until`` (its last year) is unknown or >= year, and both its firms are present.
+        The metadata's ``year`` becomes ``year``.
+
+        >>> import chainnet
+        >>> c = chainnet.load_dataset("demo_copper")
+        >>> len(c.snapshot(2010).firms), len(c.snapshot(1990).firms)
+        (6, 1)
+        """
+        if isinstance(year, bool) or not isinstance(year, (int, np.integer)):
+            raise ChainnetError(f"year must be a whole number, not {year!r}")
+        f = self.firms
+        keep = (f["founded"].isna() | (f["founded"] <= year)) & (f["exited"].isna() | (f["exited"] > year))
+        firms = f[keep.to_numpy(dtype=bool)]
+        ln = self.links
+        lk = (ln["year"].isna() | (ln["year"] <= year)) & (ln["until"].isna() | (ln["until"] >= year))
+        ids = firms["firm_id"]
+        lk = lk.to_numpy(dtype=bool) & v.isin(ln["source"], ids) & v.isin(ln["target"], ids)
+        meta = {**self.meta, "year": int(year)}
+        return Cluster(meta, firms.reset_index(drop=True), ln[lk].reset_index(drop=True), self.templates)
+
+    def years(self) -> list[int]:
+        """Every year in which a firm or link starts or ends, sorted (for timelines)."""
+        cols = [self.firms["founded"], self.firms["exited"], self.links["year"], self.links["until"]]
+        vals = pd.concat([c.dropna().astype("int64") for c in cols], ignore_index=True)
+        return sorted(int(x) for x in vals.unique())
+
     def copy(self) -> Cluster:
         return Cluster(copy.deepcopy(self.meta), self.firms.copy(), self.links.copy(), list(self.templates))
 
