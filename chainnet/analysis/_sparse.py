@@ -1,0 +1,286 @@
+"""The local supply graph as sparse arrays, built once per cluster and shared by the analyses.
+
+networkx stays chainnet's graph interface (:meth:`chainnet.Cluster.graph`), but a Python graph
+of a million firms and five million links is slow and takes gigabytes. The analyses of leader
+centrality and cluster structure therefore work on :class:`SupplyGraph`: the local firms (the
+METRICS sense: not external, role leader, backbone or sme) numbered ``0 .. n-1`` in the order of
+``cluster.firms``, and their supply links as index and weight arrays, with a scipy.sparse CSR
+matrix and, when needed, an igraph graph made from them.
+
+Links between the same two firms cannot repeat (chainnet merges duplicate rows of one kind when
+it reads a cluster), so the directed matrix holds each link once. The undirected view joins a
+pair of opposite links into one edge.
+
+The graph is cached per cluster object (weakly: it goes when the cluster goes), so
+:func:`chainnet.analysis.centrality.leaders` and :func:`chainnet.analysis.structure.structure`
+share one build.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import weakref
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from scipy.sparse import csgraph
+
+from .._errors import ChainnetError
+
+if TYPE_CHECKING:
+    from ..model import Cluster
+
+_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+@dataclass(frozen=True, eq=False)
+class SupplyGraph:
+    """The local supply graph: ``n`` local firms and ``m`` directed supply links between them.
+
+    Attributes
+    ----------
+    ids : firm ids, node ``i`` is ``ids[i]``
+    rows : position of each node's firm in ``cluster.firms``
+    src, tgt : seller and buyer of each link (node numbers), sorted by ``(src, tgt)``
+    weight : weight of each link
+    """
+
+    ids: np.ndarray
+    rows: np.ndarray
+    src: np.ndarray
+    tgt: np.ndarray
+    weight: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return len(self.ids)
+
+    @property
+    def m(self) -> int:
+        return len(self.src)
+
+    # -- matrices ---------------------------------------------------------------------------
+    @cached_property
+    def A(self) -> sp.csr_array:
+        """Directed weighted adjacency: ``A[i, j]`` = weight of the link i → j (seller → buyer)."""
+        return _csr(self.src, self.tgt, self.weight, self.n)
+
+    @cached_property
+    def AT(self) -> sp.csr_array:
+        """Transpose of :attr:`A` in CSR form (buyer → seller), for in-neighbour sweeps."""
+        return _csr(self.tgt, self.src, self.weight, self.n)
+
+    @cached_property
+    def edges(self) -> tuple[np.ndarray, np.ndarray]:
+        """Undirected simple edges as ``(lo, hi)`` with ``lo < hi``, each pair once, sorted."""
+        lo = np.minimum(self.src, self.tgt).astype(np.int64)
+        hi = np.maximum(self.src, self.tgt).astype(np.int64)
+        code = np.unique(lo * max(self.n, 1) + hi)
+        return (code // max(self.n, 1)).astype(np.int32), (code % max(self.n, 1)).astype(np.int32)
+
+    @cached_property
+    def edge_weight(self) -> np.ndarray:
+        """Weight of each undirected edge of :attr:`edges`: opposite links add their weights."""
+        n = max(self.n, 1)
+        lo, hi = self.edges
+        code = lo.astype(np.int64) * n + hi
+        link = np.minimum(self.src, self.tgt).astype(np.int64) * n + np.maximum(self.src, self.tgt)
+        return np.bincount(np.searchsorted(code, link), weights=self.weight, minlength=len(code))
+
+    @cached_property
+    def U(self) -> sp.csr_array:
+        """Undirected unweighted adjacency (symmetric, 0/1): the firms' supply partners."""
+        lo, hi = self.edges
+        return _csr(np.concatenate([lo, hi]), np.concatenate([hi, lo]), np.ones(2 * len(lo)), self.n)
+
+    @cached_property
+    def UW(self) -> sp.csr_array:
+        """Undirected weighted adjacency: opposite links between two firms add their weights."""
+        return (self.A + self.AT).tocsr()
+
+    # -- degrees ----------------------------------------------------------------------------
+    @cached_property
+    def out_degree(self) -> np.ndarray:
+        return np.bincount(self.src, minlength=self.n)
+
+    @cached_property
+    def in_degree(self) -> np.ndarray:
+        return np.bincount(self.tgt, minlength=self.n)
+
+    @cached_property
+    def out_weight(self) -> np.ndarray:
+        return np.bincount(self.src, weights=self.weight, minlength=self.n)
+
+    @cached_property
+    def in_weight(self) -> np.ndarray:
+        return np.bincount(self.tgt, weights=self.weight, minlength=self.n)
+
+    @cached_property
+    def degree(self) -> np.ndarray:
+        """Distinct supply partners of each firm (degree in the undirected view)."""
+        return np.diff(self.U.indptr).astype(np.int64)
+
+    # -- igraph -----------------------------------------------------------------------------
+    @cached_property
+    def igraph(self) -> Any:
+        """The undirected simple view as an igraph ``Graph`` (built on first use)."""
+        ig = _igraph()
+        lo, hi = self.edges
+        # a list of int pairs is igraph's fast path (several times faster than a numpy array)
+        return ig.Graph(n=self.n, edges=list(zip(lo.tolist(), hi.tolist())), directed=False)
+
+
+def supply_graph(cluster: Cluster) -> SupplyGraph:
+    """The local supply graph of ``cluster``, built once and cached for as long as the cluster lives.
+
+    >>> import chainnet
+    >>> g = supply_graph(chainnet.load_dataset("demo_copper"))
+    >>> g.n, g.m
+    (11, 10)
+    """
+    hit = _CACHE.get(cluster)
+    if hit is not None and hit[0] is cluster.firms and hit[1] is cluster.links:
+        return hit[2]
+    g = build_supply_graph(cluster.firms, cluster.links, cluster.local_mask)
+    _CACHE[cluster] = (cluster.firms, cluster.links, g)
+    return g
+
+
+def build_supply_graph(firms: pd.DataFrame, links: pd.DataFrame, local: np.ndarray) -> SupplyGraph:
+    """Build a :class:`SupplyGraph` from canonical firm and link tables and the local-firm mask."""
+    rows = np.flatnonzero(local)
+    ids = firms["firm_id"].to_numpy(dtype=object)[rows]
+    supply = links[(links["kind"] == "supply").to_numpy(dtype=bool)] if len(links) else links
+    index = pd.Index(ids)
+    s = index.get_indexer(supply["source"]) if len(supply) else np.empty(0, np.int64)
+    t = index.get_indexer(supply["target"]) if len(supply) else np.empty(0, np.int64)
+    keep = (s >= 0) & (t >= 0)
+    w = supply["weight"].to_numpy(dtype=float)[keep] if len(supply) else np.empty(0)
+    s, t = s[keep], t[keep]
+    order = np.lexsort((t, s))
+    return SupplyGraph(ids=ids, rows=rows, src=s[order].astype(np.int32), tgt=t[order].astype(np.int32),
+                       weight=w[order])
+
+
+def _csr(r: np.ndarray, c: np.ndarray, w: np.ndarray, n: int) -> sp.csr_array:
+    m = sp.csr_array((np.asarray(w, dtype=float), (r, c)), shape=(n, n))
+    m.sort_indices()
+    return m
+
+
+# -- algorithms ----------------------------------------------------------------------------------
+def pagerank(g: SupplyGraph, *, alpha: float = 0.85, tol: float = 1e-10,
+             max_iter: int = 1000) -> tuple[np.ndarray, int]:
+    """Weighted PageRank of the directed supply graph by power iteration; returns ``(scores, iterations)``.
+
+    Same model as :func:`networkx.pagerank`: each firm passes its score to its buyers in
+    proportion to link weight; a firm that sells to nobody (dangling) spreads its score
+    uniformly over all firms; teleportation is uniform. Unlike networkx, iteration stops when
+    the L1 change of the whole vector is below ``tol`` (networkx uses ``n * tol``, which at a
+    million firms stops after one step).
+    """
+    n = g.n
+    if n == 0:
+        return np.empty(0), 0
+    ow = g.out_weight
+    inv = np.zeros(n)
+    has_out = ow > 0
+    inv[has_out] = 1.0 / ow[has_out]
+    dangling = ~has_out
+    AT = g.AT
+    x = np.full(n, 1.0 / n)
+    for it in range(1, max_iter + 1):
+        last = x
+        x = alpha * (AT @ (last * inv) + last[dangling].sum() / n) + (1.0 - alpha) / n
+        if np.abs(x - last).sum() < tol:
+            return x, it
+    raise ChainnetError(f"PageRank did not converge to L1 tolerance {tol:g} in {max_iter} iterations; "
+                        "raise max_iter or tol")
+
+
+def betweenness(g: SupplyGraph, *, exact_max: int = 5000, pivots: int = 100,
+                seed: int = 0) -> tuple[np.ndarray, str]:
+    """Normalized betweenness on the undirected unweighted view; returns ``(scores, method)``.
+
+    Exact (Brandes 2001) when ``n <= exact_max``. Above it, shortest paths are followed from
+    ``pivots`` source firms drawn with ``seed`` and the sums extrapolated (Brandes & Pich 2007),
+    with the refinement networkx uses: a pivot cannot lie between itself and a target, so its own
+    score is extrapolated from the other ``pivots - 1`` sources. Normalization divides by the
+    number of ordered pairs of other firms, ``(n - 1)(n - 2)``, as networkx does.
+    """
+    n = g.n
+    if n < 3 or g.m == 0:
+        return np.zeros(n), "exact"
+    G = g.igraph
+    if n <= exact_max or pivots >= n:
+        raw = np.asarray(G.betweenness(directed=False), dtype=float)  # unordered pairs
+        return 2.0 * raw / ((n - 1) * (n - 2)), "exact"
+    k = max(int(pivots), 2)
+    chosen = np.sort(np.random.default_rng(seed).choice(n, size=k, replace=False))
+    # igraph counts each (pivot, target) path once, halved on an undirected graph
+    raw = 2.0 * np.asarray(G.betweenness(directed=False, sources=chosen.tolist()), dtype=float)
+    sources = np.full(n, float(k))
+    sources[chosen] = k - 1
+    return raw / (sources * (n - 2)), f"sampled ({k} pivots, seed {seed})"
+
+
+def core_number(g: SupplyGraph) -> np.ndarray:
+    """k-core number of each firm in the undirected simple view (Batagelj & Zaversnik 2003)."""
+    if g.n == 0:
+        return np.empty(0, dtype=np.int64)
+    return np.asarray(g.igraph.coreness(), dtype=np.int64)
+
+
+def within_two_hops(U: sp.csr_array, seeds: np.ndarray) -> np.ndarray:
+    """Boolean mask of nodes at most two undirected hops from any node in the boolean mask ``seeds``."""
+    one = (U @ seeds.astype(float)) > 0
+    two = (U @ one.astype(float)) > 0
+    return seeds | one | two
+
+
+def reach(M: sp.csr_array, sources: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+    """Nodes reachable from any node in ``sources`` along links of ``M`` that stay within ``allowed``.
+
+    ``sources`` and ``allowed`` are boolean masks; sources count as reached. One breadth-first
+    search from a virtual node linked to every source, so the cost is linear in the links.
+    """
+    n = M.shape[0]
+    out = np.zeros(n, dtype=bool)
+    if not sources.any():
+        return out
+    keep = np.flatnonzero(allowed | sources)
+    sub = M[keep][:, keep].tocoo()
+    k = len(keep)
+    starts = np.flatnonzero(sources[keep])
+    rows = np.concatenate([sub.row, np.full(len(starts), k)])
+    cols = np.concatenate([sub.col, starts])
+    aug = sp.csr_array((np.ones(len(rows)), (rows, cols)), shape=(k + 1, k + 1))
+    order = csgraph.breadth_first_order(aug, k, directed=True, return_predecessors=False)
+    order = order[order < k]
+    out[keep[order]] = True
+    return out
+
+
+def _igraph() -> Any:
+    try:
+        import igraph
+    except ImportError:  # pragma: no cover - igraph is a dependency
+        raise ChainnetError("this analysis needs the igraph package: pip install igraph") from None
+    return igraph
+
+
+@contextlib.contextmanager
+def igraph_seed(seed: int) -> Iterator[None]:
+    """Run igraph's random choices from ``random.Random(seed)``, then give igraph back the ``random`` module."""
+    ig = _igraph()
+    ig.set_random_number_generator(random.Random(seed))
+    try:
+        yield
+    finally:
+        ig.set_random_number_generator(random)
