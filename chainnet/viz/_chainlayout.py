@@ -1,0 +1,438 @@
+"""Layout of the chain map: lanes per template segment, firms placed and ordered along them.
+
+Coordinates are layout units: ``u`` runs across lanes (one unit per lane, upstream to
+downstream), ``v`` along a lane; :mod:`chainnet.viz.chainmap` maps them to the page for either
+orientation and draws.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..model import Cluster
+from ..template import Template
+from . import _style as st
+
+ORIENTATIONS = ("horizontal", "vertical")
+LABEL_MODES = ("auto", "leaders", "all", "none")
+#: Inches per layout unit (one lane pitch) when chain_map makes its own figure.
+INCH = 0.8
+PT = INCH * 72.0
+LANE_W = 0.9
+R_MIN, R_MAX, R_EXT = 0.055, 0.25, 0.04
+GAP = 0.05
+HEADER_PT = 7.0
+LABEL_PT = 6.3
+#: Label every firm when a chain map draws at most this many firms individually (labels="auto").
+AUTO_LABEL_ALL = 40
+_COLLAPSE_ORDER = ("sme", "service", "institution", "backbone")
+_ROLE_RANK = {"leader": 0, "backbone": 1, "institution": 2, "service": 3, "sme": 4}
+_SUPPORT = "_support"
+
+
+@dataclass(eq=False)
+class Item:
+    kind: str                 # firm | also | bubble | ext
+    lane: int
+    role: str
+    r: float
+    firm: str | None = None
+    count: int = 1
+    output: float = float("nan")
+    label: list[str] = field(default_factory=list)
+    u: float = 0.0            # across the lane (lane centre + offset)
+    v: float = 0.0            # along the lane
+
+
+@dataclass(eq=False)
+class Lane:
+    idx: int
+    band: int
+    pos: int
+    tid: str
+    seg: str
+    name: str
+    stage: str
+    status: str
+    n_local: int = 0
+    n_ext: int = 0
+    gap: str | None = None
+    external_supply: bool = False
+    items: list[Item] = field(default_factory=list)
+    ext: list[Item] = field(default_factory=list)
+    header: list[str] = field(default_factory=list)
+
+
+class Layout:
+    """Lanes, items and their coordinates in layout units (u across lanes, v along them)."""
+
+    def __init__(self, cluster: Cluster, audit: Any, tpls: list[Template], *, lang: str, vertical: bool,
+                 threshold: int, seed: int, show_external: bool, show_support: bool, labels: str):
+        self.cluster, self.audit, self.tpls = cluster, audit, tpls
+        self.lang, self.vertical, self.threshold = lang, vertical, threshold
+        self.rng = np.random.default_rng(seed)
+        self.show_external, self.show_support, self.labels = show_external, show_support, labels
+        self.lanes: list[Lane] = []
+        self.members: dict[str, list[tuple[int, Item]]] = defaultdict(list)
+        self.edges: dict[tuple[int, int], list[float]] = {}
+        self.items_by_id: dict[int, Item] = {}
+        self.connectors: list[tuple[Item, Item]] = []
+        self.bands: list[dict[str, Any]] = []
+
+    # firms ------------------------------------------------------------------------------
+    def build(self) -> None:
+        f = self.cluster.firms
+        self.fid = [str(x) for x in f["firm_id"]]
+        self.role = [str(x) for x in f["role"]]
+        self.ext = f["external"].to_numpy(dtype=bool)
+        self.segs = [tuple(s) if isinstance(s, (list, tuple)) else () for s in f["segments"]]
+        out = f["output"].to_numpy(dtype=float) if "output" in f else np.full(len(f), np.nan)
+        self.output = out
+        # sizes are relative to local firms: an external giant must not shrink the cluster's own firms
+        local = ~self.ext
+        self.radius = np.full(len(f), R_EXT)
+        self.radius[local] = st.output_radius(out[local], np.asarray(self.role, dtype=object)[local], R_MIN, R_MAX)
+        self.names = st.firm_names(f, self.lang)
+        self._make_lanes()
+        self._place_members()
+        self._map_links()
+        self._order()
+        self._pack()
+
+    def _radius(self, i: int) -> float:
+        return float(self.radius[i])
+
+    def _make_lanes(self) -> None:
+        a = self.audit
+        seg_rows = {(r.template, r.segment): r for r in a.segments.itertuples(index=False)}
+        gaps = {(r.template, r.segment): r.type for r in a.gaps.itertuples(index=False)
+                if r.type in ("fill", "extend")}
+        for b, t in enumerate(self.tpls):
+            for pos, s in enumerate(t.order):
+                row = seg_rows.get((t.id, s))
+                stage = t.segments.loc[t.segments["id"] == s, "stage"].iloc[0]
+                lane = Lane(idx=len(self.lanes), band=b, pos=pos, tid=t.id, seg=s, name=t.label(s, self.lang),
+                             stage=stage, status=row.status if row is not None else "missing",
+                             n_local=int(row.firms) if row is not None else 0,
+                             n_ext=int(row.external_firms) if row is not None else 0,
+                             gap=gaps.get((t.id, s)), external_supply=bool(row.external_supply) if row is not None
+                             else False)
+                self.lanes.append(lane)
+        self.lane_of = {(ln.tid, ln.seg): ln for ln in self.lanes}
+        self.rank = [{s: i for i, s in enumerate(t.order)} for t in self.tpls]
+
+    def _place_members(self) -> None:
+        prim: dict[int, list[int]] = defaultdict(list)
+        also: dict[int, list[int]] = defaultdict(list)
+        ext: dict[int, list[int]] = defaultdict(list)
+        support: list[int] = []
+        for i in range(len(self.fid)):
+            placed = False
+            for b, t in enumerate(self.tpls):
+                mine = sorted((s for s in set(self.segs[i]) if s in self.rank[b]), key=self.rank[b].__getitem__)
+                if not mine:
+                    continue
+                placed = True
+                if self.ext[i]:
+                    if self.show_external:
+                        ext[self.lane_of[(t.id, mine[0])].idx].append(i)
+                    continue
+                prim[self.lane_of[(t.id, mine[0])].idx].append(i)
+                for s in mine[1:]:
+                    also[self.lane_of[(t.id, s)].idx].append(i)
+            if not placed and not self.ext[i] and self.show_support:
+                support.append(i)
+        if support:
+            lane = Lane(idx=len(self.lanes), band=0, pos=len(self.tpls[0].order), tid=self.tpls[0].id,
+                         seg=_SUPPORT, name=_SUPPORT_WORD[self.lang], stage="support", status="support",
+                         n_local=len(support))
+            self.lanes.append(lane)
+            prim[lane.idx] = support
+        individual = sum(len(v) for v in prim.values())
+        self.label_all = self.labels == "all" or (self.labels == "auto" and individual <= AUTO_LABEL_ALL)
+        for lane in self.lanes:
+            self._fill_lane(lane, prim.get(lane.idx, []), also.get(lane.idx, []), ext.get(lane.idx, []))
+
+    def _fill_lane(self, lane: Lane, prim: list[int], also: list[int], ext: list[int]) -> None:
+        members = [(i, "firm") for i in prim] + [(i, "also") for i in also]
+        collapsed: dict[str, list[int]] = {}
+        for role in _COLLAPSE_ORDER:
+            if len(members) + len(collapsed) <= self.threshold:
+                break
+            group = [i for i, _ in members if self.role[i] == role]
+            if group:
+                collapsed[role] = group
+                members = [(i, k) for i, k in members if self.role[i] != role]
+        rnd = self.rng.random(len(self.fid))
+        members.sort(key=lambda m: (m[1] == "also", _ROLE_RANK.get(self.role[m[0]], 5),
+                                    -np.nan_to_num(self.output[m[0]], nan=-1.0), rnd[m[0]]))
+        firm_items: dict[int, Item] = {}
+        for i, kind in members:
+            r = self._radius(i)
+            item = Item(kind=kind, lane=lane.idx, role=self.role[i], r=r if kind == "firm" else max(0.045, 0.6 * r),
+                         firm=self.fid[i], output=self.output[i])
+            if kind == "firm" and (self.label_all or self.role[i] == "leader") and self.labels != "none":
+                item.label = self._wrap_label(self.names[i], lane)
+            lane.items.append(item)
+            self.members[self.fid[i]].append((lane.idx, item))
+            if kind == "firm":
+                firm_items[i] = item
+        for role, group in collapsed.items():
+            item = Item(kind="bubble", lane=lane.idx, role=role, r=min(0.3, 0.09 + 0.016 * math.sqrt(len(group))),
+                         count=len(group))
+            item.label = self._count_lines(len(group), role, lane)
+            lane.items.append(item)
+            for i in group:
+                self.members[self.fid[i]].append((lane.idx, item))
+        if len(ext) > self.threshold:
+            item = Item(kind="ext", lane=lane.idx, role="external", r=0.11, count=len(ext))
+            item.label = [count_label(len(ext), "external", self.lang)]
+            lane.ext.append(item)
+            for i in ext:
+                self.members[self.fid[i]].append((lane.idx, item))
+        else:
+            for i in ext:
+                item = Item(kind="ext", lane=lane.idx, role="external", r=R_EXT, firm=self.fid[i])
+                lane.ext.append(item)
+                self.members[self.fid[i]].append((lane.idx, item))
+        for item in lane.items:
+            self.items_by_id[id(item)] = item
+
+    def _count_lines(self, n: int, role: str, lane: Lane) -> list[str]:
+        """'+183 SMEs' on one line, or split after the count when the lane is too narrow."""
+        text = count_label(n, role, self.lang)
+        width = 1.15 * PT if self.vertical else (LANE_W - 0.2) * PT
+        if st.text_width(text, LABEL_PT) <= width:
+            return [text]
+        head, tail = (text.split("家", 1) if self.lang == "zh" else text.split(" ", 1))
+        return [head + ("家" if self.lang == "zh" else ""), tail]
+
+    def _wrap_label(self, text: str, lane: Lane) -> list[str]:
+        width = (LANE_W - (0.2 if self.show_external and not self.vertical else 0.04)) * PT
+        if self.vertical:
+            width = 1.15 * PT
+        return st.wrap(text, width, LABEL_PT, max_lines=3)
+
+    # links ------------------------------------------------------------------------------
+    def _map_links(self) -> None:
+        links = self.cluster.links
+        links = links[links["kind"] == "supply"]
+        lanes = self.lanes
+        seg_from = links["segment_from"] if "segment_from" in links else [None] * len(links)
+        seg_to = links["segment_to"] if "segment_to" in links else [None] * len(links)
+        agg: dict[tuple[int, int], list[float]] = {}
+        for s, t, sf, stt in zip(links["source"], links["target"], seg_from, seg_to):
+            a = self._candidates(str(s), sf)
+            b = self._candidates(str(t), stt)
+            if not a or not b:
+                continue
+            best, score = None, None
+            for la, ia in a:
+                for lb, ib in b:
+                    A, B = lanes[la], lanes[lb]
+                    sc = (A.band != B.band, B.pos < A.pos, abs(B.pos - A.pos), la, lb)
+                    if score is None or sc < score:
+                        best, score = (ia, ib), sc
+            ia, ib = best
+            if ia is ib:
+                continue
+            key = (id(ia), id(ib))
+            agg.setdefault(key, [0.0])[0] += 1
+            self.items_by_id.setdefault(id(ia), ia)
+            self.items_by_id.setdefault(id(ib), ib)
+        self.edges = agg
+        # a firm's extra-segment markers are tied to its main node
+        for placed in self.members.values():
+            main = [it for _, it in placed if it.kind == "firm"]
+            for _, it in placed:
+                if it.kind == "also" and main:
+                    same_band = [m for m in main if lanes[m.lane].band == lanes[it.lane].band]
+                    if same_band:
+                        self.connectors.append((same_band[0], it))
+
+    def _candidates(self, fid: str, seg: Any) -> list[tuple[int, Item]]:
+        placed = self.members.get(fid, [])
+        if isinstance(seg, str) and seg:
+            hit = [(lane, it) for lane, it in placed if self.lanes[lane].seg == seg]
+            if hit:
+                return hit
+        return placed
+
+    # order ------------------------------------------------------------------------------
+    def _neighbours(self) -> dict[int, list[Item]]:
+        nb: dict[int, list[Item]] = defaultdict(list)
+        for ka, kb in self.edges:
+            a, b = self.items_by_id[ka], self.items_by_id[kb]
+            if a.kind == "ext" or b.kind == "ext":
+                continue
+            nb[ka].append(b)
+            nb[kb].append(a)
+        for a, b in self.connectors:
+            nb[id(a)].append(b)
+            nb[id(b)].append(a)
+        return nb
+
+    def _order(self) -> None:
+        nb = self._neighbours()
+        by_band: dict[int, list[Lane]] = defaultdict(list)
+        for lane in self.lanes:
+            by_band[lane.band].append(lane)
+        for band_lanes in by_band.values():
+            band_lanes.sort(key=lambda ln: ln.pos)
+            best = [list(ln.items) for ln in band_lanes]
+            best_x = self._crossings(band_lanes)
+            for _ in range(4):
+                for forward, sweep in ((True, band_lanes[1:]), (False, band_lanes[-2::-1])):
+                    for lane in sweep:
+                        self._sort_lane(lane, nb, forward)
+                    x = self._crossings(band_lanes)
+                    if x < best_x:
+                        best_x, best = x, [list(ln.items) for ln in band_lanes]
+            for lane, items in zip(band_lanes, best):
+                lane.items = items
+
+    def _sort_lane(self, lane: Lane, nb: dict[int, list[Item]], forward: bool) -> None:
+        lanes = self.lanes
+        where = self._positions()
+        keys = []
+        for i, it in enumerate(lane.items):
+            own = where[id(it)]
+            ps = [where[id(o)] for o in nb.get(id(it), ()) if lanes[o.lane].band == lane.band
+                  and ((lanes[o.lane].pos < lane.pos) if forward else (lanes[o.lane].pos > lane.pos))]
+            keys.append((sum(ps) / len(ps) if ps else own, own, i))
+        order = sorted(range(len(lane.items)), key=keys.__getitem__)
+        lane.items = [lane.items[i] for i in order]
+
+    def _positions(self) -> dict[int, float]:
+        out = {}
+        for lane in self.lanes:
+            n = len(lane.items)
+            for i, it in enumerate(lane.items):
+                out[id(it)] = (i + 0.5) / n
+        return out
+
+    def _crossings(self, band_lanes: list[Lane]) -> int:
+        where = self._positions()
+        pairs: dict[tuple[int, int], list[tuple[float, float]]] = defaultdict(list)
+        lanes = self.lanes
+        inside = {ln.idx for ln in band_lanes}
+        for ka, kb in self.edges:
+            a, b = self.items_by_id[ka], self.items_by_id[kb]
+            if a.kind == "ext" or b.kind == "ext" or a.lane not in inside or b.lane not in inside or a.lane == b.lane:
+                continue
+            if lanes[a.lane].pos > lanes[b.lane].pos:
+                a, b = b, a
+            pairs[(a.lane, b.lane)].append((where[id(a)], where[id(b)]))
+        total = 0
+        for pts in pairs.values():
+            if len(pts) < 2 or len(pts) > 3000:
+                continue
+            p = np.asarray(pts)
+            x, y = p[:, 0], p[:, 1]
+            total += int(np.triu((np.sign(x[:, None] - x[None, :]) * np.sign(y[:, None] - y[None, :])) < 0).sum())
+        return total
+
+    # coordinates ------------------------------------------------------------------------
+    def _extent(self, it: Item) -> float:
+        """Room an item takes along its lane."""
+        if self.vertical:
+            lab = max((st.text_width(t, LABEL_PT) for t in it.label), default=0.0) / PT
+            return max(2 * it.r, lab + 0.04) + GAP
+        lab = len(it.label) * LABEL_PT * 1.22 / PT + (0.03 if it.label else 0.0)
+        return 2 * it.r + lab + GAP
+
+    def _header_lines(self, lane: Lane) -> list[str]:
+        if self.vertical:
+            width = HEADER_W_VERTICAL * PT - 6
+            lines = st.wrap(lane.name, width, HEADER_PT, max_lines=2)
+        else:
+            lines = st.wrap(lane.name, LANE_W * PT - 4, HEADER_PT, max_lines=4)
+        return lines
+
+    def _pack(self) -> None:
+        v0 = 0.0
+        for b, t in enumerate(self.tpls):
+            lanes = [ln for ln in self.lanes if ln.band == b]
+            band: dict[str, Any] = {"band": b, "template": t, "lanes": lanes, "start": v0}
+            v = v0 + (0.32 if len(self.tpls) > 1 else 0.0)
+            band["stage"] = v
+            v += 0.22 + 0.06
+            for ln in lanes:
+                ln.header = self._header_lines(ln)
+            if self.vertical:
+                head = HEADER_W_VERTICAL
+            else:
+                n_lines = max(len(ln.header) for ln in lanes) + 1
+                head = n_lines * HEADER_PT * 1.25 / PT + 0.12
+            band["header"] = (v, v + head)
+            v += head + 0.1
+            ext_room = max((len(ln.ext) * (2 * R_EXT + 0.04) if not any(e.count > 1 for e in ln.ext) else 0.5
+                            for ln in lanes), default=0.0)
+            lengths = {ln.idx: sum(self._extent(it) for it in ln.items) for ln in lanes}
+            body = max([1.3, ext_room + 0.2, *lengths.values()]) + 0.2
+            band["body"] = (v, v + body)
+            for ln in lanes:
+                cur = v + 0.1 + (body - 0.2 - lengths[ln.idx]) / 2
+                for it in ln.items:
+                    e = self._extent(it)
+                    it.u = float(ln.pos)
+                    if self.vertical:
+                        it.v = cur + e / 2
+                    else:
+                        it.v = cur + it.r + GAP / 2
+                    cur += e
+                self._place_external(ln, v + 0.12)
+            v += body
+            spans = [abs(self.lanes_by(b, r.to).pos - self.lanes_by(b, r.from_).pos)
+                     for r in self._flows(b)]
+            depth = arc_depth(max(spans, default=1)) + 0.12
+            band["flows"] = (v, v + depth)
+            v += depth
+            band["end"] = v
+            self.bands.append(band)
+            v += 0.45
+            v0 = v
+
+    def _place_external(self, lane: Lane, v_top: float) -> None:
+        if not lane.ext:
+            return
+        where = {}
+        for ka, kb in self.edges:
+            a, b = self.items_by_id[ka], self.items_by_id[kb]
+            if a.kind == "ext" and b.kind != "ext":
+                where.setdefault(id(a), []).append(b.v)
+            elif b.kind == "ext" and a.kind != "ext":
+                where.setdefault(id(b), []).append(a.v)
+        lane.ext.sort(key=lambda it: (np.mean(where[id(it)]) if id(it) in where else math.inf, it.firm or ""))
+        cur = v_top
+        for it in lane.ext:
+            it.u = lane.pos + (0.3 if it.count > 1 else 0.37)
+            it.v = cur + it.r
+            cur += 2 * it.r + 0.04
+
+    def lanes_by(self, band: int, seg: str) -> Lane:
+        return self.lane_of[(self.tpls[band].id, seg)]
+
+    def _flows(self, band: int) -> list[Any]:
+        f = self.audit.flows
+        f = f[f["template"] == self.tpls[band].id].rename(columns={"from": "from_"})
+        return list(f.itertuples(index=False))
+
+
+HEADER_W_VERTICAL = 2.0
+_SUPPORT_WORD = {"en": "Support: institutions and services", "zh": "支撑机构（科研、服务）"}
+
+
+def count_label(n: int, role: str, lang: str) -> str:
+    if lang == "zh":
+        return f"+{n:,}家{st.WORDS['zh'][role + '_pl']}"
+    return f"+{n:,} {st.WORDS['en'][role + '_pl']}"
+
+
+def arc_depth(span: int) -> float:
+    return 0.12 + 0.2 * math.sqrt(max(span, 1))

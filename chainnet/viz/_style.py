@@ -1,0 +1,360 @@
+"""Fonts, colours, words and figure helpers shared by every chainnet figure.
+
+Chinese text needs a font with CJK glyphs on a machine that has none installed. chainnet uses
+Noto Sans CJK SC (SIL Open Font License 1.1) as shipped by the ``mplfonts`` package: the one
+OpenType file is registered with matplotlib's font manager, nothing in the user's matplotlib
+configuration is changed, and each figure sets its font list through ``rc_context`` only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import importlib.util
+import math
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import matplotlib as mpl
+from matplotlib import font_manager
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.text import Text
+
+from .._errors import ChainnetError
+
+#: The CJK font: family name, file inside the ``mplfonts`` package, licence.
+CJK_FAMILY = "Noto Sans CJK SC"
+CJK_FILE = "NotoSansCJKsc-Regular.otf"
+#: Font list of every figure: Noto Sans CJK SC has Latin and CJK glyphs; DejaVu Sans (bundled
+#: with matplotlib) is the fallback for anything else.
+FONT_FAMILY = [CJK_FAMILY, "DejaVu Sans"]
+
+#: Okabe & Ito (2008) colour-blind-safe palette, one colour per firm role.
+ROLE_COLORS = {
+    "leader": "#D55E00",       # vermillion
+    "backbone": "#0072B2",     # blue
+    "sme": "#56B4E9",          # sky blue
+    "institution": "#009E73",  # bluish green
+    "service": "#CC79A7",      # reddish purple
+    "external": "#9A9A9A",     # grey
+}
+ROLES = tuple(ROLE_COLORS)
+#: Template flow statuses: colour, line width, line style.
+FLOW_STYLES = {
+    "present": ("#3B3B3B", 1.8, "solid"),
+    "weak": ("#E69F00", 1.1, "solid"),
+    "broken": ("#B2182B", 1.6, (0, (4, 2.5))),
+    "missing": ("#B5B5B5", 1.0, (0, (1, 2))),
+}
+#: Segment statuses: background colour of a lane or bar, hatch.
+SEGMENT_STYLES = {
+    "present": ("#E8EEF5", None),
+    "weak": ("#FBE8C8", None),
+    "missing": ("#FFFFFF", "///"),
+}
+STATUS_BAR_COLORS = {"present": "#0072B2", "weak": "#E69F00", "missing": "#BDBDBD"}
+STAGE_COLORS = {"upstream": "#5B6C7D", "midstream": "#7D8C9B", "downstream": "#A3AFBB"}
+LINK_COLOR = "#6E6E6E"
+TEXT_COLOR = "#222222"
+MUTED = "#555555"
+
+LANGS = ("en", "zh")
+
+WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "leader": "leader", "backbone": "backbone", "sme": "SME", "institution": "institution",
+        "service": "service", "external": "external firm",
+        "leader_pl": "leaders", "backbone_pl": "backbone firms", "sme_pl": "SMEs", "institution_pl": "institutions",
+        "service_pl": "services", "external_pl": "external",
+        "present": "present", "weak": "weak", "missing": "missing", "broken": "broken",
+        "fill": "fill", "extend": "extend", "connect": "connect", "strengthen": "strengthen",
+        "upstream": "upstream", "midstream": "midstream", "downstream": "downstream",
+        "segment_coverage": "segment coverage", "link_coverage": "link coverage",
+        "path_completeness": "path completeness", "index": "completeness index",
+        "local_sourcing": "local sourcing",
+        "leader_dominance": "leader dominance", "sme_attachment": "SME attachment", "leader_reach": "leader reach",
+        "degree_centralization": "degree centralization", "leader_dependence": "leader dependence",
+        "firm": "firm", "firms": "firms",
+    },
+    "zh": {
+        "leader": "龙头企业", "backbone": "骨干企业", "sme": "中小企业", "institution": "科研机构",
+        "service": "服务机构", "external": "外地企业",
+        "leader_pl": "龙头企业", "backbone_pl": "骨干企业", "sme_pl": "中小企业", "institution_pl": "科研机构",
+        "service_pl": "服务机构", "external_pl": "外地企业",
+        "present": "齐全", "weak": "薄弱", "missing": "缺失", "broken": "断开",
+        "fill": "补链", "extend": "延链", "connect": "断链", "strengthen": "强链",
+        "upstream": "上游", "midstream": "中游", "downstream": "下游",
+        "segment_coverage": "环节覆盖率", "link_coverage": "衔接覆盖率", "path_completeness": "路径完整度",
+        "index": "完整度指数", "local_sourcing": "本地配套率",
+        "leader_dominance": "龙头主导度", "sme_attachment": "中小企业配套率", "leader_reach": "龙头辐射度",
+        "degree_centralization": "度中心势", "leader_dependence": "龙头依赖度",
+        "firm": "家", "firms": "家",
+    },
+}
+
+
+def words(lang: str) -> dict[str, str]:
+    """The word table of ``lang``; raises a ChainnetError naming the choices for anything else."""
+    if lang not in LANGS:
+        raise ChainnetError(f"lang={lang!r} is not supported; use 'en' or 'zh'")
+    return WORDS[lang]
+
+
+# -- fonts ------------------------------------------------------------------------------------
+@functools.cache
+def cjk_font_path() -> Path:
+    """Path of Noto Sans CJK SC inside the installed ``mplfonts`` package (not imported, only located)."""
+    spec = importlib.util.find_spec("mplfonts")
+    if spec is None or not spec.submodule_search_locations:
+        raise ChainnetError("the 'mplfonts' package (which ships the Noto Sans CJK SC font chainnet uses for "
+                            "Chinese text) is not installed; run: pip install mplfonts")
+    path = Path(next(iter(spec.submodule_search_locations))) / "fonts" / CJK_FILE
+    if not path.is_file():
+        raise ChainnetError(f"{path} is missing from the installed mplfonts package; reinstall it with "
+                            "pip install --force-reinstall mplfonts")
+    return path
+
+
+@functools.cache
+def register_fonts() -> str:
+    """Register Noto Sans CJK SC with matplotlib's font manager (once per process); return its family name."""
+    path = cjk_font_path()
+    if not any(f.fname == str(path) for f in font_manager.fontManager.ttflist):
+        font_manager.fontManager.addfont(str(path))
+    return CJK_FAMILY
+
+
+def font_rc() -> dict[str, Any]:
+    """rcParams every chainnet figure is drawn and saved with."""
+    register_fonts()
+    return {
+        "font.family": "sans-serif",
+        "font.sans-serif": FONT_FAMILY,
+        "axes.unicode_minus": True,
+        "svg.fonttype": "none",   # SVG text stays text (editable, searchable)
+        "pdf.fonttype": 3,        # see docs/figures.md: the CFF-outline OTF embeds validly only as Type 3
+        "svg.hashsalt": "chainnet",
+        "path.simplify": True,
+    }
+
+
+@contextlib.contextmanager
+def style() -> Iterator[None]:
+    """Context in which chainnet figures are built and saved."""
+    with mpl.rc_context(font_rc()):
+        yield
+
+
+# -- figures ----------------------------------------------------------------------------------
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def figure_function(func: F) -> F:
+    """Decorator for plot functions: build inside :func:`style`, then pin the fonts of the axes' texts.
+
+    Pinning matters when a caller hands in an axes made outside chainnet's style, and for
+    tick labels matplotlib creates later, at draw time.
+    """
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with style():
+            fig, ax = func(*args, **kwargs)
+            pin_fonts(ax)
+            unique_gids(ax)
+            if kwargs.get("ax") is None and fig.get_layout_engine() is not None:
+                # lay the figure out once and freeze it: constrained layout moves things by a hair on
+                # every draw, and saving twice must give the same bytes
+                fig.draw_without_rendering()
+                fig.set_layout_engine("none")
+        return fig, ax
+
+    return wrapper  # type: ignore[return-value]
+
+
+def unique_gids(ax: Axes) -> None:
+    """Number repeated artist ids (``chainmap.link`` -> ``chainmap.link.1``, ``.2`` ...): SVG ids must be unique."""
+    seen: dict[str, list[Any]] = {}
+    for a in ax.findobj(lambda a: bool(a.get_gid())):
+        seen.setdefault(a.get_gid(), []).append(a)
+    for gid, arts in seen.items():
+        if len(arts) > 1:
+            for k, a in enumerate(arts, 1):
+                a.set_gid(f"{gid}.{k}")
+
+
+def pin_fonts(ax: Axes) -> None:
+    """Give every text of ``ax`` (and its future tick labels) chainnet's font list."""
+    for t in ax.findobj(Text):
+        t.set_fontfamily(FONT_FAMILY)
+    ax.tick_params(labelfontfamily=FONT_FAMILY)
+    for extra in ax.figure.legends:
+        for t in extra.findobj(Text):
+            t.set_fontfamily(FONT_FAMILY)
+
+
+def new_axes(ax: Axes | None, size: tuple[float, float], *, polar: bool = False,
+             layout: str | None = "constrained") -> tuple[Figure, Axes]:
+    """``(fig, ax)``: the given axes and its figure, or a new figure (no pyplot, no GUI backend)."""
+    if ax is not None:
+        if polar and getattr(ax, "name", "") != "polar":
+            raise ChainnetError("this figure needs a polar axes; create it with fig.add_subplot(projection='polar') "
+                                "or pass ax=None")
+        return ax.figure, ax
+    fig = Figure(figsize=size, layout=layout)
+    return fig, fig.add_subplot(projection="polar" if polar else None)
+
+
+def title(ax: Axes, main: str, sub: str | None = None, *, width_pt: float | None = None,
+          left_pt: float = 0.0, size: float = 12.0, pad_extra: float = 0.0) -> None:
+    """A left-aligned title with an optional grey subtitle under it, both wrapped to fit.
+
+    The subtitle is left out of constrained layout (the title's padding makes room for it), so a
+    long subtitle never squeezes the axes. Without ``width_pt`` the text may run from the axes'
+    left edge, ``left_pt`` points (the tick labels) in from the figure's, to the figure's right edge.
+    """
+    if width_pt is None:
+        fig = ax.figure
+        if fig.get_layout_engine() is not None:
+            width_pt = fig.get_figwidth() * 72 - left_pt - 24
+        else:
+            box = ax.get_position()
+            width_pt = (1 - box.x0) * fig.get_figwidth() * 72 - 12
+    width_pt = max(width_pt, 120.0)
+    main = "\n".join(wrap(main, width_pt, size, max_lines=3))
+    sub_size = 8.5
+    lines = wrap(sub, width_pt, sub_size, max_lines=4) if sub else []
+    ax.set_title(main, loc="left", fontsize=size, color=TEXT_COLOR, pad=8 + len(lines) * sub_size * 1.3 + pad_extra)
+    if lines:
+        ann = ax.annotate("\n".join(lines), xy=(0, 1), xycoords="axes fraction", xytext=(0, 5 + pad_extra),
+                          textcoords="offset points", ha="left", va="bottom", fontsize=sub_size, color=MUTED,
+                          annotation_clip=False, linespacing=1.15)
+        ann.set_in_layout(False)
+
+
+# -- text helpers -----------------------------------------------------------------------------
+_CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]")
+# a short full-width bracketed group stays on one line; other CJK characters break anywhere
+_TOKEN = re.compile(r"（[^（）\s]{1,8}）|[\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]"
+                    r"|[^\s\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]+|\s+")
+_NO_LINE_START = set("）)」』】〕，。、；：！？,.;:!?%")
+_NO_LINE_END = set("（(「『【〔")
+
+
+def char_width(ch: str) -> float:
+    """Approximate advance of one character in em (Noto Sans CJK SC)."""
+    if _CJK.match(ch):
+        return 1.0
+    if ch.isspace():
+        return 0.25
+    if ch in "il.,;:'|!()[]":
+        return 0.3
+    if ch.isupper() or ch in "mwMW@%&":
+        return 0.66
+    return 0.53
+
+
+def text_width(s: str, size: float) -> float:
+    """Approximate width of one line of text in points."""
+    return sum(char_width(c) for c in s) * size
+
+
+def wrap(text: str, width_pt: float, size: float, *, max_lines: int = 3) -> list[str]:
+    """Greedy line breaking for mixed Latin/CJK text: Latin breaks between words, CJK between
+    characters; lines beyond ``max_lines`` are cut with an ellipsis.
+
+    >>> wrap("Copper ore mining and dressing", 60, 8)
+    ['Copper ore', 'mining and', 'dressing']
+    >>> wrap("铜矿采选（铜精矿）", 40, 8)
+    ['铜矿采选', '（铜精矿）']
+    """
+    lines: list[str] = []
+    cur = ""
+    tokens: list[str] = []
+    for tok in _TOKEN.findall(text):
+        # a bracketed group too wide for a line breaks like any CJK text
+        tokens.extend(_TOKEN.findall(tok[0]) + _TOKEN.findall(tok[1:]) if tok[0] == "（" and len(tok) > 1
+                      and text_width(tok, size) > width_pt else [tok])
+    for tok in tokens:
+        if tok.isspace():
+            if cur:
+                cur += " "
+            continue
+        trial = cur + tok
+        if cur and text_width(trial.rstrip(), size) > width_pt and tok[0] not in _NO_LINE_START:
+            carry = ""
+            while cur and cur[-1] in _NO_LINE_END and len(cur) > 1:  # an opening bracket starts the next line
+                carry, cur = cur[-1] + carry, cur[:-1]
+            lines.append(cur.rstrip())
+            cur = carry + tok
+        else:
+            cur = trial
+    if cur.strip():
+        lines.append(cur.rstrip())
+    if len(lines) > max_lines:
+        last = lines[max_lines - 1]
+        while last and text_width(last + "…", size) > width_pt:
+            last = last[:-1]
+        lines = [*lines[:max_lines - 1], last.rstrip() + "…"]
+    return lines or [""]
+
+
+def label_width(labels: list[str], size: float) -> float:
+    """Width in points of the widest of ``labels`` (e.g. tick labels) plus the tick padding."""
+    return max((text_width(t, size) for t in labels), default=0.0) + 10
+
+
+#: Node size of a firm with unknown output, relative to the largest (1.0), when no firm of its
+#: role has a known output either.
+ROLE_SIZE = {"leader": 0.75, "backbone": 0.3, "sme": 0.08, "institution": 0.1, "service": 0.1}
+
+
+def output_radius(output: Any, roles: Any, r_min: float, r_max: float) -> Any:
+    """Node radii with area proportional to output (radius ~ sqrt(output)), from ``r_min`` to ``r_max``.
+
+    A firm without output gets the size of its role's median output, or a role-typical size when
+    no firm of that role has one (leaders large, SMEs small).
+
+    >>> output_radius([100.0, 25.0, float("nan")], ["leader", "sme", "sme"], 0.0, 1.0).tolist()
+    [1.0, 0.5, 0.5]
+    """
+    import numpy as np
+
+    out = np.asarray(output, dtype=float)
+    roles = np.asarray(roles, dtype=object)
+    known = out[~np.isnan(out)]
+    top = float(known.max()) if len(known) and known.max() > 0 else 1.0
+    rel = np.sqrt(np.clip(out, 0, None) / top)
+    for role in set(roles[np.isnan(out)]):
+        mine = out[(roles == role) & ~np.isnan(out)]
+        fill = math.sqrt(max(float(np.median(mine)), 0.0) / top) if len(mine) else math.sqrt(ROLE_SIZE.get(role, 0.1))
+        rel[(roles == role) & np.isnan(out)] = fill
+    return r_min + (r_max - r_min) * rel
+
+
+def pct(x: float | None, digits: int = 0) -> str:
+    """A share as a percentage ('—' for None or NaN)."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "—"
+    return f"{x * 100:.{digits}f}%"
+
+
+def firm_names(firms: Any, lang: str) -> list[str]:
+    """Display names of a firms table in ``lang``: ``name_zh`` when present for zh, else ``name``."""
+    names = [str(n) for n in firms["name"]]
+    if lang == "zh" and "name_zh" in firms:
+        return [z if isinstance(z, str) and z else n for n, z in zip(names, firms["name_zh"])]
+    return names
+
+
+def cluster_title(meta: dict[str, Any], lang: str) -> str:
+    """The cluster's name in ``lang`` (``name_zh`` for zh when present)."""
+    if lang == "zh" and isinstance(meta.get("name_zh"), str):
+        return meta["name_zh"]
+    return str(meta.get("name") or meta.get("id") or "")
+
+
+def template_title(t: Any, lang: str) -> str:
+    return t.name_zh if lang == "zh" and isinstance(t.name_zh, str) else t.name

@@ -1,0 +1,252 @@
+"""The supply network of a cluster's local firms, laid out by community."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import networkx as nx
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.collections import EllipseCollection, LineCollection
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Circle
+
+from .._errors import ChainnetError
+from ..model import Cluster
+from . import _style as st
+
+R_MIN, R_MAX = 0.012, 0.05
+
+
+@st.figure_function
+def network(cluster: Cluster, *, lang: str = "en", ax: Axes | None = None, seed: int = 0,
+            structure: Any = None, max_nodes: int = 400, label_leaders: bool = True) -> tuple[Figure, Axes]:
+    """Draw the local supply network: firms coloured by role, grouped by community.
+
+    Communities are those of :func:`chainnet.analysis.structure.structure` (Louvain). Each
+    community is laid out with a seeded spring layout and the communities are placed by a
+    spring layout of the graph between them, so the same ``seed`` gives the same picture.
+    Above ``max_nodes`` local firms, the firms with most supply partners are drawn (every
+    leader among them) and the subtitle says how many were left out.
+
+    Parameters
+    ----------
+    cluster : the cluster
+    lang : ``"en"`` or ``"zh"``
+    ax : axes to draw into (a new figure when None)
+    seed : seed of community detection and of the layouts
+    structure : a :class:`~chainnet.analysis.structure.StructureResult` of ``cluster`` to reuse
+    max_nodes : most firms drawn
+    label_leaders : write the names of leader firms
+
+    Returns
+    -------
+    (Figure, Axes)
+
+    Examples
+    --------
+    >>> import chainnet
+    >>> from chainnet.viz import network
+    >>> fig, ax = network(chainnet.load_dataset("demo_copper"))
+    >>> len(ax.collections[-1].get_offsets())
+    11
+    """
+    w = st.words(lang)
+    if max_nodes < 1:
+        raise ChainnetError(f"max_nodes={max_nodes} must be at least 1")
+    if structure is None:
+        from ..analysis.structure import structure as run_structure
+
+        structure = run_structure(cluster, seed=seed, null_models=0)
+    sf = structure.firms
+    firms = cluster.firms.set_index("firm_id")
+    ids = [str(x) for x in sf["firm_id"]]
+    comm = dict(zip(ids, (int(c) for c in sf["community"])))
+    G = nx.Graph()
+    G.add_nodes_from(ids)
+    links = cluster.links[(cluster.links["kind"] == "supply") & cluster.links["source"].isin(comm)
+                          & cluster.links["target"].isin(comm)]
+    G.add_edges_from(zip(links["source"].astype(str), links["target"].astype(str)))
+    n_all = G.number_of_nodes()
+    keep = _keep(G, ids, sf["role"].to_numpy(dtype=object), max_nodes)
+    H = G.subgraph(keep).copy()
+    pos = _layout(H, comm, seed)
+
+    fig, ax = st.new_axes(ax, (7.5, 7.0))
+    role = dict(zip(ids, sf["role"].astype(str)))
+    out = firms["output"].reindex(keep).to_numpy(dtype=float) if "output" in firms else np.full(len(keep), np.nan)
+    radius = st.output_radius(out, [role[f] for f in keep], R_MIN, R_MAX)
+    _community_discs(ax, H, pos, comm, cluster, structure, lang)
+    segs = [(pos[a], pos[b]) for a, b in H.edges()]
+    alpha = 0.5 if len(segs) <= 200 else max(0.08, 0.5 * math.sqrt(200 / len(segs)))
+    edges = LineCollection(segs, colors=st.LINK_COLOR, linewidths=0.5, alpha=alpha, zorder=1)
+    edges.set_gid("network.links")
+    ax.add_collection(edges)
+    # leaders last, so that they are drawn on top
+    rank = {"sme": 0, "backbone": 1, "leader": 2}
+    order = sorted(range(len(keep)), key=lambda i: (rank.get(role[keep[i]], 0), i))
+    keep = [keep[i] for i in order]
+    radius = radius[order]
+    xy = np.array([pos[f] for f in keep]) if keep else np.empty((0, 2))
+    nodes = EllipseCollection(2 * radius, 2 * radius, np.zeros(len(keep)), units="xy", offsets=xy,
+                              offset_transform=ax.transData,
+                              facecolors=[st.ROLE_COLORS.get(role[f], "#777777") for f in keep],
+                              edgecolors="white", linewidths=0.5, zorder=3)
+    nodes.set_gid("network.firms")
+    ax.add_collection(nodes)
+    if label_leaders:
+        names = dict(zip(cluster.firms["firm_id"].astype(str), st.firm_names(cluster.firms, lang)))
+        lead = [(f, r) for f, r in zip(keep, radius) if role[f] == "leader"]
+        _leader_labels(ax, [(names[f], pos[f], r) for f, r in lead], fig)
+    ax.set_xlim(-1.25, 1.25)
+    ax.set_ylim(-1.25, 1.25)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    handles = [Line2D([], [], marker="o", linestyle="", markersize=7, markerfacecolor=st.ROLE_COLORS[r],
+                      markeredgecolor="white", label=w[r]) for r in ("leader", "backbone", "sme")
+               if r in set(role.values())]
+    ax.legend(handles=handles, loc="lower left", fontsize=7.5, frameon=False, ncol=len(handles) or 1,
+              bbox_to_anchor=(0.0, -0.04))
+    q = structure.figures.get("modularity")
+    name = st.cluster_title(cluster.meta, lang)
+    shown = len(keep)
+    if lang == "zh":
+        sub = (f"本地企业{n_all:,}家，供货关系{G.number_of_edges():,}条；{structure.figures['n_communities']}个社区"
+               f"（Louvain，模块度 {q:.2f}）" if q is not None else f"本地企业{n_all:,}家，供货关系{G.number_of_edges():,}条")
+        if shown < n_all:
+            sub += f"；仅显示合作伙伴最多的{shown:,}家（含全部龙头企业）"
+        st.title(ax, f"{name} · 供货网络", sub)
+    else:
+        sub = (f"{n_all:,} local firms, {G.number_of_edges():,} supply links; {structure.figures['n_communities']} "
+               f"communities (Louvain, modularity {q:.2f})" if q is not None else
+               f"{n_all:,} local firms, {G.number_of_edges():,} supply links")
+        if shown < n_all:
+            sub += f"; showing the {shown:,} firms with most partners (every leader)"
+        st.title(ax, f"{name} — supply network", sub)
+    return fig, ax
+
+
+def _leader_labels(ax: Axes, items: list[tuple[str, np.ndarray, float]], fig: Figure) -> None:
+    """Leader names under their nodes, pushed further down where two would overlap."""
+    box = ax.get_position()
+    pt = box.width * fig.get_figwidth() * 72 / 2.5  # points per data unit (x range is 2.5)
+    placed: list[tuple[float, float, float, float]] = []
+    for text, (x, y), r in sorted(items, key=lambda it: (-it[1][1], it[1][0])):
+        lines = st.wrap(text, 110, 7, max_lines=2)
+        w = max(st.text_width(t, 7) for t in lines) / pt
+        h = len(lines) * 7 * 1.2 / pt
+        top = y - r - 3 / pt
+        while any(abs(x - px) < (w + pw) / 2 and top > py - ph and top - h < py for px, py, pw, ph in placed):
+            top -= 4 / pt
+        placed.append((x, top, w, h))
+        ax.text(x, top, "\n".join(lines), ha="center", va="top", fontsize=7, color="#8C3A00", gid="network.label",
+                zorder=5, linespacing=1.05,
+                bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.8})
+
+
+def _keep(G: nx.Graph, ids: list[str], roles: np.ndarray, max_nodes: int) -> list[str]:
+    """Firms to draw: all when few enough, else leaders first, then by number of partners."""
+    if len(ids) <= max_nodes:
+        return list(ids)
+    deg = dict(G.degree())
+    order = sorted(range(len(ids)), key=lambda i: (roles[i] != "leader", -deg.get(ids[i], 0), i))
+    chosen = set(order[:max_nodes])
+    return [f for i, f in enumerate(ids) if i in chosen]
+
+
+def _layout(H: nx.Graph, comm: dict[str, int], seed: int) -> dict[str, np.ndarray]:
+    """Communities placed by a spring layout of the graph between them, each one laid out inside its disc."""
+    groups: dict[int, list[str]] = {}
+    for f in H.nodes:
+        groups.setdefault(comm[f], []).append(f)
+    big = {k: v for k, v in groups.items() if len(v) >= 2}
+    single = sorted(f for k, v in groups.items() if len(v) < 2 for f in v)
+    C = nx.Graph()
+    C.add_nodes_from(sorted(big))
+    for a, b in H.edges():
+        ca, cb = comm[a], comm[b]
+        if ca != cb and ca in big and cb in big:
+            C.add_edge(ca, cb, weight=C.get_edge_data(ca, cb, {"weight": 0})["weight"] + 1)
+    total = sum(len(v) for v in big.values()) or 1
+    radius = {k: 0.12 + 0.55 * math.sqrt(len(v) / total) for k, v in big.items()}
+    if len(C) == 1:
+        centres = {next(iter(C.nodes)): np.zeros(2)}
+    elif len(C):
+        centres = nx.spring_layout(C, seed=seed, weight="weight", k=1.5 / math.sqrt(len(C)), iterations=200)
+        centres = _spread(centres, radius)
+    else:
+        centres = {}
+    pos: dict[str, np.ndarray] = {}
+    for k, members in big.items():
+        sub = H.subgraph(members)
+        p = nx.spring_layout(sub, seed=seed, k=1.0 / math.sqrt(len(members)), iterations=100)
+        arr = np.array([p[f] for f in members])
+        arr -= arr.mean(axis=0)
+        # keep each firm's direction from the spring layout but even out the distances, so that a
+        # community fills its disc evenly instead of piling up in the middle
+        dist = np.hypot(arr[:, 0], arr[:, 1])
+        angle = np.arctan2(arr[:, 1], arr[:, 0])
+        rank = np.empty(len(members))
+        rank[np.lexsort((np.arange(len(members)), dist))] = np.arange(len(members))
+        r = radius[k] * 0.9 * np.sqrt((rank + 0.5) / len(members))
+        for f, x, y in zip(members, r * np.cos(angle), r * np.sin(angle)):
+            pos[f] = centres[k] + np.array([x, y])
+    if pos:
+        arr = np.array(list(pos.values()))
+        lo, hi = arr.min(axis=0), arr.max(axis=0)
+        mid, span = (lo + hi) / 2, max(float((hi - lo).max()), 1e-9)
+        pos = {f: (xy - mid) / span * (1.6 if single else 2.0) for f, xy in pos.items()}
+    for i, f in enumerate(single):  # firms without a partner ring the picture
+        angle = 2 * math.pi * i / max(len(single), 1)
+        pos[f] = np.array([1.15 * math.cos(angle), 1.15 * math.sin(angle)])
+    return pos
+
+
+def _spread(centres: dict[int, np.ndarray], radius: dict[int, float], rounds: int = 200) -> dict[int, np.ndarray]:
+    """Push community centres apart until their discs do not overlap (deterministic)."""
+    keys = sorted(centres)
+    xy = np.array([centres[k] for k in keys], dtype=float)
+    r = np.array([radius[k] for k in keys])
+    xy *= (r.sum() / max(np.abs(xy).max(), 1e-9))
+    for _ in range(rounds):
+        moved = False
+        for i in range(len(keys)):
+            for j in range(i + 1, len(keys)):
+                d = xy[j] - xy[i]
+                dist = float(np.hypot(*d))
+                need = r[i] + r[j] + 0.04
+                if dist < need:
+                    step = (need - dist) / 2 * (d / dist if dist > 1e-9 else np.array([1.0, 0.0]))
+                    xy[i] -= step
+                    xy[j] += step
+                    moved = True
+        if not moved:
+            break
+    return dict(zip(keys, xy))
+
+
+def _community_discs(ax: Axes, H: nx.Graph, pos: dict[str, np.ndarray], comm: dict[str, int],
+                     cluster: Cluster, structure: Any, lang: str) -> None:
+    """A light disc behind each community of three or more drawn firms, named by its main segment."""
+    main = dict(zip(structure.communities["community"], structure.communities["main_segment"]))
+    label = {}
+    for t in cluster.templates:
+        for s in t.segment_ids:
+            label.setdefault(s, t.label(s, lang))
+    groups: dict[int, list[str]] = {}
+    for f in H.nodes:
+        groups.setdefault(comm[f], []).append(f)
+    for k, members in sorted(groups.items()):
+        if len(members) < 3:
+            continue
+        arr = np.array([pos[f] for f in members])
+        c = arr.mean(axis=0)
+        r = float(np.hypot(*(arr - c).T).max()) + 0.05
+        ax.add_artist(Circle(tuple(c), r, facecolor="#EEF2F6", edgecolor="#C9D3DD", linewidth=0.6, zorder=0,
+                             gid="network.community"))
+        seg = main.get(k)
+        text = f"C{k + 1}" + (f" · {label.get(seg, seg)}" if isinstance(seg, str) else "")
+        ax.text(c[0], c[1] + r + 0.01, text, ha="center", va="bottom", fontsize=7, color=st.MUTED,
+                gid="network.community_label")
