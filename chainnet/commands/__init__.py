@@ -1,0 +1,6 @@
+"""Command modules of the ``chainnet`` CLI, one per area.
+
+Each module defines ``register(main: click.Group) -> None`` that adds its commands to the
+group; :mod:`chainnet.cli` calls it for every module in this package. Shared helpers
+(``load``, ``format_table``, ``emit``) live in :mod:`chainnet.commands._common`.
+"""

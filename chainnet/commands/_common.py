@@ -1,0 +1,52 @@
+"""Helpers shared by the command modules: loading a cluster, printing tables, JSON and CSV."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from typing import Any
+
+import click
+import pandas as pd
+
+from ..io import read_cluster
+from ..model import Cluster
+
+FORMAT_OPTION = click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+                             show_default=True, help="Output: an aligned table, JSON, or CSV.")
+
+
+def load(path: str) -> Cluster:
+    """A cluster from a folder, workbook, graph file or bundled dataset id."""
+    return read_cluster(path)
+
+
+def width(s: str) -> int:
+    """Terminal cells taken by ``s``: East Asian wide characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+
+
+def format_table(header: tuple[str, ...], rows: list[tuple[Any, ...]]) -> str:
+    """Aligned plain-text table; CJK text counts double width so columns line up in a terminal.
+
+    >>> print(format_table(("a", "名称"), [("x", "铜"), ("yy", "b")]))
+    a   名称
+    --  ----
+    x   铜
+    yy  b
+    """
+    rows = [tuple("" if c is None else str(c) for c in r) for r in rows]
+    widths = [max([width(h)] + [width(r[i]) for r in rows]) for i, h in enumerate(header)]
+
+    def line(cells: tuple[str, ...]) -> str:
+        return "  ".join(c + " " * (w - width(c)) for c, w in zip(cells, widths)).rstrip()
+
+    return "\n".join([line(header), line(tuple("-" * w for w in widths))] + [line(r) for r in rows])
+
+
+def emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False))
+
+
+def emit_csv(df: pd.DataFrame) -> None:
+    click.echo(df.to_csv(index=False), nl=False)
