@@ -1,0 +1,58 @@
+"""Words chainnet prints in reports and tables, in English and Chinese."""
+
+from __future__ import annotations
+
+LANGS = ("en", "zh")
+
+TERMS: dict[str, tuple[str, str]] = {
+    # statuses and gap types
+    "present": ("present", "齐全"), "weak": ("weak", "薄弱"), "missing": ("missing", "缺失"),
+    "broken": ("broken", "断开"),
+    "fill": ("fill (补链)", "补链"), "extend": ("extend (延链)", "延链"), "connect": ("connect (断链)", "断链"),
+    "strengthen": ("strengthen (强链)", "强链"),
+    # roles
+    "leader": ("leader", "龙头/链主"), "backbone": ("backbone", "骨干"), "sme": ("SME", "中小企业"),
+    "institution": ("institution", "科研机构"), "service": ("service", "服务机构"),
+    # figures
+    "segment_coverage": ("segment coverage", "环节覆盖率"), "link_coverage": ("link coverage", "衔接覆盖率"),
+    "path_completeness": ("path completeness", "路径完整度"), "index": ("completeness index", "完整度指数"),
+    "local_sourcing": ("local sourcing rate", "本地配套率"),
+    "leader_dominance": ("leader dominance", "龙头主导度"), "sme_attachment": ("SME attachment", "中小企业配套率"),
+    "leader_reach": ("leader reach", "龙头辐射度"), "degree_centralization": ("degree centralization", "度中心势"),
+    "leader_dependence": ("leader dependence", "龙头依赖度"),
+    # headings
+    "report": ("Cluster report", "产业集群分析报告"), "summary": ("Summary", "概要"),
+    "chain_map": ("Chain map", "产业链图谱"), "completeness": ("Chain completeness", "产业链完整度"),
+    "segments": ("Segments", "环节"), "flows": ("Flows between segments", "环节间链接"),
+    "gaps": ("Gaps: what to fill, extend, connect and strengthen", "补链、延链、断链、强链清单"),
+    "candidates": ("Candidate firms (investment attraction)", "招商候选企业"),
+    "leaders": ("Leader firms", "龙头企业"), "leader_centrality": ("Leader centrality", "龙头中心性"),
+    "mismatches": ("Role consistency", "角色一致性"), "structure": ("Structure", "集群结构"),
+    "typology": ("Typology", "集群类型"), "bowtie": ("Bow-tie", "蝴蝶结结构"),
+    "communities": ("Communities", "社区"), "significance": ("Against random networks", "与随机网络比较"),
+    "firms_by_segment": ("Firms by segment", "各环节企业"), "figures": ("Figures", "图"),
+    "sources": ("Sources and evidence", "数据来源与证据"), "data": ("Data", "数据"),
+    "network": ("Supply network", "供货网络"), "degree": ("Degree distribution", "度分布"),
+    # table headers
+    "segment": ("segment", "环节"), "name": ("name", "名称"), "stage": ("stage", "阶段"),
+    "status": ("status", "状态"), "firms": ("local firms", "本地企业数"), "external_supply": ("external supply", "外部供给"),
+    "from": ("from", "上游环节"), "to": ("to", "下游环节"), "pairs": ("firm pairs", "企业对数"),
+    "type": ("type", "类型"), "impact": ("impact", "影响"), "reason": ("reason", "原因"),
+    "firm": ("firm", "企业"), "role": ("role", "角色"), "output": ("output (100m CNY)", "产值（亿元）"),
+    "pagerank": ("PageRank", "PageRank"), "betweenness": ("betweenness", "介数"), "partners": ("partners", "合作伙伴数"),
+    "note": ("note", "说明"), "figure": ("figure", "指标"), "value": ("value", "数值"),
+    "upstream": ("upstream", "上游"), "midstream": ("midstream", "中游"), "downstream": ("downstream", "下游"),
+    "yes": ("yes", "是"), "no": ("no", "否"),
+}
+
+
+def t(key: str, lang: str = "en") -> str:
+    """The word for ``key`` in ``lang``; unknown keys come back unchanged.
+
+    >>> t("fill", "zh"), t("weak", "en"), t("whatever", "zh")
+    ('补链', 'weak', 'whatever')
+    """
+    pair = TERMS.get(key)
+    if pair is None:
+        return key
+    return pair[1] if lang == "zh" else pair[0]

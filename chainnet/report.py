@@ -1,0 +1,410 @@
+"""``chainnet analyze``: from a cluster to a report folder (chain map + lists), in English or Chinese.
+
+The report is assembled once as a list of blocks (headings, paragraphs, tables, figures) and
+rendered to Markdown and to a self-contained HTML page (figures embedded), next to an Excel
+workbook with one sheet per list, the figures as PNG and SVG, and ``results.json``. Everything is
+written into a temporary folder first and moved into place only when complete.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from . import __version__
+from ._errors import ChainnetError
+from ._i18n import t
+from .model import Cluster
+
+REPORT_FORMATS = ("md", "html", "xlsx")
+
+
+@dataclass
+class _Doc:
+    """A report as blocks: ('h', level, text) ('p', text) ('table', DataFrame) ('fig', name, caption)."""
+
+    lang: str
+    blocks: list[tuple] = field(default_factory=list)
+
+    def h(self, level: int, text: str) -> None:
+        self.blocks.append(("h", level, text))
+
+    def p(self, text: str) -> None:
+        self.blocks.append(("p", text))
+
+    def table(self, df: pd.DataFrame, *, limit: int = 50) -> None:
+        more = len(df) - limit
+        self.blocks.append(("table", df.head(limit)))
+        if more > 0:
+            self.p(f"… {more:,} more rows in report.xlsx." if self.lang == "en" else f"……另有 {more:,} 行见 report.xlsx。")
+
+    def fig(self, name: str, caption: str) -> None:
+        self.blocks.append(("fig", name, caption))
+
+
+@dataclass
+class Analysis:
+    """Everything ``analyze`` computed: the results objects, the report tables and the figure files."""
+
+    cluster: Cluster
+    lang: str
+    audit: Any
+    leaders: Any
+    structure: Any
+    sheets: dict[str, pd.DataFrame]
+    figures: dict[str, str]
+    doc: _Doc
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "chainnet_version": __version__,
+            "cluster": self.cluster.summary(),
+            "lang": self.lang,
+            "audit": self.audit.to_dict(),
+            "leaders": self.leaders.to_dict(),
+            "structure": self.structure.to_dict(),
+            "figures": self.figures,
+        }
+
+
+def analyze(cluster: Cluster, out: str | os.PathLike, *, lang: str = "en", formats: Iterable[str] = REPORT_FORMATS,
+            candidates: list[Cluster] | None = None, seed: int = 0, null_models: int = 20, force: bool = False,
+            dpi: int = 200, progress: Callable[[str], None] | None = None) -> Path:
+    """Analyse a cluster and write the report folder ``out``.
+
+    Parameters
+    ----------
+    cluster : the cluster
+    out : the report folder; it must not exist or be empty, unless ``force``
+    lang : ``"en"`` or ``"zh"``: language of the report, tables and figures
+    formats : any of ``md``, ``html``, ``xlsx`` (``results.json`` and ``figures/`` are always written)
+    candidates : other clusters whose firms may fill gaps (招商 candidates)
+    seed, null_models : for the structure analysis (communities and random networks)
+    force : replace a non-empty ``out``
+    dpi : resolution of the PNG figures
+    progress : called with a short message before each step
+
+    Returns
+    -------
+    Path of the report folder.
+    """
+    formats = tuple(formats)
+    bad = [f for f in formats if f not in REPORT_FORMATS]
+    if bad:
+        raise ChainnetError(f"unknown report format(s) {bad}; use any of {', '.join(REPORT_FORMATS)}")
+    if lang not in ("en", "zh"):
+        raise ChainnetError(f"lang must be 'en' or 'zh', not {lang!r}")
+    out = Path(out)
+    if out.exists() and (not out.is_dir() or any(out.iterdir())) and not force:
+        raise ChainnetError(f"{out} exists and is not empty; choose a new folder or pass --force to replace it")
+    say = progress or (lambda msg: None)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".chainnet-report-", dir=out.parent))
+    try:
+        result = compute(cluster, lang=lang, candidates=candidates, seed=seed, null_models=null_models,
+                         figures_dir=tmp / "figures", dpi=dpi, progress=say)
+        say("writing the report")
+        (tmp / "results.json").write_text(json.dumps(result.to_dict(), ensure_ascii=False, indent=1,
+                                                     allow_nan=False, default=_json_default), encoding="utf-8")
+        if "md" in formats:
+            (tmp / "report.md").write_text(render_markdown(result.doc), encoding="utf-8")
+        if "html" in formats:
+            (tmp / "report.html").write_text(render_html(result.doc, tmp), encoding="utf-8")
+        if "xlsx" in formats:
+            write_workbook(result.sheets, tmp / "report.xlsx")
+        tmp.chmod(0o777 & ~_umask())  # mkdtemp makes it private; a report is an ordinary folder
+        if out.exists():
+            shutil.rmtree(out) if out.is_dir() else out.unlink()
+        os.replace(tmp, out)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def compute(cluster: Cluster, *, lang: str = "en", candidates: list[Cluster] | None = None, seed: int = 0,
+            null_models: int = 20, figures_dir: Path | None = None, dpi: int = 200,
+            progress: Callable[[str], None] | None = None) -> Analysis:
+    """Run every analysis and build the report tables and blocks (figures saved into ``figures_dir``)."""
+    from .analysis.centrality import leaders
+    from .analysis.completeness import audit
+    from .analysis.structure import structure
+
+    say = progress or (lambda msg: None)
+    say("auditing the chain (completeness, gaps, candidates)")
+    a = audit(cluster, candidates=candidates)
+    say("measuring leader centrality")
+    ld = leaders(cluster, seed=seed)
+    say(f"analysing structure ({null_models} random networks)")
+    st = structure(cluster, seed=seed, null_models=null_models)
+    figures: dict[str, str] = {}
+    if figures_dir is not None:
+        say("drawing figures")
+        figures = draw_figures(cluster, a, ld, st, lang=lang, folder=figures_dir, seed=seed, dpi=dpi)
+    sheets = build_sheets(cluster, a, ld, st, lang=lang)
+    doc = build_document(cluster, a, ld, st, sheets, figures, lang=lang)
+    return Analysis(cluster, lang, a, ld, st, sheets, figures, doc)
+
+
+# -- figures -------------------------------------------------------------------------------------
+FIGURE_KINDS = ("chain", "completeness", "leaders", "network", "bowtie", "degree")
+
+
+def draw_figures(cluster: Cluster, a: Any, ld: Any, st: Any, *, lang: str, folder: Path, seed: int,
+                 dpi: int = 200) -> dict[str, str]:
+    """Save every figure as PNG and SVG; returns kind -> PNG path relative to the report folder."""
+    from . import viz
+
+    folder.mkdir(parents=True, exist_ok=True)
+    makers = {
+        "chain": lambda: viz.chain_map(cluster, audit=a, lang=lang, seed=seed),
+        "completeness": lambda: viz.completeness_chart(a, lang=lang),
+        "leaders": lambda: viz.leader_chart(ld, lang=lang),
+        "network": lambda: viz.network(cluster, lang=lang, seed=seed, structure=st),
+        "bowtie": lambda: viz.bowtie(st, lang=lang),
+        "degree": lambda: viz.degree_distribution(cluster, lang=lang),
+    }
+    out = {}
+    for kind, make in makers.items():
+        fig, _ = make()
+        viz.save(fig, folder / f"{kind}.png", dpi=dpi)
+        viz.save(fig, folder / f"{kind}.svg")
+        out[kind] = f"figures/{kind}.png"
+    return out
+
+
+# -- tables --------------------------------------------------------------------------------------
+def _name_col(df: pd.DataFrame, lang: str) -> pd.Series:
+    if lang == "zh" and "name_zh" in df.columns:
+        return df["name_zh"].where(df["name_zh"].notna(), df["name"])
+    return df["name"]
+
+
+def _pct(x: Any) -> str:
+    return "–" if x is None or (isinstance(x, float) and x != x) else f"{100 * x:.1f}%"
+
+
+def build_sheets(cluster: Cluster, a: Any, ld: Any, st: Any, *, lang: str) -> dict[str, pd.DataFrame]:
+    """One table per list, headers and words in ``lang`` (sheet names stay English for scripts)."""
+    tr = {k: t(k, lang) for k in ("segment", "name", "stage", "status", "firms", "external_supply", "from", "to",
+                                  "pairs", "type", "impact", "reason", "figure", "value", "firm", "role", "output",
+                                  "pagerank", "betweenness", "partners", "note")}
+    summary = [(t(k, lang), a.completeness[k]) for k in ("segment_coverage", "link_coverage", "path_completeness",
+                                                          "index")]
+    summary.append((t("local_sourcing", lang), a.local_sourcing))
+    summary += [(t(k, lang), ld.figures[k]) for k in ld.figures]
+    summary.append((t("typology", lang), st.typology.get("type")))
+    sheets = {"summary": pd.DataFrame(summary, columns=[tr["figure"], tr["value"]])}
+
+    seg = a.segments.copy()
+    seg["label"] = _name_col(seg, lang)
+    sheets["segments"] = pd.DataFrame({
+        tr["segment"]: seg["segment"], tr["name"]: seg["label"], tr["stage"]: seg["stage"].map(lambda s: t(s, lang)),
+        tr["status"]: seg["status"].map(lambda s: t(s, lang)), tr["firms"]: seg["firms"],
+        tr["external_supply"]: seg["external_supply"].map(lambda b: t("yes" if b else "no", lang)),
+        t("local_sourcing", lang): seg["local_sourcing"]})
+    sheets["flows"] = pd.DataFrame({tr["from"]: a.flows["from"], tr["to"]: a.flows["to"],
+                                    tr["status"]: a.flows["status"].map(lambda s: t(s, lang)),
+                                    tr["pairs"]: a.flows["pairs"]})
+    g = a.gaps
+    reason = g["reason_zh"] if lang == "zh" and "reason_zh" in g.columns else g["reason"]
+    sheets["gaps"] = pd.DataFrame({tr["type"]: g["type"].map(lambda s: t(s, lang)), "id": g["id"],
+                                   tr["impact"]: g["impact"], tr["reason"]: reason})
+    sheets["candidates"] = a.candidates.copy()
+    lf = ld.firms.sort_values("pagerank", ascending=False)
+    sheets["leaders"] = pd.DataFrame({
+        tr["firm"]: _name_col(lf, lang), "firm_id": lf["firm_id"], tr["role"]: lf["role"].map(lambda s: t(s, lang)),
+        "out_degree": lf["out_degree"], "in_degree": lf["in_degree"], tr["partners"]: lf["partners"],
+        tr["pagerank"]: lf["pagerank"], tr["betweenness"]: lf["betweenness"], "kcore": lf["kcore"],
+        "inferred_role": lf["inferred_role"].map(lambda s: t(s, lang)), tr["note"]: lf["note"]})
+    fs = cluster.firm_segments.merge(cluster.firms[["firm_id", "name", "name_zh", "output"]], on="firm_id")
+    fs = fs[~fs["external"].astype(bool)]
+    order = {s: i for tpl in cluster.templates for i, s in enumerate(tpl.order)}
+    fs = fs.assign(_o=fs["segment"].map(order)).sort_values(["_o", "role", "firm_id"])
+    sheets["firms_by_segment"] = pd.DataFrame({tr["segment"]: fs["segment"], "firm_id": fs["firm_id"],
+                                               tr["firm"]: _name_col(fs, lang),
+                                               tr["role"]: fs["role"].map(lambda s: t(s, lang)),
+                                               tr["output"]: fs["output"]})
+    sheets["structure"] = st.table()
+    return sheets
+
+
+def write_workbook(sheets: dict[str, pd.DataFrame], path: Path) -> None:
+    from openpyxl.utils import get_column_letter
+
+    with pd.ExcelWriter(path, engine="openpyxl") as xw:
+        for name, df in sheets.items():
+            df.to_excel(xw, sheet_name=name[:31], index=False)
+            ws = xw.sheets[name[:31]]
+            ws.freeze_panes = "A2"
+            for i, col in enumerate(df.columns, start=1):
+                sample = [str(col)] + [str(v) for v in df[col].head(200)]
+                width = min(60, max(8, max(sum(2 if ord(ch) > 0x2E80 else 1 for ch in s) for s in sample) + 2))
+                ws.column_dimensions[get_column_letter(i)].width = width
+
+
+# -- the document ----------------------------------------------------------------------------------
+def build_document(cluster: Cluster, a: Any, ld: Any, st: Any, sheets: dict[str, pd.DataFrame],
+                   figures: dict[str, str], *, lang: str) -> _Doc:
+    zh = lang == "zh"
+    d = _Doc(lang)
+    name = cluster.meta.get("name_zh") if zh and cluster.meta.get("name_zh") else cluster.name
+    d.h(1, f"{name}: {t('report', lang)}")
+    s = cluster.summary()
+    tpl = ", ".join((tp.name_zh if zh and tp.name_zh else tp.name) for tp in cluster.templates)
+    c = a.completeness
+    if zh:
+        d.p(f"{s['firms']:,} 家企业与机构（本地企业 {s['local_firms']:,} 家，外部企业 {s['external_firms']:,} 家），"
+            f"{s['links']:,} 条联系；参照产业链：{tpl}。完整度指数 {_pct(c['index'])}，"
+            f"环节覆盖率 {_pct(c['segment_coverage'])}，链接覆盖率 {_pct(c['link_coverage'])}，"
+            f"路径完整度 {_pct(c['path_completeness'])}，本地配套率 {_pct(a.local_sourcing)}。")
+    else:
+        d.p(f"{s['firms']:,} firms and bodies ({s['local_firms']:,} local firms, {s['external_firms']:,} external), "
+            f"{s['links']:,} ties; reference chain: {tpl}. Completeness index {_pct(c['index'])}: segment coverage "
+            f"{_pct(c['segment_coverage'])}, link coverage {_pct(c['link_coverage'])}, path completeness "
+            f"{_pct(c['path_completeness'])}; local sourcing rate {_pct(a.local_sourcing)}.")
+    counts = a.summary["gaps"]
+    gap_line = ", ".join(f"{t(k, lang)} {n}" for k, n in counts.items() if n)
+    d.p((f"差距清单：{gap_line or '无'}。" if zh else f"Gaps: {gap_line or 'none'}.")
+        + (f" {t('typology', lang)}：{st.typology.get('type')}（{st.typology.get('pattern')}）。" if zh else
+           f" Typology: {st.typology.get('type')} ({st.typology.get('pattern')})."))
+    d.h(2, t("summary", lang))
+    d.table(sheets["summary"].assign(**{sheets["summary"].columns[1]: sheets["summary"].iloc[:, 1].map(_fmt)}))
+    if "chain" in figures:
+        d.h(2, t("chain_map", lang))
+        d.fig("chain", t("chain_map", lang))
+    d.h(2, t("completeness", lang))
+    if "completeness" in figures:
+        d.fig("completeness", t("completeness", lang))
+    d.h(3, t("segments", lang))
+    d.table(sheets["segments"].map(_fmt))
+    d.h(3, t("flows", lang))
+    d.table(sheets["flows"])
+    d.h(3, t("gaps", lang))
+    d.table(sheets["gaps"].map(_fmt), limit=40)
+    if len(sheets["candidates"]):
+        d.h(3, t("candidates", lang))
+        d.table(sheets["candidates"].map(_fmt), limit=30)
+    d.h(2, t("leader_centrality", lang))
+    if "leaders" in figures:
+        d.fig("leaders", t("leader_centrality", lang))
+    d.table(pd.DataFrame([(t(k, lang), _pct(v)) for k, v in ld.figures.items()],
+                         columns=[t("figure", lang), t("value", lang)]))
+    if len(ld.leaders):
+        d.h(3, t("leaders", lang))
+        d.table(ld.leaders.map(_fmt))
+    mm = ld.mismatches
+    if len(mm):
+        d.h(3, t("mismatches", lang))
+        d.table(mm[["firm_id", "name", "role", "inferred_role", "note"]], limit=20)
+    d.h(2, t("structure", lang))
+    d.p(f"{t('typology', lang)}: {st.typology.get('type')} — {st.typology.get('pattern')}. "
+        + "; ".join(r["rule"] for r in st.typology.get("rules", []) if r.get("fired")))
+    for kind in ("network", "bowtie", "degree"):
+        if kind in figures:
+            d.fig(kind, t(kind, lang))
+    sig = st.significance
+    if len(sig):
+        d.h(3, t("significance", lang))
+        d.table(sig.map(_fmt))
+    d.h(2, t("sources", lang))
+    for src in cluster.meta.get("sources", []):
+        d.p(f"[{src.get('key')}] {src.get('cite', '')}" + (f" {src['note']}" if src.get("note") else ""))
+    ev = cluster.firms["evidence"].value_counts()
+    d.p(f"企业证据：报道 {int(ev.get('reported', 0))} 家，模拟 {int(ev.get('modeled', 0))} 家（模拟数据不是事实）。"
+         if zh else f"Firm evidence: {int(ev.get('reported', 0))} reported, {int(ev.get('modeled', 0))} modeled "
+                    "(modeled data are constructed, not facts).")
+    d.p(f"chainnet {__version__}")
+    return d
+
+
+def _fmt(x: Any) -> Any:
+    if isinstance(x, float):
+        return "–" if x != x else f"{x:.3g}" if abs(x) < 1e4 else f"{x:,.0f}"
+    return x
+
+
+def _json_default(x: Any) -> Any:
+    if hasattr(x, "item"):
+        return x.item()
+    if isinstance(x, (set, tuple)):
+        return list(x)
+    return str(x)
+
+
+# -- renderers -----------------------------------------------------------------------------------
+def _md_cell(x: Any) -> str:
+    if x is None or (isinstance(x, float) and x != x):
+        return ""
+    if isinstance(x, (list, tuple)):
+        x = ";".join(map(str, x))
+    return str(x).replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(doc: _Doc) -> str:
+    lines: list[str] = []
+    for b in doc.blocks:
+        if b[0] == "h":
+            lines += ["#" * b[1] + " " + b[2], ""]
+        elif b[0] == "p":
+            lines += [b[1], ""]
+        elif b[0] == "table":
+            df = b[1]
+            lines.append("| " + " | ".join(_md_cell(c) for c in df.columns) + " |")
+            lines.append("|" + "---|" * len(df.columns))
+            lines += ["| " + " | ".join(_md_cell(v) for v in row) + " |" for row in df.itertuples(index=False)]
+            lines.append("")
+        elif b[0] == "fig":
+            lines += [f"![{b[2]}](figures/{b[1]}.png)", ""]
+    return "\n".join(lines)
+
+
+_CSS = """
+body{font-family:"Noto Sans CJK SC","Noto Sans SC","PingFang SC","Microsoft YaHei",system-ui,sans-serif;
+max-width:1100px;margin:2em auto;padding:0 1em;color:#222;line-height:1.5}
+h1{font-size:1.7em;border-bottom:2px solid #333}h2{margin-top:2em;border-bottom:1px solid #ccc}
+table{border-collapse:collapse;margin:1em 0;font-size:.9em;display:block;overflow-x:auto}
+th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}th{background:#f2f2f2}
+tr:nth-child(even) td{background:#fafafa}figure{margin:1em 0}img{max-width:100%;height:auto}
+figcaption{color:#555;font-size:.9em}
+"""
+
+
+def render_html(doc: _Doc, folder: Path) -> str:
+    """A self-contained page: figures embedded as data URIs, no outside requests."""
+    parts = [f'<!DOCTYPE html>\n<html lang="{"zh-CN" if doc.lang == "zh" else "en"}">\n<head>\n<meta charset="utf-8">',
+             f"<title>{html.escape(next((b[2] for b in doc.blocks if b[0] == 'h'), 'chainnet report'))}</title>",
+             f"<style>{_CSS}</style>\n</head>\n<body>"]
+    for b in doc.blocks:
+        if b[0] == "h":
+            parts.append(f"<h{b[1]}>{html.escape(b[2])}</h{b[1]}>")
+        elif b[0] == "p":
+            parts.append(f"<p>{html.escape(b[1])}</p>")
+        elif b[0] == "table":
+            df = b[1]
+            head = "".join(f"<th>{html.escape(_md_cell(c))}</th>" for c in df.columns)
+            rows = "".join("<tr>" + "".join(f"<td>{html.escape(_md_cell(v))}</td>" for v in row) + "</tr>"
+                           for row in df.itertuples(index=False))
+            parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
+        elif b[0] == "fig":
+            png = folder / "figures" / f"{b[1]}.png"
+            data = base64.b64encode(png.read_bytes()).decode("ascii")
+            parts.append(f'<figure id="fig-{b[1]}"><img alt="{html.escape(b[2])}" data-figure="{b[1]}" '
+                         f'src="data:image/png;base64,{data}"><figcaption>{html.escape(b[2])}</figcaption></figure>')
+    parts.append("</body>\n</html>\n")
+    return "\n".join(parts)

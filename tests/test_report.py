@@ -1,0 +1,113 @@
+"""End to end: `chainnet analyze` on every bundled dataset in both languages."""
+
+from __future__ import annotations
+
+import json
+from html.parser import HTMLParser
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+import chainnet
+from chainnet.cli import main
+from chainnet.report import FIGURE_KINDS
+
+SHEETS = ["summary", "segments", "flows", "gaps", "candidates", "leaders", "firms_by_segment", "structure"]
+
+
+class _Page(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.imgs: list[dict[str, str]] = []
+        self.tags: list[str] = []
+        self.external: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        self.tags.append(tag)
+        if tag == "img":
+            self.imgs.append(a)
+        for key in ("src", "href"):
+            if a.get(key, "").startswith(("http:", "https:", "//")):
+                self.external.append(a[key])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("dataset", chainnet.available_datasets())
+def test_analyze_every_dataset(tmp_path: Path, dataset: str, lang: str) -> None:
+    out = tmp_path / "report"
+    r = CliRunner().invoke(main, ["analyze", dataset, "-o", str(out), "--lang", lang, "--null-models", "2",
+                                  "--candidates", "demo_copper", "--dpi", "40", "--quiet"])
+    assert r.exit_code == 0, r.output
+    assert r.stdout.strip() == str(out)
+    names = {p.name for p in out.iterdir()}
+    assert names == {"report.md", "report.html", "report.xlsx", "results.json", "figures"}
+    for kind in FIGURE_KINDS:
+        assert (out / "figures" / f"{kind}.png").stat().st_size > 1000
+        assert (out / "figures" / f"{kind}.svg").read_text("utf-8").lstrip().startswith("<?xml")
+
+    wb = openpyxl.load_workbook(out / "report.xlsx", read_only=True)
+    assert wb.sheetnames == SHEETS
+    wb.close()
+
+    res = json.loads((out / "results.json").read_text("utf-8"))
+    assert {"chainnet_version", "cluster", "audit", "leaders", "structure", "figures"} <= set(res)
+    assert set(res["audit"]["completeness"]) == {"segment_coverage", "link_coverage", "path_completeness", "index"}
+    for key in ("leader_dominance", "sme_attachment", "leader_reach", "degree_centralization", "leader_dependence",
+                "firms"):
+        assert key in res["leaders"]
+    assert res["cluster"]["id"] == dataset
+
+    page = _Page()
+    page.feed((out / "report.html").read_text("utf-8"))
+    assert page.tags[:1] == ["html"] and "table" in page.tags
+    assert sorted(i["data-figure"] for i in page.imgs) == sorted(FIGURE_KINDS)  # every figure, embedded
+    assert all(i["src"].startswith("data:image/png;base64,") for i in page.imgs)
+    assert page.external == []  # opens offline
+
+    md = (out / "report.md").read_text("utf-8")
+    for kind in FIGURE_KINDS:
+        assert f"(figures/{kind}.png)" in md
+    if lang == "zh":
+        assert "产业链完整度" in md
+        assert any(word in md for word in ("补链", "延链", "断链", "强链"))
+
+
+def test_analyze_without_path_uses_tongling_and_refuses_non_empty_output(tmp_path: Path) -> None:
+    out = tmp_path / "r"
+    out.mkdir()
+    (out / "keep.txt").write_text("mine")
+    r = CliRunner().invoke(main, ["analyze", "-o", str(out), "--null-models", "0"])
+    assert r.exit_code == 1 and "not empty" in r.output
+    assert (out / "keep.txt").read_text() == "mine"  # nothing lost
+
+
+def test_analyze_failure_leaves_no_half_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import chainnet.report as rep
+
+    def broken(*args, **kwargs):
+        raise chainnet.ChainnetError("figure failed")
+
+    monkeypatch.setattr(rep, "draw_figures", broken)
+    r = CliRunner().invoke(main, ["analyze", "demo_copper", "-o", str(tmp_path / "r"), "-q"])
+    assert r.exit_code == 1 and "figure failed" in r.output
+    assert list(tmp_path.iterdir()) == []  # neither the report nor a temporary folder
+
+
+def test_analyze_usage_errors_exit_2(tmp_path: Path) -> None:
+    r = CliRunner().invoke(main, ["analyze", "demo_copper", "-o", str(tmp_path / "r"), "--format", "pdf"])
+    assert r.exit_code == 2
+    assert CliRunner().invoke(main, ["analyze", "demo_copper"]).exit_code == 2  # -o is required
+
+
+def test_progress_goes_to_stderr_and_quiet_silences_it(tmp_path: Path) -> None:
+    r = CliRunner().invoke(main, ["analyze", "demo_copper", "-o", str(tmp_path / "a"), "--null-models", "0",
+                                  "--format", "md"])
+    assert r.exit_code == 0 and "auditing the chain" in r.stderr and r.stdout.strip() == str(tmp_path / "a")
+    r = CliRunner().invoke(main, ["analyze", "demo_copper", "-o", str(tmp_path / "b"), "--null-models", "0",
+                                  "--format", "md", "-q"])
+    assert r.exit_code == 0 and r.stderr == ""
+    assert not (tmp_path / "b" / "report.html").exists() and (tmp_path / "b" / "report.md").exists()
