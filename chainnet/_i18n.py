@@ -43,6 +43,11 @@ TERMS: dict[str, tuple[str, str]] = {
     "note": ("note", "说明"), "figure": ("figure", "指标"), "value": ("value", "数值"),
     "upstream": ("upstream", "上游"), "midstream": ("midstream", "中游"), "downstream": ("downstream", "下游"),
     "yes": ("yes", "是"), "no": ("no", "否"),
+    # typology (Markusen 1996) and the founding paper's patterns
+    "hub-and-spoke": ("hub-and-spoke", "轴辐式"), "Marshallian": ("Marshallian", "马歇尔式"),
+    "satellite platform": ("satellite platform", "卫星平台式"), "state-anchored": ("state-anchored", "国家锚定式"),
+    "leader + backbone + SMEs": ("leader + backbone + SMEs", "龙头 + 骨干 + 中小企业"),
+    "leader + backbone + related firms": ("leader + backbone + related firms", "龙头 + 骨干 + 关联企业"),
 }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import html
+import io
 import json
 import os
 import shutil
@@ -208,7 +209,7 @@ def build_sheets(cluster: Cluster, a: Any, ld: Any, st: Any, *, lang: str) -> di
                                                           "index")]
     summary.append((t("local_sourcing", lang), a.local_sourcing))
     summary += [(t(k, lang), ld.figures[k]) for k in ld.figures]
-    summary.append((t("typology", lang), st.typology.get("type")))
+    summary.append((t("typology", lang), t(str(st.typology.get("type")), lang)))
     sheets = {"summary": pd.DataFrame(summary, columns=[tr["figure"], tr["value"]])}
 
     seg = a.segments.copy()
@@ -218,7 +219,8 @@ def build_sheets(cluster: Cluster, a: Any, ld: Any, st: Any, *, lang: str) -> di
         tr["status"]: seg["status"].map(lambda s: t(s, lang)), tr["firms"]: seg["firms"],
         tr["external_supply"]: seg["external_supply"].map(lambda b: t("yes" if b else "no", lang)),
         t("local_sourcing", lang): seg["local_sourcing"]})
-    sheets["flows"] = pd.DataFrame({tr["from"]: a.flows["from"], tr["to"]: a.flows["to"],
+    label = dict(zip(seg["segment"], seg["label"]))
+    sheets["flows"] = pd.DataFrame({tr["from"]: a.flows["from"].map(label), tr["to"]: a.flows["to"].map(label),
                                     tr["status"]: a.flows["status"].map(lambda s: t(s, lang)),
                                     tr["pairs"]: a.flows["pairs"]})
     g = a.gaps
@@ -271,7 +273,7 @@ def build_document(cluster: Cluster, a: Any, ld: Any, st: Any, sheets: dict[str,
     if zh:
         d.p(f"{s['firms']:,} 家企业与机构（本地企业 {s['local_firms']:,} 家，外部企业 {s['external_firms']:,} 家），"
             f"{s['links']:,} 条联系；参照产业链：{tpl}。完整度指数 {_pct(c['index'])}，"
-            f"环节覆盖率 {_pct(c['segment_coverage'])}，链接覆盖率 {_pct(c['link_coverage'])}，"
+            f"环节覆盖率 {_pct(c['segment_coverage'])}，衔接覆盖率 {_pct(c['link_coverage'])}，"
             f"路径完整度 {_pct(c['path_completeness'])}，本地配套率 {_pct(a.local_sourcing)}。")
     else:
         d.p(f"{s['firms']:,} firms and bodies ({s['local_firms']:,} local firms, {s['external_firms']:,} external), "
@@ -280,11 +282,12 @@ def build_document(cluster: Cluster, a: Any, ld: Any, st: Any, sheets: dict[str,
             f"{_pct(c['path_completeness'])}; local sourcing rate {_pct(a.local_sourcing)}.")
     counts = a.summary["gaps"]
     gap_line = ", ".join(f"{t(k, lang)} {n}" for k, n in counts.items() if n)
+    kind, pattern = t(str(st.typology.get("type")), lang), t(str(st.typology.get("pattern")), lang)
     d.p((f"差距清单：{gap_line or '无'}。" if zh else f"Gaps: {gap_line or 'none'}.")
-        + (f" {t('typology', lang)}：{st.typology.get('type')}（{st.typology.get('pattern')}）。" if zh else
-           f" Typology: {st.typology.get('type')} ({st.typology.get('pattern')})."))
+        + (f" {t('typology', lang)}：{kind}（{pattern}）。" if zh else f" Typology: {kind} ({pattern})."))
     d.h(2, t("summary", lang))
-    d.table(sheets["summary"].assign(**{sheets["summary"].columns[1]: sheets["summary"].iloc[:, 1].map(_fmt)}))
+    d.table(sheets["summary"].assign(**{sheets["summary"].columns[1]: sheets["summary"].iloc[:, 1].map(
+        lambda v: _pct(v) if isinstance(v, float) else v)}))
     if "chain" in figures:
         d.h(2, t("chain_map", lang))
         d.fig("chain", t("chain_map", lang))
@@ -292,11 +295,17 @@ def build_document(cluster: Cluster, a: Any, ld: Any, st: Any, sheets: dict[str,
     if "completeness" in figures:
         d.fig("completeness", t("completeness", lang))
     d.h(3, t("segments", lang))
-    d.table(sheets["segments"].map(_fmt))
+    segs = sheets["segments"].copy()
+    segs[t("local_sourcing", lang)] = segs[t("local_sourcing", lang)].map(_pct)
+    d.table(segs)
     d.h(3, t("flows", lang))
     d.table(sheets["flows"])
     d.h(3, t("gaps", lang))
-    d.table(sheets["gaps"].map(_fmt), limit=40)
+    gaps = sheets["gaps"].copy()
+    impact = t("impact", lang)
+    gaps[impact] = gaps[impact].map(lambda v: f"{100 * v:.1f}")
+    gaps = gaps.rename(columns={impact: impact + (" (points)" if lang == "en" else "（百分点）")})
+    d.table(gaps, limit=40)
     if len(sheets["candidates"]):
         d.h(3, t("candidates", lang))
         d.table(sheets["candidates"].map(_fmt), limit=30)
@@ -313,7 +322,7 @@ def build_document(cluster: Cluster, a: Any, ld: Any, st: Any, sheets: dict[str,
         d.h(3, t("mismatches", lang))
         d.table(mm[["firm_id", "name", "role", "inferred_role", "note"]], limit=20)
     d.h(2, t("structure", lang))
-    d.p(f"{t('typology', lang)}: {st.typology.get('type')} — {st.typology.get('pattern')}. "
+    d.p(f"{t('typology', lang)}: {kind} — {pattern}. "
         + "; ".join(r["rule"] for r in st.typology.get("rules", []) if r.get("fired")))
     for kind in ("network", "bowtie", "degree"):
         if kind in figures:
@@ -375,21 +384,71 @@ def render_markdown(doc: _Doc) -> str:
 
 
 _CSS = """
-body{font-family:"Noto Sans CJK SC","Noto Sans SC","PingFang SC","Microsoft YaHei",system-ui,sans-serif;
-max-width:1100px;margin:2em auto;padding:0 1em;color:#222;line-height:1.5}
+body{font-family:"chainnet CJK","Helvetica Neue",Arial,"Noto Sans","DejaVu Sans",sans-serif;
+max-width:1400px;margin:2em auto;padding:0 1em;color:#222;line-height:1.5}
 h1{font-size:1.7em;border-bottom:2px solid #333}h2{margin-top:2em;border-bottom:1px solid #ccc}
 table{border-collapse:collapse;margin:1em 0;font-size:.9em;display:block;overflow-x:auto}
-th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}th{background:#f2f2f2}
+th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top;white-space:nowrap}
+td.long{white-space:normal;min-width:28em}th{background:#f2f2f2}
 tr:nth-child(even) td{background:#fafafa}figure{margin:1em 0}img{max-width:100%;height:auto}
 figcaption{color:#555;font-size:.9em}
 """
 
 
+def _doc_text(doc: _Doc) -> str:
+    out = []
+    for b in doc.blocks:
+        if b[0] in ("h", "fig"):
+            out.append(b[-1])
+        elif b[0] == "p":
+            out.append(b[1])
+        elif b[0] == "table":
+            out += [_md_cell(c) for c in b[1].columns]
+            out += [_md_cell(v) for row in b[1].itertuples(index=False) for v in row]
+    return "".join(out)
+
+
+def embedded_font_css(text: str) -> str:
+    """An @font-face rule carrying Noto Sans CJK SC cut down to the characters of ``text``.
+
+    Readers without a Chinese font (many Linux machines, some e-mail viewers) would see boxes;
+    the subset is small (tens of kB) because a report uses a few hundred distinct characters.
+    """
+    chars = {ch for ch in text if ord(ch) > 0x2E7F}
+    if not chars:
+        return ""
+    from fontTools import subset
+
+    from .viz._style import cjk_font_path
+
+    opts = subset.Options()
+    opts.flavor = None
+    opts.layout_features = ["*"]
+    opts.name_IDs = ["*"]
+    font = subset.load_font(str(cjk_font_path()), opts)
+    sub = subset.Subsetter(opts)
+    sub.populate(unicodes=sorted(ord(c) for c in chars | set("0123456789%.,:;()-+ ")))
+    sub.subset(font)
+    buf = io.BytesIO()
+    font.save(buf)
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    return ('@font-face{font-family:"chainnet CJK";font-display:block;'
+            "unicode-range:U+2E80-9FFF,U+F900-FAFF,U+FE30-FE4F,U+FF00-FFEF;"
+            f'src:url(data:font/otf;base64,{data}) format("opentype");}}')
+
+
+def _td(v: Any) -> str:
+    text = _md_cell(v)
+    cls = ' class="long"' if len(text) > 30 else ""
+    return f"<td{cls}>{html.escape(text)}</td>"
+
+
 def render_html(doc: _Doc, folder: Path) -> str:
-    """A self-contained page: figures embedded as data URIs, no outside requests."""
+    """A self-contained page: figures and the Chinese font subset embedded, no outside requests."""
+    css = embedded_font_css(_doc_text(doc)) + _CSS
     parts = [f'<!DOCTYPE html>\n<html lang="{"zh-CN" if doc.lang == "zh" else "en"}">\n<head>\n<meta charset="utf-8">',
              f"<title>{html.escape(next((b[2] for b in doc.blocks if b[0] == 'h'), 'chainnet report'))}</title>",
-             f"<style>{_CSS}</style>\n</head>\n<body>"]
+             f"<style>{css}</style>\n</head>\n<body>"]
     for b in doc.blocks:
         if b[0] == "h":
             parts.append(f"<h{b[1]}>{html.escape(b[2])}</h{b[1]}>")
@@ -398,8 +457,7 @@ def render_html(doc: _Doc, folder: Path) -> str:
         elif b[0] == "table":
             df = b[1]
             head = "".join(f"<th>{html.escape(_md_cell(c))}</th>" for c in df.columns)
-            rows = "".join("<tr>" + "".join(f"<td>{html.escape(_md_cell(v))}</td>" for v in row) + "</tr>"
-                           for row in df.itertuples(index=False))
+            rows = "".join("<tr>" + "".join(_td(v) for v in row) + "</tr>" for row in df.itertuples(index=False))
             parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
         elif b[0] == "fig":
             png = folder / "figures" / f"{b[1]}.png"

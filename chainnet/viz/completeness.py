@@ -51,7 +51,7 @@ def completeness_chart(cluster_or_audit: Cluster | Any, *, lang: str = "en", ax:
         meta = cluster_or_audit.meta
     else:
         a = cluster_or_audit
-        meta = {"id": a.cluster, "name": a.cluster_name}
+        meta = {"id": a.cluster, "name": a.cluster_name, "name_zh": getattr(a, "cluster_name_zh", None)}
     segs = a.segments.reset_index(drop=True)
     gaps = {(r.template, r.segment): r.type for r in a.gaps.itertuples(index=False) if r.type in ("fill", "extend")}
     multi = len(a.templates) > 1
