@@ -4,26 +4,34 @@
 >>> c = chainnet.load_dataset("demo_copper")
 >>> c.summary()["templates"]
 ['copper']
+>>> round(chainnet.audit(c).completeness["index"], 3)
+0.519
+
+Figures live in :mod:`chainnet.viz` (imported on demand, it loads matplotlib).
 """
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
 from ._errors import ChainnetError, DatasetError, DataWarning, Problem, TemplateError, ValidationError
+from ._version import __version__
+from .analysis.centrality import LeaderResult, leaders
+from .analysis.compare import compare, distances, most_similar
+from .analysis.completeness import Audit, audit, completeness
+from .analysis.profile import Profile, profile
+from .analysis.structure import StructureResult, structure
+from .analysis.timeline import diff, timeline
 from .datasets import available as available_datasets
 from .datasets import load as load_dataset
+from .generate import GeneratedCluster, generate
 from .io import read_cluster, read_template, write_cluster
 from .model import Cluster
+from .report import analyze
 from .template import Template, builtin_templates, load_template
 
-try:
-    __version__ = version("chainnet")
-except PackageNotFoundError:  # running from a source tree that was not installed
-    __version__ = "0.0.0+unknown"
-
 __all__ = [
-    "ChainnetError", "Cluster", "DataWarning", "DatasetError", "Problem", "Template", "TemplateError",
-    "ValidationError", "__version__", "available_datasets", "builtin_templates", "load_dataset", "load_template",
-    "read_cluster", "read_template", "write_cluster",
+    "Audit", "ChainnetError", "Cluster", "DataWarning", "DatasetError", "GeneratedCluster", "LeaderResult",
+    "Problem", "Profile", "StructureResult", "Template", "TemplateError", "ValidationError", "__version__",
+    "analyze", "audit", "available_datasets", "builtin_templates", "compare", "completeness", "diff", "distances",
+    "generate", "leaders", "load_dataset", "load_template", "most_similar", "profile", "read_cluster",
+    "read_template", "structure", "timeline", "write_cluster",
 ]

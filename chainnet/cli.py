@@ -15,7 +15,7 @@ import click
 
 import chainnet.datasets as _datasets
 
-from . import __version__
+from ._version import __version__
 from ._errors import ChainnetError, DataWarning
 from .io import FORMATS, read_cluster, write_cluster
 from .model import Cluster

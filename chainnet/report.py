@@ -22,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import __version__
+from ._version import __version__
 from ._errors import ChainnetError
 from ._i18n import t
 from .model import Cluster

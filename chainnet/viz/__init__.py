@@ -15,9 +15,13 @@ from .compare import radar, radar_figures
 from .completeness import completeness_chart
 from .leaders import leader_chart
 from .network import network
+from .multiples import chain_maps
+from .profile import profile_radar
 from .structure import bowtie, degree_distribution
+from .timeline import timeline_chart
 
 __all__ = [
     "CJK_FAMILY", "FONT_FAMILY", "FORMATS", "ROLE_COLORS", "bowtie", "chain_map", "completeness_chart",
-    "degree_distribution", "leader_chart", "network", "radar", "radar_figures", "register_fonts", "save",
+    "chain_maps", "degree_distribution", "leader_chart", "network", "profile_radar", "radar", "radar_figures",
+    "register_fonts", "save", "timeline_chart",
 ]
