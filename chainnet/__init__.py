@@ -17,7 +17,9 @@ from ._version import __version__
 from .analysis.centrality import LeaderResult, leaders
 from .analysis.compare import compare, distances, most_similar
 from .analysis.completeness import Audit, audit, completeness
+from .analysis.position import PositionResult, position, upstreamness, upstreamness_io
 from .analysis.profile import Profile, profile
+from .analysis.resilience import ResilienceResult, resilience, single_points_of_failure, whatif
 from .analysis.structure import StructureResult, structure
 from .analysis.timeline import diff, timeline
 from .datasets import available as available_datasets
@@ -30,8 +32,9 @@ from .template import Template, builtin_templates, load_template
 
 __all__ = [
     "Audit", "ChainnetError", "Cluster", "DataWarning", "DatasetError", "GeneratedCluster", "LeaderResult",
-    "Problem", "Profile", "StructureResult", "Template", "TemplateError", "ValidationError", "__version__",
+    "PositionResult", "Problem", "Profile", "ResilienceResult", "StructureResult", "Template", "TemplateError", "ValidationError", "__version__",
     "analyze", "audit", "available_datasets", "builtin_templates", "compare", "completeness", "diff", "distances",
-    "generate", "leaders", "load_dataset", "load_template", "most_similar", "profile", "read_cluster",
-    "read_template", "structure", "timeline", "write_cluster",
+    "generate", "leaders", "load_dataset", "load_template", "most_similar", "position", "profile", "read_cluster",
+    "read_template", "resilience", "single_points_of_failure", "structure", "timeline", "upstreamness",
+    "upstreamness_io", "whatif", "write_cluster",
 ]

@@ -14,14 +14,29 @@ from .chainmap import chain_map
 from .compare import radar, radar_figures
 from .completeness import completeness_chart
 from .leaders import leader_chart
-from .network import network
 from .multiples import chain_maps
+from .network import network
 from .profile import profile_radar
+from .resilience import resilience_chart
 from .structure import bowtie, degree_distribution
 from .timeline import timeline_chart
 
 __all__ = [
-    "CJK_FAMILY", "FONT_FAMILY", "FORMATS", "ROLE_COLORS", "bowtie", "chain_map", "completeness_chart",
-    "chain_maps", "degree_distribution", "leader_chart", "network", "profile_radar", "radar", "radar_figures",
-    "register_fonts", "save", "timeline_chart",
+    "CJK_FAMILY",
+    "FONT_FAMILY",
+    "FORMATS",
+    "ROLE_COLORS",
+    "bowtie",
+    "chain_map",
+    "chain_maps",
+    "completeness_chart",
+    "degree_distribution",
+    "leader_chart",
+    "network",
+    "profile_radar",
+    "radar",
+    "radar_figures",
+    "register_fonts",
+    "save",
+    "timeline_chart",
 ]

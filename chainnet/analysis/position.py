@@ -1,0 +1,771 @@
+"""Chain position: how far each firm, segment or industry sits from final use, and whether that fits the chain.
+
+Two views of position along the local supply network (``docs/position.md`` gives every formula):
+
+* **upstreamness** (Antràs, Chor, Fally & Hillberry 2012; Fally 2012): the average number of
+  production stages between a firm's output and final use, ``U = (I - Δ)^-1 1`` with ``Δ_ij``
+  the share of firm i's sales that goes to firm j. A firm that sells only to final use (or
+  outside the cluster) has ``U = 1``.
+* **trophic level** (Levine 1980; the improved levels of MacKay, Johnson & Sansom 2020): the
+  position from the raw-material end, solved from the graph Laplacian, with the trophic
+  incoherence ``F0`` (0 when every link goes exactly one level up).
+
+The consistency check compares them with the template: links that run against the chain (a
+downstream segment selling to an upstream one) and firms whose upstreamness does not fit
+their declared stage. :func:`upstreamness_io` computes upstreamness of industries from an
+input-output table.
+
+>>> import chainnet
+>>> p = position(chainnet.load_dataset("demo_copper"))
+>>> p.firms.set_index("firm_id").loc[["mine_a", "pcb_a"], "upstreamness"].round(3).tolist()
+[1.932, 1.0]
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from scipy.sparse import csgraph
+from scipy.sparse import linalg as spla
+
+from .._errors import ChainnetError, Problem, ValidationError
+from . import _chain, _sparse
+from ._json import clean, records
+
+if TYPE_CHECKING:
+    from ..model import Cluster
+    from ..template import Template
+
+STAGE_RANK = {"upstream": 0, "midstream": 1, "downstream": 2}
+#: Below this many firms the linear systems are solved directly (exact); above it iteratively.
+DIRECT_MAX = 2000
+#: A firm's sales leak out of the local network (to final use or outside) when the share exceeds this.
+LEAK_EPS = 1e-12
+DIRECTIONS = ("along", "within", "against", "unrelated")
+
+
+# -- the linear algebra ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Solved:
+    """Upstreamness from a share matrix: ``values`` (NaN where unbounded), ``unbounded`` mask, method."""
+
+    values: np.ndarray
+    unbounded: np.ndarray
+    method: str
+
+
+def solve_upstreamness(delta: sp.sparray | np.ndarray, *, tol: float = 1e-12, max_iter: int = 100_000) -> Solved:
+    """Solve ``U = 1 + Δ U`` for a non-negative share matrix ``Δ`` (rows sum to at most 1).
+
+    The inverse of ``I - Δ`` exists when, from every node, a chain of positive shares leads to a
+    node that sells part of its output outside (row sum below 1). Nodes from which no such chain
+    exists form closed loops that trade everything among themselves: their upstreamness, and
+    that of every node selling into them, is unbounded. Those nodes get NaN and are flagged in
+    ``unbounded``; the rest is solved exactly (LU, up to ``DIRECT_MAX`` nodes) or by the Neumann
+    series ``U = Σ Δ^k 1`` (every term adds the firms one more stage away) continued by GMRES
+    when it converges slowly.
+
+    Parameters
+    ----------
+    delta : n x n shares, ``delta[i, j]`` = share of i's output used by j
+    tol : relative accuracy of the iterative solution (max-norm of the residual over max U)
+    max_iter : Neumann steps before GMRES takes over
+
+    Returns
+    -------
+    Solved
+
+    Examples
+    --------
+    >>> d = np.array([[0, 0.5, 0], [0, 0, 1.0], [0, 0, 0]])  # a sells half to b, b all to c
+    >>> solve_upstreamness(d).values.tolist()  # c = 1, b = 1 + c = 2, a = 1 + 0.5 b = 2
+    [2.0, 2.0, 1.0]
+    >>> solve_upstreamness(np.array([[0, 1.0], [1.0, 0]])).unbounded.tolist()  # a closed loop
+    [True, True]
+    """
+    D = sp.csr_array(delta, dtype=float)
+    n = D.shape[0]
+    if D.shape != (n, n):
+        raise ChainnetError(f"the share matrix must be square, not {D.shape[0]} x {D.shape[1]}")
+    D.eliminate_zeros()
+    leak = 1.0 - np.asarray(D.sum(axis=1)).ravel()
+    unbounded = _unbounded(D, leak > LEAK_EPS)
+    U = np.full(n, np.nan)
+    ok = np.flatnonzero(~unbounded)
+    if not len(ok):
+        return Solved(U, unbounded, "none")
+    Dk = D[ok][:, ok] if unbounded.any() else D
+    if len(ok) <= DIRECT_MAX:
+        U[ok] = np.linalg.solve(np.eye(len(ok)) - Dk.toarray(), np.ones(len(ok)))
+        return Solved(U, unbounded, "direct (LU)")
+    U[ok], method = _iterate(Dk.tocsr(), tol=tol, max_iter=max_iter)
+    return Solved(U, unbounded, method)
+
+
+def _unbounded(D: sp.csr_array, leaky: np.ndarray) -> np.ndarray:
+    """Nodes with no chain of shares to a leaky node, and every node that sells into them."""
+    n = D.shape[0]
+    everything = np.ones(n, dtype=bool)
+    DT = D.T.tocsr()
+    reaches_leak = _sparse.reach(DT, leaky, everything)  # nodes with a path to a leaky node
+    trapped = ~reaches_leak
+    if not trapped.any():
+        return trapped
+    return _sparse.reach(DT, trapped, everything)
+
+
+def _iterate(D: sp.csr_array, *, tol: float, max_iter: int) -> tuple[np.ndarray, str]:
+    """Neumann series from U = 1; GMRES from there when it has not converged in ``max_iter`` steps."""
+    n = D.shape[0]
+    one = np.ones(n)
+    x = one.copy()
+    for k in range(1, max_iter + 1):
+        nxt = one + D @ x
+        change = float(np.abs(nxt - x).max())
+        x = nxt
+        if change <= tol * float(x.max()):
+            return x, f"Neumann series ({k} steps)"
+        if k == 2000:
+            break
+    M = sp.identity(n, format="csr") - D
+    y, info = spla.gmres(M, one, x0=x, rtol=tol, restart=100, maxiter=max_iter)
+    resid = float(np.abs(M @ y - one).max())
+    if info != 0 or not np.isfinite(y).all() or resid > 1e-6 * max(float(np.abs(y).max()), 1.0):
+        raise ChainnetError(f"upstreamness did not converge (residual {resid:.2e}): some firms sell almost "
+                            "everything to each other in loops; give their output, or set final_use above 0")
+    return y, "Neumann series, then GMRES"
+
+
+def trophic_levels(W: sp.sparray | np.ndarray, *, tol: float = 1e-10) -> tuple[np.ndarray, float | None]:
+    """Improved trophic levels and trophic incoherence of a weighted directed graph (MacKay et al. 2020).
+
+    Solves ``Λ h = v`` with ``Λ = diag(u) - W - Wᵀ`` (the graph Laplacian of the symmetrised
+    weights), ``u`` the total (in + out) weight and ``v`` in-weight minus out-weight of each
+    node; in each weakly connected component the lowest level is set to 0. ``F0`` =
+    Σ w_ij (h_j - h_i - 1)² / Σ w_ij: 0 for a perfectly layered network, 1 at most.
+    Nodes without links get NaN.
+
+    Parameters
+    ----------
+    W : n x n non-negative weights, ``W[i, j]`` on the link i -> j (seller -> buyer)
+    tol : relative tolerance of the conjugate-gradient solve above ``DIRECT_MAX`` nodes
+
+    Returns
+    -------
+    (levels, F0)
+        ``F0`` is None when there is no link.
+
+    Examples
+    --------
+    >>> h, f0 = trophic_levels(np.array([[0, 1, 0], [0, 0, 1], [0, 0, 0]]))  # a -> b -> c
+    >>> h.tolist(), f0
+    ([0.0, 1.0, 2.0], 0.0)
+    """
+    W = sp.csr_array(W, dtype=float)
+    n = W.shape[0]
+    w_in = np.asarray(W.sum(axis=0)).ravel()
+    w_out = np.asarray(W.sum(axis=1)).ravel()
+    u = w_in + w_out
+    h = np.full(n, np.nan)
+    if W.nnz == 0:
+        return h, None
+    S = (W + W.T).tocsr()
+    ncomp, label = csgraph.connected_components(S, directed=False)
+    linked = u > 0
+    # ground one node per component (its level 0 for now); the reduced Laplacian is then positive definite
+    first = np.unique(label, return_index=True)[1]
+    keep = linked.copy()
+    keep[first] = False
+    idx = np.flatnonzero(keep)
+    L = (sp.diags_array(u) - S).tocsr()[idx][:, idx]
+    v = (w_in - w_out)[idx]
+    h[linked] = 0.0
+    if len(idx):
+        if len(idx) <= DIRECT_MAX:
+            h[idx] = np.linalg.solve(L.toarray(), v)
+        else:
+            h[idx] = _pcg(L, v, tol=tol, max_iter=10 * len(idx))
+    lowest = np.full(ncomp, np.inf)
+    np.minimum.at(lowest, label[linked], h[linked])
+    h[linked] -= lowest[label[linked]]
+    h[linked] = np.where(np.abs(h[linked]) < 1e-12, 0.0, h[linked])
+    coo = W.tocoo()
+    f0 = float(np.sum(coo.data * (h[coo.col] - h[coo.row] - 1.0) ** 2) / coo.data.sum())
+    return h, (0.0 if f0 < 1e-12 else f0)
+
+
+def _pcg(A: sp.csr_array, b: np.ndarray, *, tol: float, max_iter: int) -> np.ndarray:
+    """Conjugate gradients with a Jacobi (diagonal) preconditioner for a positive definite ``A``;
+    stops when the residual norm is below ``tol`` times that of ``b``."""
+    dinv = 1.0 / A.diagonal()
+    x = np.zeros_like(b)
+    r = b.copy()
+    z = dinv * r
+    p = z.copy()
+    rz = r @ z
+    stop = tol * np.linalg.norm(b)
+    for _ in range(max_iter):
+        if np.linalg.norm(r) <= stop:
+            return x
+        Ap = A @ p
+        step = rz / (p @ Ap)
+        x += step * p
+        r -= step * Ap
+        z = dinv * r
+        rz, rz_old = r @ z, rz
+        p = z + (rz / rz_old) * p
+    raise ChainnetError("trophic levels did not converge; please report this network")  # pragma: no cover
+
+
+# -- firms ---------------------------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class PositionResult:
+    """Chain position of one cluster.
+
+    Attributes
+    ----------
+    cluster_id : the cluster's id
+    firms : one row per local firm: sales (total, to local firms, outside), upstreamness,
+        trophic level, declared stage and chain step, links against the chain, ``consistent``
+        and a ``note`` saying what to check
+    segments : one row per template segment: local firms, their sales, sales-weighted mean
+        upstreamness and trophic level, and a note where the order contradicts the template
+    against : supply links that run against the chain, with the reason in words
+    figures : ``trophic_incoherence`` (F0), ``along_share`` (supply weight running along the
+        chain / weight along or against), firm counts
+    unbounded : local firms in (or selling into) closed loops, whose upstreamness is unbounded
+    settings : the sales rule and solver used
+    """
+
+    cluster_id: str
+    firms: pd.DataFrame
+    segments: pd.DataFrame
+    against: pd.DataFrame
+    figures: dict[str, Any]
+    unbounded: list[str]
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def mismatches(self) -> pd.DataFrame:
+        """Firms whose position does not fit their declared segments, with what to check."""
+        return self.firms[~self.firms["consistent"]].reset_index(drop=True)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready data (NaN as None)."""
+        return {
+            "cluster": self.cluster_id, "figures": clean(self.figures), "settings": clean(self.settings),
+            "unbounded": list(self.unbounded), "segments": records(self.segments),
+            "against": records(self.against), "firms": records(_listify(self.firms)),
+        }
+
+    def __repr__(self) -> str:
+        return (f"<PositionResult {self.cluster_id!r}: {len(self.firms):,} firms, "
+                f"{int((~self.firms['consistent']).sum()):,} to check, {len(self.against):,} links against the chain>")
+
+
+def position(cluster: Cluster, *, use_output: bool = True, final_use: float = 0.0, margin: float = 0.5,
+             template: Any = None) -> PositionResult:
+    """Upstreamness and trophic level of every local firm and segment, checked against the chain.
+
+    Parameters
+    ----------
+    cluster : the cluster
+    use_output : take a firm's total sales as ``max(output, its supply weight out)`` when
+        ``output`` is known (link weights and output in the same unit, 亿元 as in the data
+        contract); when False, or when ``output`` is missing, sales are the firm's supply
+        weight out divided by ``1 - final_use``
+    final_use : assumed share of sales going to final use for firms whose sales come from their
+        links only (0 <= final_use < 1); 0 means only sales outside the cluster count as final
+    margin : how far (in production stages) a firm's upstreamness may sit beyond the median of
+        an earlier or later stage before it is flagged (see ``docs/position.md``)
+    template : a Template, built-in id or path, or a list (default: the cluster's own)
+
+    Returns
+    -------
+    PositionResult
+
+    Examples
+    --------
+    >>> import chainnet
+    >>> p = position(chainnet.load_dataset("demo_copper"))
+    >>> p.segments.set_index("segment").loc[["ore", "foil", "pcb"], "upstreamness"].round(3).tolist()
+    [1.932, 1.143, 1.0]
+    >>> p.figures["trophic_incoherence"], p.figures["along_share"]
+    (0.0, 1.0)
+    """
+    from .completeness import resolve
+
+    if not 0 <= final_use < 1:
+        raise ChainnetError(f"final_use={final_use!r} must be at least 0 and below 1")
+    if margin < 0:
+        raise ChainnetError(f"margin={margin!r} must be >= 0")
+    tpls = resolve(cluster, template)
+    g = _sparse.supply_graph(cluster)
+    local = cluster.firms.iloc[g.rows].reset_index(drop=True)
+    sales = firm_sales(cluster, g, use_output=use_output, final_use=final_use)
+    inv = np.divide(1.0, sales["sales"], out=np.zeros(g.n), where=sales["sales"] > 0)
+    delta = sp.csr_array((g.weight * inv[g.src], (g.src, g.tgt)), shape=(g.n, g.n))
+    solved = solve_upstreamness(delta)
+    h, f0 = trophic_levels(g.A)
+    seg = _SegmentInfo(tpls)
+    links = _link_directions(cluster, seg)
+    firms = pd.DataFrame({
+        "firm_id": local["firm_id"], "name": local["name"],
+        **({"name_zh": local["name_zh"]} if "name_zh" in local else {}),
+        "role": local["role"], "segments": local["segments"],
+        "sales": sales["sales"], "local_sales": g.out_weight, "outside_sales": sales["outside"],
+        "upstreamness": solved.values, "trophic_level": h,
+    })
+    stage, step = seg.firm_stage(local["segments"])
+    firms["stage"] = stage
+    firms["chain_step"] = step
+    ag = links[links["direction"] == "against"]
+    row_to_node = np.full(len(cluster.firms), -1)
+    row_to_node[g.rows] = np.arange(g.n)
+    ends = np.concatenate([row_to_node[ag["src_row"].to_numpy(dtype=int)], row_to_node[ag["tgt_row"].to_numpy(dtype=int)]])
+    firms["against_links"] = np.bincount(ends[ends >= 0], minlength=g.n)
+    firms["consistent"], firms["note"] = _firm_check(firms, solved.unbounded, margin)
+    segments = seg.table(firms, margin)
+    weight = links["weight"].to_numpy(dtype=float)
+    along = weight[(links["direction"] == "along").to_numpy()].sum()
+    against_w = weight[(links["direction"] == "against").to_numpy()].sum()
+    figures = {
+        "firms": g.n, "links": g.m, "trophic_incoherence": f0,
+        "step_correlation": _spearman(firms["chain_step"].to_numpy(dtype=float), solved.values),
+        "along_share": float(along / (along + against_w)) if along + against_w > 0 else None,
+        "against_links": len(ag), "unbounded_firms": int(solved.unbounded.sum()),
+        "firms_to_check": int((~firms["consistent"]).sum()),
+    }
+    settings = {"use_output": use_output, "final_use": final_use, "margin": margin, "solver": solved.method,
+                "templates": [t.id for t in tpls]}
+    against = ag.drop(columns=["src_row", "tgt_row", "direction"]).reset_index(drop=True)
+    return PositionResult(cluster_id=cluster.meta.get("id", ""), firms=firms, segments=segments, against=against,
+                          figures=figures, unbounded=[str(x) for x in local["firm_id"][solved.unbounded]],
+                          settings=settings)
+
+
+def upstreamness(cluster: Cluster, *, use_output: bool = True, final_use: float = 0.0) -> pd.DataFrame:
+    """Upstreamness of every local firm: ``firm_id``, ``sales``, ``local_sales``, ``outside_sales``, ``upstreamness``.
+
+    Parameters are those of :func:`position`; NaN marks firms in (or selling into) closed
+    loops that trade everything among themselves.
+
+    >>> import chainnet
+    >>> u = upstreamness(chainnet.load_dataset("demo_copper"))
+    >>> u.set_index("firm_id").loc[["refiner_b", "foil_a", "ccl_a"], "upstreamness"].round(3).tolist()
+    [1.134, 1.209, 1.323]
+    """
+    if not 0 <= final_use < 1:
+        raise ChainnetError(f"final_use={final_use!r} must be at least 0 and below 1")
+    g = _sparse.supply_graph(cluster)
+    s = firm_sales(cluster, g, use_output=use_output, final_use=final_use)
+    inv = np.divide(1.0, s["sales"], out=np.zeros(g.n), where=s["sales"] > 0)
+    solved = solve_upstreamness(sp.csr_array((g.weight * inv[g.src], (g.src, g.tgt)), shape=(g.n, g.n)))
+    return pd.DataFrame({"firm_id": g.ids, "sales": s["sales"], "local_sales": g.out_weight,
+                         "outside_sales": s["outside"], "upstreamness": solved.values})
+
+
+def firm_sales(cluster: Cluster, g: _sparse.SupplyGraph, *, use_output: bool = True,
+               final_use: float = 0.0) -> dict[str, np.ndarray]:
+    """Total sales of each local firm (node of ``g``) and its supply weight to buyers that are not local firms.
+
+    ``sales = max(output, local + outside)`` where ``output`` is known and ``use_output``;
+    otherwise ``(local + outside) / (1 - final_use)``.
+    """
+    firms, links = cluster.firms, cluster.links
+    supply = links[(links["kind"] == "supply").to_numpy(dtype=bool)]
+    node = pd.Series(np.arange(g.n), index=pd.Index(g.ids))
+    seller = node.reindex(supply["source"].to_numpy()).to_numpy()
+    buyer_local = pd.Index(g.ids).get_indexer(supply["target"]) >= 0
+    out = ~np.isnan(seller) & ~buyer_local
+    outside = np.bincount(seller[out].astype(int), weights=supply["weight"].to_numpy(dtype=float)[out],
+                          minlength=g.n)
+    linked = g.out_weight + outside
+    sales = linked / (1.0 - final_use)
+    if use_output and "output" in firms:
+        output = firms["output"].to_numpy(dtype=float)[g.rows]
+        known = ~np.isnan(output)
+        sales = np.where(known, np.maximum(np.where(known, output, 0.0), linked), sales)
+    return {"sales": sales, "outside": outside}
+
+
+# -- the template side ---------------------------------------------------------------------------
+class _SegmentInfo:
+    """Segments of the template(s): stage, chain step and the direction of every segment pair."""
+
+    def __init__(self, templates: list[Template]):
+        self.templates = templates
+        self.vocab = list(dict.fromkeys(s for t in templates for s in t.segment_ids))
+        pos = {s: i for i, s in enumerate(self.vocab)}
+        V = len(self.vocab)
+        self.stage = np.full(V, -1)
+        self.step = np.full(V, np.nan)
+        self.label = [""] * V
+        self.tpl = [""] * V
+        # rel[a, b]: 1 b is downstream of a, -1 upstream (against), 0 same segment or same stage, 2 unrelated
+        rel = np.full((V, V), 2, dtype=np.int8)
+        self.by_dag = np.zeros((V, V), dtype=bool)
+        for t in templates:
+            ta = _chain.template_arrays(t)
+            codes = np.array([pos[s] for s in ta.seg_ids])
+            stages = np.array([STAGE_RANK[x] for x in t.segments["stage"]])
+            depth = _depth(t)
+            top = max(depth.values()) or 1
+            for i, sid in enumerate(ta.seg_ids):
+                c = codes[i]
+                self.stage[c] = stages[i]
+                self.step[c] = depth[sid] / top
+                self.label[c] = f"{t.segments['name'].iloc[i]} [{sid}]"
+                self.tpl[c] = t.id
+            block = np.sign(stages[None, :] - stages[:, None]).astype(np.int8)
+            block[ta.downstream] = 1
+            block[ta.upstream] = -1
+            rel[np.ix_(codes, codes)] = block
+            self.by_dag[np.ix_(codes, codes)] = ta.downstream | ta.upstream
+        np.fill_diagonal(rel, 0)
+        self.rel = rel
+        self.pos = pos
+
+    def firm_stage(self, segments: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+        """Declared stage(s) of each firm ('upstream', 'midstream+downstream', '' for none) and its
+        mean chain step (0 = a template source, 1 = the deepest segment)."""
+        n = len(segments)
+        ex = segments.reset_index(drop=True).explode().dropna()
+        codes = pd.Index(self.vocab).get_indexer(ex.to_numpy(dtype=object)) if len(ex) else np.empty(0, int)
+        firm = ex.index.to_numpy(dtype=np.int64)[codes >= 0]
+        codes = codes[codes >= 0]
+        mask = np.zeros(n, dtype=np.int64)
+        np.bitwise_or.at(mask, firm, 1 << self.stage[codes])
+        k = np.bincount(firm, minlength=n)
+        step = np.bincount(firm, weights=self.step[codes], minlength=n) / np.where(k > 0, k, 1)
+        names = {v: k for k, v in STAGE_RANK.items()}
+        words = np.array(["+".join(names[r] for r in range(3) if m >> r & 1) for m in range(8)], dtype=object)
+        return words[mask], np.where(k > 0, step, np.nan)
+
+    def table(self, firms: pd.DataFrame, margin: float) -> pd.DataFrame:
+        """Per template segment: firms, sales, sales-weighted upstreamness and trophic level, note."""
+        rows = []
+        ex = firms[["segments", "sales", "upstreamness", "trophic_level"]].explode("segments").dropna(subset=["segments"])
+        groups = dict(list(ex.groupby("segments", sort=False)))
+        for t in self.templates:
+            vals = {}
+            for r in t.segments.itertuples(index=False):
+                grp = groups.get(r.id)
+                u = _weighted(grp, "upstreamness") if grp is not None else math.nan
+                h = _weighted(grp, "trophic_level") if grp is not None else math.nan
+                vals[r.id] = u
+                rows.append({"template": t.id, "segment": r.id, "name": r.name, "name_zh": r.name_zh,
+                             "stage": r.stage, "chain_step": self.step[self.pos[r.id]],
+                             "firms": 0 if grp is None else len(grp),
+                             "sales": 0.0 if grp is None else float(grp["sales"].sum()),
+                             "upstreamness": u, "trophic_level": h, "note": ""})
+            notes = _segment_notes(t, vals, margin)
+            for row in rows:
+                if row["template"] == t.id and row["segment"] in notes:
+                    row["note"] = notes[row["segment"]]
+        return pd.DataFrame(rows, columns=["template", "segment", "name", "name_zh", "stage", "chain_step", "firms",
+                                           "sales", "upstreamness", "trophic_level", "note"])
+
+
+def _depth(t: Template) -> dict[str, int]:
+    """Longest chain of flows from a template source to each segment."""
+    depth = dict.fromkeys(t.segment_ids, 0)
+    for s in t.order:
+        for nxt in t.graph.successors(s):
+            depth[nxt] = max(depth[nxt], depth[s] + 1)
+    return depth
+
+
+def _weighted(grp: pd.DataFrame, col: str) -> float:
+    """Sales-weighted mean of ``col`` over firms with a value; the plain mean when their sales are all 0."""
+    x = grp[col].to_numpy(dtype=float)
+    w = grp["sales"].to_numpy(dtype=float)
+    ok = ~np.isnan(x)
+    if not ok.any():
+        return math.nan
+    if w[ok].sum() > 0:
+        return float(np.dot(x[ok], w[ok]) / w[ok].sum())
+    return float(x[ok].mean())
+
+
+def _segment_notes(t: Template, u: dict[str, float], margin: float) -> dict[str, str]:
+    """A note on each segment whose mean upstreamness is ``margin`` or more below that of a segment
+    downstream of it in the template."""
+    notes = {}
+    for s in t.order:
+        if math.isnan(u[s]):
+            continue
+        higher = [d for d in t.order if d in t.downstream_of(s) and not math.isnan(u[d]) and u[d] >= u[s] + margin]
+        if higher:
+            names = ", ".join(higher[:3]) + (f" and {len(higher) - 3} more" if len(higher) > 3 else "")
+            notes[s] = (f"local firms here sit closer to final use (upstreamness {u[s]:.2f}) than those of "
+                        f"{names}, which lie downstream in the template: the local chain does not continue "
+                        "from this segment (its output goes outside or to final use)")
+    return notes
+
+
+# -- links against the chain ----------------------------------------------------------------------
+def _link_directions(cluster: Cluster, seg: _SegmentInfo) -> pd.DataFrame:
+    """Every supply link whose firms have template segments, with its direction and, when against, a reason."""
+    ca = _chain.cluster_arrays(cluster, seg.vocab)
+    counts = np.bincount(ca.pair_firm, minlength=ca.n_firms)
+    starts = np.cumsum(counts) - counts
+    link = np.arange(ca.src.size)
+    rows, sell = _chain._expand(ca.src, ca.seg_from, starts, counts, ca.pair_seg)
+    link = link[rows]
+    rows, buy = _chain._expand(ca.tgt[link], ca.seg_to[link], starts, counts, ca.pair_seg)
+    link, sell = link[rows], sell[rows]
+    rel = seg.rel[sell, buy] if link.size else np.empty(0, dtype=np.int8)
+    m = ca.src.size
+    n_along = np.bincount(link[rel == 1], minlength=m)
+    n_within = np.bincount(link[rel == 0], minlength=m)
+    n_against = np.bincount(link[rel == -1], minlength=m)
+    n_pairs = np.bincount(link, minlength=m)
+    direction = np.where(n_along > 0, "along", np.where(n_within > 0, "within",
+                         np.where(n_against > 0, "against", "unrelated"))).astype(object)
+    has = n_pairs > 0
+    out = pd.DataFrame({"src_row": ca.src[has], "tgt_row": ca.tgt[has], "weight": ca.weight[has],
+                        "direction": direction[has]})
+    bad = np.flatnonzero(direction == "against")
+    if not len(bad):
+        return out.assign(source="", target="", segment_from="", segment_to="", reason="")
+    hit = rel == -1
+    first_link, first = np.unique(link[hit], return_index=True)
+    a = sell[hit][first]
+    b = buy[hit][first]
+    f = cluster.firms
+    ids = f["firm_id"].to_numpy(dtype=object)
+    names = f["name"].to_numpy(dtype=object)
+    reasons = [_against_reason(names[s], ids[s], names[t], ids[t], seg, int(x), int(y))
+               for s, t, x, y in zip(ca.src[first_link], ca.tgt[first_link], a, b)]
+    info = pd.DataFrame({"link": first_link, "source": ids[ca.src[first_link]], "target": ids[ca.tgt[first_link]],
+                         "segment_from": [seg.vocab[x] for x in a], "segment_to": [seg.vocab[y] for y in b],
+                         "reason": reasons})
+    keep = np.flatnonzero(has)
+    out.index = keep
+    out = out.join(info.set_index("link"))
+    for c in ("source", "target", "segment_from", "segment_to", "reason"):
+        out[c] = out[c].fillna("")
+    cols = ["src_row", "tgt_row", "direction", "source", "target", "segment_from", "segment_to", "weight", "reason"]
+    ag = out[cols]
+    order = np.lexsort((ag["target"].to_numpy(dtype=str), ag["source"].to_numpy(dtype=str),
+                        -ag["weight"].to_numpy(dtype=float)))
+    return ag.iloc[order].reset_index(drop=True)
+
+
+def _against_reason(seller: str, sid: str, buyer: str, bid: str, seg: _SegmentInfo, a: int, b: int) -> str:
+    la, lb = seg.label[a], seg.label[b]
+    if seg.by_dag[a, b]:
+        why = f"{lb} is upstream of {la} in the {seg.tpl[a]} chain"
+    else:
+        names = {v: k for k, v in STAGE_RANK.items()}
+        why = (f"{lb} is a {names[int(seg.stage[b])]} segment and {la} a {names[int(seg.stage[a])]} one "
+               f"in the {seg.tpl[a]} chain")
+    return (f"{seller} ({sid}, {la}) sells to {buyer} ({bid}, {lb}), but {why}: the link runs against the chain. "
+            "Check that source is the seller and target the buyer, and the two firms' segments; if it is a "
+            "real return flow (scrap, toll processing), name it with segment_from/segment_to.")
+
+
+# -- firm check -----------------------------------------------------------------------------------
+def _firm_check(firms: pd.DataFrame, unbounded: np.ndarray, margin: float) -> tuple[np.ndarray, np.ndarray]:
+    """Flag firms with links against the chain, unbounded upstreamness, or (when they sell to local
+    firms) upstreamness beyond the median of an earlier or later stage by ``margin`` stages."""
+    n = len(firms)
+    u = firms["upstreamness"].to_numpy(dtype=float)
+    ranks = np.array([STAGE_RANK.get(s, -1) for s in firms["stage"]], dtype=int).reshape(n)
+    medians = {k: float(np.median(u[(ranks == k) & ~np.isnan(u)])) for k in STAGE_RANK.values()
+               if ((ranks == k) & ~np.isnan(u)).any()}
+    sells_local = firms["local_sales"].to_numpy(dtype=float) > 0
+    names = {v: k for k, v in STAGE_RANK.items()}
+    # per firm: the highest median of an earlier stage it exceeds, the lowest of a later stage it is below
+    above = np.full(n, -1)
+    below = np.full(n, -1)
+    for j in sorted(medians, key=medians.get):
+        hit = sells_local & (ranks > j) & (u >= medians[j] + margin)
+        above[hit] = j
+    for j in sorted(medians, key=medians.get, reverse=True):
+        hit = sells_local & (ranks >= 0) & (ranks < j) & (u <= medians[j] - margin) & (above < 0)
+        below[hit] = j
+    ag = firms["against_links"].to_numpy()
+    flagged = unbounded | (above >= 0) | (below >= 0) | (ag > 0)
+    notes = np.full(n, "", dtype=object)
+    for i in np.flatnonzero(flagged):
+        parts = []
+        if unbounded[i]:
+            parts.append("its upstreamness is unbounded: it sells (directly or through its buyers) into a loop of "
+                         "local firms that sell nothing outside; give their output, or check the links' direction")
+        if above[i] >= 0:
+            j = int(above[i])
+            parts.append(f"declared {names[ranks[i]]} but its upstreamness {u[i]:.2f} is above the median of local "
+                         f"{names[j]} firms ({medians[j]:.2f}): most of what it sells goes to local firms that sell "
+                         "on again; check its segments, or whether its links' source is the seller")
+        if below[i] >= 0:
+            j = int(below[i])
+            parts.append(f"declared {names[ranks[i]]} but its upstreamness {u[i]:.2f} is below the median of local "
+                         f"{names[j]} firms ({medians[j]:.2f}): most of its output leaves the local chain; check its "
+                         "segments, or whether local buyers are missing from the data")
+        if ag[i]:
+            parts.append(f"{ag[i]} of its supply links run{'s' if ag[i] == 1 else ''} against the chain "
+                         "(see the list of links)")
+        notes[i] = "; ".join(parts)
+    return ~flagged, notes
+
+
+def _spearman(x: np.ndarray, y: np.ndarray) -> float | None:
+    """Spearman rank correlation over pairs where both are known; None with fewer than 3 or no spread."""
+    ok = ~np.isnan(x) & ~np.isnan(y)
+    if ok.sum() < 3:
+        return None
+    rx, ry = pd.Series(x[ok]).rank(), pd.Series(y[ok]).rank()
+    if rx.nunique() < 2 or ry.nunique() < 2:
+        return None
+    return float(rx.corr(ry))
+
+
+def _listify(df: pd.DataFrame) -> pd.DataFrame:
+    if "segments" in df:
+        return df.assign(segments=df["segments"].map(list))
+    return df
+
+
+# -- input-output tables ----------------------------------------------------------------------------
+IO_OPTIONAL = ("exports", "imports", "inventory_change")
+
+
+def upstreamness_io(table: str | Path | pd.DataFrame) -> pd.DataFrame:
+    """Upstreamness of the industries of an input-output table (Antràs et al. 2012).
+
+    Parameters
+    ----------
+    table : a CSV file (or a DataFrame of the same shape) whose first column ``industry`` names
+        each industry, then one column per industry in the same order (row i, column j = value
+        of industry i's output used as input by industry j), then ``output`` (gross output of i)
+        and optionally ``exports``, ``imports`` (both >= 0) and ``inventory_change``.
+
+    Returns
+    -------
+    DataFrame with columns ``industry`` and ``upstreamness``, in the table's order.
+
+    Notes
+    -----
+    ``Δ_ij = Z_ij / (Y_i - X_i + M_i - N_i)`` (output minus exports plus imports minus
+    inventory change) and ``U = (I - Δ)^-1 1``. Every problem of the file is reported at once
+    with its row (header = row 1) and column.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"industry": ["a", "b"], "a": [0, 0], "b": [50, 0], "output": [100, 80]})
+    >>> upstreamness_io(t)["upstreamness"].tolist()  # a sells half its output to b
+    [1.5, 1.0]
+    """
+    if isinstance(table, pd.DataFrame):
+        label = "the input-output table"
+        raw = table.copy()
+        raw.columns = [str(c).strip() for c in raw.columns]
+        raw = raw.astype(object).where(raw.notna(), "")
+    else:
+        from ..io import read_csv_table
+
+        path = Path(table)
+        label = path.name
+        raw = read_csv_table(path, label=label)
+        raw.columns = [str(c).strip() for c in raw.columns]
+    names, Z, adj = _io_parse(raw, label)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        D = Z / adj[:, None]
+    rho = float(np.max(np.abs(np.linalg.eigvals(D)))) if len(names) else 0.0
+    if rho >= 1 - 1e-12:
+        rs = D.sum(axis=1)
+        over = [f"{names[i]} ({rs[i]:.3f})" for i in np.argsort(-rs)[:5] if rs[i] >= 1 - 1e-12]
+        raise ValidationError([Problem(label, f"the system I - Δ is singular (the largest eigenvalue of Δ is "
+                                              f"{rho:.4f}, it must be below 1): some industries use all of their "
+                                              "adjusted output (output - exports + imports - inventory_change) as "
+                                              "inputs of each other" + (f"; row sums of Δ: {', '.join(over)}"
+                                                                         if over else "")
+                                              + ". Check output, exports, imports and inventory_change of these rows",
+                                       column="output")], subject=label)
+    U = np.linalg.solve(np.eye(len(names)) - D, np.ones(len(names)))
+    return pd.DataFrame({"industry": names, "upstreamness": U})
+
+
+def _io_parse(raw: pd.DataFrame, label: str) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Check the table's shape and numbers, collecting every problem; return names, Z and adjusted output."""
+    problems: list[Problem] = []
+    cols = list(raw.columns)
+
+    def bad(msg: str, rows: tuple[int, ...] = (), column: str | None = None) -> None:
+        problems.append(Problem(label, msg, rows, column))
+
+    if not cols or cols[0] != "industry":
+        bad(f"the first column must be 'industry' (it is {cols[0]!r} here)" if cols else "the table has no columns",
+            column=cols[0] if cols else None)
+        raise ValidationError(problems, subject=label)
+    if "output" not in cols:
+        bad("no 'output' column: after the industry columns give each industry's gross output in a column 'output'")
+        raise ValidationError(problems, subject=label)
+    names = [str(x).strip() for x in raw["industry"]]
+    k = cols.index("output")
+    ind_cols = cols[1:k]
+    extra = cols[k + 1:]
+    for c in extra:
+        if c not in IO_OPTIONAL:
+            bad(f"unexpected column {c!r} after 'output'; allowed there: {', '.join(IO_OPTIONAL)}", column=c)
+    for i, nm in enumerate(names):
+        if not nm:
+            bad("industry name is empty", (i + 2,), "industry")
+    dup = pd.Series(names)[pd.Series(names).duplicated()].unique()
+    for d in dup:
+        bad(f"industry {d!r} appears more than once", tuple(int(i) + 2 for i in np.flatnonzero(np.array(names) == d)),
+            "industry")
+    if len(ind_cols) != len(names) or any(a != b for a, b in zip(ind_cols, names)):
+        if len(ind_cols) != len(names):
+            msg = (f"there are {len(names)} industry rows but {len(ind_cols)} industry columns between 'industry' and "
+                   "'output'; the columns must name the same industries as the rows, in the same order")
+        else:
+            j = next(i for i, (a, b) in enumerate(zip(ind_cols, names)) if a != b)
+            msg = (f"column {j + 2} is {ind_cols[j]!r} but row {j + 2} is industry {names[j]!r}; the columns between "
+                   "'industry' and 'output' must name the same industries as the rows, in the same order")
+        same = len(ind_cols) == len(names)
+        bad(msg, (1, j + 2) if same else (1,), ind_cols[j] if same else None)
+    if not len(names):
+        bad("the table has no industry rows")
+
+    def number(c: str, *, min0: bool, required: bool) -> np.ndarray:
+        s = raw[c].astype(str).str.strip()
+        blank = s.eq("") | s.str.lower().isin(["nan", "none"])
+        vals = pd.to_numeric(s.where(~blank, None), errors="coerce").to_numpy(dtype=float)
+        wrong = ~blank.to_numpy() & ~np.isfinite(vals)
+        if wrong.any():
+            shown = ", ".join(repr(v) for v in s[wrong].head(3))
+            bad(f"not a number: {shown}", tuple(int(i) + 2 for i in np.flatnonzero(wrong)), c)
+        if required and blank.any():
+            bad("empty cell; write 0 for none", tuple(int(i) + 2 for i in np.flatnonzero(blank.to_numpy())), c)
+        vals = np.where(np.isfinite(vals), vals, 0.0)
+        if min0 and (vals < 0).any():
+            bad("negative value; values here must be >= 0", tuple(int(i) + 2 for i in np.flatnonzero(vals < 0)), c)
+        return vals
+
+    Z = np.column_stack([number(c, min0=True, required=True) for c in ind_cols] or [np.zeros(len(names))])
+    out = number("output", min0=True, required=True)
+    opt = {c: (number(c, min0=c != "inventory_change", required=False) if c in extra else np.zeros(len(names)))
+           for c in IO_OPTIONAL}
+    if problems:
+        raise ValidationError(problems, subject=label)
+    adj = out - opt["exports"] + opt["imports"] - opt["inventory_change"]
+    nonpos = np.flatnonzero(adj <= 0)
+    if len(nonpos):
+        shown = "; ".join(f"{names[i]}: {adj[i]:g}" for i in nonpos[:5])
+        bad(f"adjusted output (output - exports + imports - inventory_change) must be positive ({shown}); "
+            "check these rows' output and trade", tuple(int(i) + 2 for i in nonpos), "output")
+        raise ValidationError(problems, subject=label)
+    return names, Z, adj
+
+
+__all__ = ["DIRECTIONS", "PositionResult", "Solved", "firm_sales", "position", "solve_upstreamness", "trophic_levels",
+           "upstreamness", "upstreamness_io"]

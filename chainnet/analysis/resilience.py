@@ -1,0 +1,521 @@
+"""Resilience: how the cluster's network and chain hold up as firms leave.
+
+* **Removal curves**: local firms are removed one after another (leaders first, by degree, by
+  betweenness, or at random) and after each step three figures are tracked: the largest weakly
+  connected component of the local supply network (share of the initial local firms), the
+  completeness index and the path completeness. The area under each curve sums a strategy up in
+  one number (Albert, Jeong & Barabási 2000; Schneider et al. 2011).
+* **Single points of failure**: firms whose loss alone lowers the completeness index or cuts a
+  template sink off from every source.
+* **What-if**: the chain audit before and after removing given firms, with the gaps opened and closed.
+
+``docs/resilience.md`` gives every definition and reference.
+
+>>> import chainnet
+>>> r = resilience(chainnet.load_dataset("demo_copper"), runs=5)
+>>> r.single_points[["firm_id", "index_drop"]].head(2).round(3).to_dict("records")
+[{'firm_id': 'smelter_a', 'index_drop': 0.208}, {'firm_id': 'mine_a', 'index_drop': 0.17}]
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from .._errors import ChainnetError
+from . import _chain, _sparse
+from ._json import clean, records
+
+if TYPE_CHECKING:
+    from ..model import Cluster
+    from .completeness import Audit
+
+STRATEGIES = ("role", "degree", "betweenness", "random")
+MEASURES = ("lwcc", "index", "path_completeness")
+ROLE_ORDER = ("leader", "backbone", "sme")
+#: A drop of the completeness index smaller than this is treated as no drop (float noise).
+EPS = 1e-12
+
+
+# -- removal orders and curves -------------------------------------------------------------------
+def removal_order(g: _sparse.SupplyGraph, strategy: str, *, roles: np.ndarray | None = None,
+                  betweenness: np.ndarray | None = None, rng: np.random.Generator | None = None) -> np.ndarray:
+    """The order in which the local firms (nodes of ``g``) are removed under ``strategy``.
+
+    ``role``: leaders, then backbone firms, then SMEs, each by degree (distinct supply partners)
+    from the highest; ``degree``: by degree; ``betweenness``: by betweenness (given, computed
+    once on the intact network); ``random``: a permutation drawn from ``rng``. Ties go to the
+    larger weighted degree (supply weight in and out), then to the firm listed first.
+
+    >>> import chainnet
+    >>> g = _sparse.supply_graph(chainnet.load_dataset("demo_copper"))
+    >>> g.ids[removal_order(g, "degree")[:2]].tolist()
+    ['smelter_a', 'rod_a']
+    """
+    n = g.n
+    idx = np.arange(n)
+    deg = g.degree
+    wdeg = g.out_weight + g.in_weight
+    if strategy == "random":
+        if rng is None:
+            raise ChainnetError("random removal needs rng=np.random.default_rng(seed)")
+        return rng.permutation(n)
+    if strategy == "degree":
+        return np.lexsort((idx, -wdeg, -deg))
+    if strategy == "role":
+        if roles is None:
+            raise ChainnetError("role removal needs roles= (the role of each local firm)")
+        rank = np.array([ROLE_ORDER.index(r) if r in ROLE_ORDER else len(ROLE_ORDER) for r in roles])
+        return np.lexsort((idx, -wdeg, -deg, rank))
+    if strategy == "betweenness":
+        if betweenness is None:
+            raise ChainnetError("betweenness removal needs betweenness= (one score per local firm)")
+        return np.lexsort((idx, -wdeg, -deg, -np.asarray(betweenness, dtype=float)))
+    raise ChainnetError(f"unknown strategy {strategy!r}; use one of {', '.join(STRATEGIES)}")
+
+
+def lwcc_curve(g: _sparse.SupplyGraph, order: np.ndarray) -> np.ndarray:
+    """Size of the largest weakly connected component after removing ``order[:k]``, for k = 0 .. n.
+
+    Union-find run backwards: the firms are added back in reverse order, each joined to its
+    partners already present, so the whole curve costs one pass over the links.
+
+    >>> import chainnet
+    >>> g = _sparse.supply_graph(chainnet.load_dataset("demo_copper"))
+    >>> lwcc_curve(g, removal_order(g, "degree"))[:4].tolist()  # all 11 firms hang together through smelter A
+    [11, 5, 4, 3]
+    """
+    n = g.n
+    indptr, indices = g.U.indptr.tolist(), g.U.indices.tolist()
+    parent = list(range(n))
+    size = [1] * n
+    alive = [False] * n
+    out = [0] * (n + 1)
+    best = 0
+    for k in range(n - 1, -1, -1):
+        v = int(order[k])
+        alive[v] = True
+        rv = v
+        for u in indices[indptr[v]:indptr[v + 1]]:
+            if not alive[u]:
+                continue
+            ru = u
+            while parent[ru] != ru:
+                parent[ru] = parent[parent[ru]]
+                ru = parent[ru]
+            if ru != rv:
+                if size[ru] < size[rv]:
+                    ru, rv = rv, ru
+                parent[rv] = ru
+                size[ru] += size[rv]
+                rv = ru
+        if size[rv] > best:
+            best = size[rv]
+        out[k] = best
+    return np.asarray(out, dtype=np.int64)
+
+
+def step_counts(n: int, steps: int) -> np.ndarray:
+    """Numbers of firms removed at each step: every count when ``n <= steps``, else ``steps`` equal fractions.
+
+    >>> step_counts(4, 20).tolist(), step_counts(100, 4).tolist()
+    ([0, 1, 2, 3, 4], [0, 25, 50, 75, 100])
+    """
+    if steps < 1:
+        raise ChainnetError(f"steps={steps} must be at least 1")
+    if n <= steps:
+        return np.arange(n + 1)
+    return np.unique(np.round(np.linspace(0, n, steps + 1)).astype(np.int64))
+
+
+def area(x: np.ndarray, y: np.ndarray) -> float:
+    """Trapezoid area under ``y`` over ``x`` (fractions removed, 0 to 1); in [0, 1] for y in [0, 1].
+
+    >>> area(np.array([0.0, 0.5, 1.0]), np.array([1.0, 0.5, 0.0]))
+    0.5
+    """
+    if len(x) < 2:
+        return float(y[0]) if len(y) else float("nan")
+    return float(np.sum((x[1:] - x[:-1]) * (y[1:] + y[:-1]) / 2.0))
+
+
+@dataclass(frozen=True, eq=False)
+class ResilienceResult:
+    """Resilience of one cluster.
+
+    Attributes
+    ----------
+    cluster_id : the cluster's id
+    n_firms : local firms at the start (the denominator of the removed fraction and of ``lwcc``)
+    curves : one row per strategy and step: firms ``removed``, ``fraction`` removed and each
+        measure (for ``random`` the mean over runs, with ``_lo`` and ``_hi`` the lowest and
+        highest run; NaN for the other strategies)
+    auc : one row per strategy and measure: the area under the curve (``auc``; mean over runs for
+        random, with ``auc_lo``/``auc_hi`` the lowest and highest run)
+    robustness : Schneider et al.'s R per strategy: mean ``lwcc`` share over every single removal
+        (1/N Σ_{k=1..N} s(k)); mean over runs for random
+    single_points : firms whose loss alone lowers the completeness index or cuts a sink off, with a reason
+    baseline : the completeness figures and ``lwcc`` of the intact cluster
+    settings : strategies, steps, runs, seed, the betweenness method, templates
+    """
+
+    cluster_id: str
+    n_firms: int
+    curves: pd.DataFrame
+    auc: pd.DataFrame
+    robustness: dict[str, float]
+    single_points: pd.DataFrame
+    baseline: dict[str, float | None]
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready data (NaN as None)."""
+        sp = self.single_points.assign(**{c: self.single_points[c].map(list)
+                                          for c in ("segments", "segments_lost", "flows_lost", "sinks_cut")})
+        return {"cluster": self.cluster_id, "n_firms": self.n_firms, "baseline": clean(self.baseline),
+                "settings": clean(self.settings), "auc": records(self.auc), "robustness": clean(self.robustness),
+                "single_points": records(sp), "curves": records(self.curves)}
+
+    def __repr__(self) -> str:
+        return (f"<ResilienceResult {self.cluster_id!r}: {self.n_firms:,} local firms, "
+                f"{len(self.single_points):,} single points of failure>")
+
+
+def resilience(cluster: Cluster, *, strategies: Iterable[str] = STRATEGIES, steps: int = 20, runs: int = 10,
+               seed: int = 0, template: Any = None, betweenness_exact_max: int = 5000, pivots: int = 100,
+               progress: Callable[[str], None] | None = None) -> ResilienceResult:
+    """Removal curves, their areas and the single points of failure of a cluster.
+
+    Parameters
+    ----------
+    cluster : the cluster
+    strategies : any of ``role``, ``degree``, ``betweenness``, ``random`` (see :func:`removal_order`)
+    steps : the curves are measured at ``steps`` equal fractions of the local firms (0 to 1);
+        clusters with at most ``steps`` local firms are measured after every removal
+    runs : random removal orders averaged (each a permutation from one generator seeded with ``seed``)
+    seed : seed of the random orders and of the betweenness sample of large clusters
+    template : a Template, built-in id or path, or a list (default: the cluster's own); without
+        any, only ``lwcc`` is measured
+    betweenness_exact_max, pivots : exact betweenness up to this many local firms, else sampled
+        from ``pivots`` sources (as in :func:`chainnet.analysis.centrality.leaders`)
+    progress : called with a short message as each strategy (and random run) is done
+
+    Returns
+    -------
+    ResilienceResult
+
+    Examples
+    --------
+    >>> import chainnet
+    >>> r = resilience(chainnet.load_dataset("demo_copper"), strategies=["degree"])
+    >>> r.curves[["removed", "lwcc"]].head(3).round(3).to_dict("list")
+    {'removed': [0, 1, 2], 'lwcc': [1.0, 0.455, 0.364]}
+    """
+    from .completeness import prepare
+
+    strategies = list(dict.fromkeys(strategies))
+    bad = [s for s in strategies if s not in STRATEGIES]
+    if bad or not strategies:
+        raise ChainnetError(f"unknown strategy {', '.join(map(repr, bad)) or '(none given)'}; use any of "
+                            f"{', '.join(STRATEGIES)}")
+    if runs < 1:
+        raise ChainnetError(f"runs={runs} must be at least 1")
+    say = progress or (lambda msg: None)
+    g = _sparse.supply_graph(cluster)
+    n = g.n
+    if n == 0:
+        raise ChainnetError(f"cluster {cluster.meta.get('id')!r} has no local firms (not external; role leader, "
+                            "backbone or sme): there is nothing to remove")
+    ks = step_counts(n, steps)
+    x = ks / n
+    prep = prepare(cluster, template=template) if (template is not None or cluster.templates) else None
+    roles = cluster.firms["role"].to_numpy(dtype=object)[g.rows]
+    btw, method = (None, None)
+    if "betweenness" in strategies:
+        say("betweenness of the intact network")
+        btw, method = _sparse.betweenness(g, exact_max=betweenness_exact_max, pivots=pivots, seed=seed)
+    rng = np.random.default_rng(seed)
+    rows, auc_rows, robust = [], [], {}
+    for strategy in strategies:
+        orders = ([removal_order(g, "random", rng=rng) for _ in range(runs)] if strategy == "random" else
+                  [removal_order(g, strategy, roles=roles, betweenness=btw)])
+        curves = []
+        for r, order in enumerate(orders, 1):
+            curves.append(_measure(g, prep, order, ks))
+            if strategy == "random":
+                say(f"random removal, run {r} of {runs}")
+        robust[strategy] = float(np.mean([c.pop("R") for c in curves]))
+        stacked = {m: np.vstack([c[m] for c in curves]) for m in MEASURES}
+        for t, k in enumerate(ks):
+            row: dict[str, Any] = {"strategy": strategy, "step": t, "removed": int(k), "fraction": float(x[t])}
+            for m in MEASURES:
+                vals = stacked[m][:, t]
+                row[m] = float(vals.mean())
+            for m in MEASURES:
+                vals = stacked[m][:, t]
+                row[f"{m}_lo"] = float(vals.min()) if strategy == "random" else np.nan
+                row[f"{m}_hi"] = float(vals.max()) if strategy == "random" else np.nan
+            rows.append(row)
+        for m in MEASURES:
+            areas = np.array([area(x, c[m]) for c in curves])
+            rnd = strategy == "random"
+            auc_rows.append({"strategy": strategy, "measure": m, "auc": float(areas.mean()),
+                             "auc_lo": float(areas.min()) if rnd else np.nan,
+                             "auc_hi": float(areas.max()) if rnd else np.nan})
+        if strategy != "random":
+            say(f"{strategy} removal done")
+    say("single points of failure")
+    single = single_points_of_failure(cluster, template=template, _prep=prep) if prep is not None else _no_spof()
+    base = prep.completeness() if prep is not None else dict.fromkeys(_chain.FIGURES)
+    lw = lwcc_curve(g, np.arange(n))[0] / n
+    settings = {"strategies": strategies, "steps": int(len(ks) - 1), "per_firm": bool(n <= steps), "runs": runs,
+                "seed": seed, "betweenness": method, "betweenness_order": "static (computed once on the intact network)",
+                "templates": [t.id for t in prep.templates] if prep is not None else []}
+    return ResilienceResult(cluster_id=cluster.meta.get("id", ""), n_firms=n, curves=pd.DataFrame(rows),
+                            auc=pd.DataFrame(auc_rows), robustness=robust, single_points=single,
+                            baseline={**base, "lwcc": float(lw)}, settings=settings)
+
+
+def _measure(g: _sparse.SupplyGraph, prep: Any, order: np.ndarray, ks: np.ndarray) -> dict[str, Any]:
+    """The three measures at each step count of ``ks`` for one removal order, and Schneider's R."""
+    n = g.n
+    sizes = lwcc_curve(g, order)
+    out: dict[str, Any] = {"lwcc": sizes[ks] / n, "R": float(sizes[1:].sum() / (n * n))}
+    idx, path = np.full(len(ks), np.nan), np.full(len(ks), np.nan)
+    if prep is not None:
+        drop = np.zeros(len(prep.cluster.firms), dtype=bool)
+        done = 0
+        for t, k in enumerate(ks):
+            drop[g.rows[order[done:k]]] = True
+            done = k
+            f = prep.completeness(without=drop)
+            idx[t], path[t] = f["index"], f["path_completeness"]
+    out["index"], out["path_completeness"] = idx, path
+    return out
+
+
+# -- single points of failure -----------------------------------------------------------------------
+SPOF_COLUMNS = ["firm_id", "name", "role", "segments", "index_drop", "index_after", "path_drop", "segments_lost",
+                "flows_lost", "sinks_cut", "splits_network", "reason"]
+
+
+def _no_spof() -> pd.DataFrame:
+    return pd.DataFrame(columns=SPOF_COLUMNS)
+
+
+def single_points_of_failure(cluster: Cluster, *, template: Any = None, _prep: Any = None) -> pd.DataFrame:
+    """Firms whose loss alone lowers the completeness index or cuts a template sink off from every source.
+
+    Only a firm that is the sole local firm of some segment, or takes part in every firm pair
+    realising some flow, can change the figures; those candidates are found from the encoded
+    chain and each is removed once as a what-if.
+
+    Parameters
+    ----------
+    cluster : the cluster
+    template : as in :func:`chainnet.analysis.completeness.completeness`
+
+    Returns
+    -------
+    DataFrame
+        One row per firm, largest ``index_drop`` first (then by firm id): the index after its
+        loss, the drop of path completeness, the segments left without a local firm, the flows
+        no longer realised, the sinks no longer reached, whether its loss splits the local supply
+        network (an articulation point), and the reason in words.
+
+    Examples
+    --------
+    >>> import chainnet
+    >>> s = single_points_of_failure(chainnet.load_dataset("demo_copper"))
+    >>> s.loc[0, "reason"][:80]
+    'Smelter A (leader) [smelter_a, leader] is the only local firm in Copper smelting'
+    """
+    from .completeness import prepare
+
+    prep = _prep if _prep is not None else prepare(cluster, template=template)
+    chains = prep.chains
+    n_rows = prep.arrays.n_firms
+    cand = np.zeros(n_rows, dtype=bool)
+    for ch in chains:
+        sole = ch.seg_firms[ch.seg_pair] == 1
+        cand[ch.firm_pair[sole]] = True
+        cand |= _in_every_pair(ch, n_rows)
+    multi = len(chains) > 1
+    base_states = [(c.covered, c.realized) for c in chains]
+    base = _chain.figures(chains, base_states)
+    base_reached = [_chain.reached(c.t, *s) for c, s in zip(chains, base_states)]
+    f = cluster.firms
+    g = _sparse.supply_graph(cluster)
+    cut = np.zeros(n_rows, dtype=bool)
+    if g.n > 2 and g.m:
+        cut[g.rows[np.asarray(g.igraph.articulation_points(), dtype=np.int64)]] = True
+    rows = []
+    for r in np.flatnonzero(cand).tolist():
+        drop = np.zeros(n_rows, dtype=bool)
+        drop[r] = True
+        states = [c.state(drop=drop) for c in chains]
+        after = _chain.figures(chains, states)
+        lost_s, lost_f, sinks = [], [], []
+        for c, (cov, real), br in zip(chains, states, base_reached):
+            t = c.t
+            pre = f"{t.template.id}:" if multi else ""
+            lost_s += [pre + t.seg_ids[i] for i in np.flatnonzero(c.covered & ~cov)]
+            lost_f += [f"{pre}{t.seg_ids[t.flow_a[k]]}->{t.seg_ids[t.flow_b[k]]}" for k in np.flatnonzero(c.realized & ~real)]
+            now = _chain.reached(t, cov, real)
+            sinks += [pre + t.seg_ids[i] for i in np.flatnonzero(br & ~now & t.is_sink)]
+        drop_i = base["index"] - after["index"]
+        if drop_i <= EPS and not sinks:
+            continue
+        row = {"firm_id": f["firm_id"].iat[r], "name": f["name"].iat[r], "role": f["role"].iat[r],
+               "segments": tuple(f["segments"].iat[r]), "index_drop": max(drop_i, 0.0), "index_after": after["index"],
+               "path_drop": base["path_completeness"] - after["path_completeness"], "segments_lost": lost_s,
+               "flows_lost": lost_f, "sinks_cut": sinks, "splits_network": bool(cut[r])}
+        row["reason"] = _spof_reason(row, prep, base["index"])
+        rows.append(row)
+    rows.sort(key=lambda x: (-round(x["index_drop"], 12), x["firm_id"]))
+    return pd.DataFrame(rows, columns=SPOF_COLUMNS)
+
+
+def _in_every_pair(ch: _chain.Chain, n_rows: int) -> np.ndarray:
+    """Firms that take part in every realising pair of some flow (so its only pairs go with them)."""
+    if not ch.pair_flow.size:
+        return np.zeros(n_rows, dtype=bool)
+    same = ch.pair_src == ch.pair_tgt
+    flow = np.concatenate([ch.pair_flow, ch.pair_flow[~same]])
+    firm = np.concatenate([ch.pair_src, ch.pair_tgt[~same]])
+    key, counts = np.unique(flow * n_rows + firm, return_counts=True)
+    fl, fm = np.divmod(key, n_rows)
+    hit = counts == ch.flow_pairs[fl]
+    out = np.zeros(n_rows, dtype=bool)
+    out[fm[hit]] = True
+    return out
+
+
+def _spof_reason(row: dict[str, Any], prep: Any, before: float) -> str:
+    labels = {}
+    for t in prep.templates:
+        for sid, name in zip(t.segments["id"], t.segments["name"]):
+            labels[sid] = f"{name} [{sid}]"
+            labels[f"{t.id}:{sid}"] = f"{name} [{t.id}:{sid}]"
+
+    def listing(items: list[str], k: int = 4) -> str:
+        shown = [labels.get(s, s) for s in items[:k]]
+        return ", ".join(shown) + (f" and {len(items) - k} more" if len(items) > k else "")
+
+    who = f"{row['name']} [{row['firm_id']}, {row['role']}]"
+    parts = []
+    if row["segments_lost"]:
+        parts.append(f"is the only local firm in {listing(row['segments_lost'])}")
+    if row["flows_lost"]:
+        flows = ", ".join(row["flows_lost"][:4]) + (f" and {len(row['flows_lost']) - 4} more"
+                                                     if len(row["flows_lost"]) > 4 else "")
+        parts.append(f"takes part in every local firm pair realising {flows}")
+    text = f"{who} " + " and ".join(parts) if parts else who
+    if row["sinks_cut"]:
+        text += f"; without it {listing(row['sinks_cut'])} could no longer be reached from a chain source"
+    drop = row["index_drop"]
+    text += (f". The completeness index would fall by {drop * 100:.1f} points ({before:.3f} -> {row['index_after']:.3f})"
+             if drop > EPS else ". The completeness index would not change")
+    if row["splits_network"]:
+        text += "; its loss also splits the local supply network"
+    return text + "."
+
+
+# -- what-if ---------------------------------------------------------------------------------------
+GAP_KEY = ["template", "type", "id"]
+
+
+@dataclass(frozen=True, eq=False)
+class WhatIf:
+    """The chain audit before and after removing firms.
+
+    Attributes
+    ----------
+    cluster_id : the cluster's id
+    removed : the firm ids removed
+    before, after : the two :class:`~chainnet.analysis.completeness.Audit` results
+    opened : gaps in ``after`` that ``before`` does not have (same template, type and id)
+    closed : gaps of ``before`` gone in ``after``
+    """
+
+    cluster_id: str
+    removed: list[str]
+    before: Audit
+    after: Audit
+    opened: pd.DataFrame
+    closed: pd.DataFrame
+
+    @property
+    def change(self) -> dict[str, float]:
+        """Each completeness figure after minus before."""
+        return {k: self.after.completeness[k] - self.before.completeness[k] for k in self.before.completeness}
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: ``before``/``after`` (each with the audit's ``completeness``, ``summary`` and ``gaps``),
+        ``change``, ``gaps_opened`` and ``gaps_closed``."""
+        def side(a: Audit) -> dict[str, Any]:
+            d = a.to_dict()
+            return {"completeness": d["completeness"], "summary": d["summary"], "gaps": d["gaps"]}
+
+        return {"cluster": self.cluster_id, "removed": list(self.removed), "before": side(self.before),
+                "after": side(self.after), "change": clean(self.change), "gaps_opened": records(self.opened),
+                "gaps_closed": records(self.closed)}
+
+    def __repr__(self) -> str:
+        b, a = self.before.completeness["index"], self.after.completeness["index"]
+        return (f"<WhatIf {self.cluster_id!r} without {len(self.removed)} firm(s): index {b:.3f} -> {a:.3f}, "
+                f"{len(self.opened)} gaps opened, {len(self.closed)} closed>")
+
+
+def whatif(cluster: Cluster, remove: Iterable[str], *, template: Any = None) -> WhatIf:
+    """Audit the cluster before and after removing firms (and every link touching them).
+
+    Parameters
+    ----------
+    cluster : the cluster
+    remove : firm ids (any firms, local or not); an unknown id is an error naming the close matches
+    template : as in :func:`chainnet.analysis.completeness.audit`
+
+    Returns
+    -------
+    WhatIf
+
+    Examples
+    --------
+    >>> import chainnet
+    >>> w = whatif(chainnet.load_dataset("demo_copper"), ["smelter_a"])
+    >>> round(w.change["index"], 3), w.opened[["type", "id"]].head(2).to_dict("records")
+    (-0.208, [{'type': 'fill', 'id': 'smelting'}, {'type': 'strengthen', 'id': 'cathode'}])
+    """
+    from .completeness import audit
+
+    remove = list(dict.fromkeys(str(x) for x in remove))
+    if not remove:
+        raise ChainnetError("name at least one firm to remove")
+    known = cluster.firms["firm_id"].astype(str)
+    unknown = [x for x in remove if not known.eq(x).any()]
+    if unknown:
+        ids = known.tolist()
+        hints = []
+        for x in unknown:
+            close = difflib.get_close_matches(x, ids, n=3)
+            hints.append(f"{x!r}" + (f" (did you mean {', '.join(map(repr, close))}?)" if close else ""))
+        raise ChainnetError(f"unknown firm id{'s' if len(unknown) > 1 else ''} {', '.join(hints)} in cluster "
+                            f"{cluster.meta.get('id')!r}; firm ids are in the firm_id column of firms.csv")
+    before = audit(cluster, template=template, top=0)
+    after = audit(cluster.without_firms(remove), template=template, top=0)
+    bk = before.gaps[GAP_KEY].astype(str).agg("\x1f".join, axis=1) if len(before.gaps) else pd.Series([], dtype=str)
+    ak = after.gaps[GAP_KEY].astype(str).agg("\x1f".join, axis=1) if len(after.gaps) else pd.Series([], dtype=str)
+    opened = after.gaps[~ak.isin(set(bk)).to_numpy(dtype=bool)].reset_index(drop=True)
+    closed = before.gaps[~bk.isin(set(ak)).to_numpy(dtype=bool)].reset_index(drop=True)
+    return WhatIf(cluster_id=cluster.meta.get("id", ""), removed=remove, before=before, after=after,
+                  opened=opened, closed=closed)
+
+
+__all__ = ["MEASURES", "STRATEGIES", "ResilienceResult", "WhatIf", "area", "lwcc_curve", "removal_order", "resilience",
+           "single_points_of_failure", "step_counts", "whatif"]
