@@ -31,7 +31,9 @@ TERMS: dict[str, tuple[str, str]] = {
     "typology": ("Typology", "集群类型"), "bowtie": ("Bow-tie", "蝴蝶结结构"),
     "communities": ("Communities", "社区"), "significance": ("Against random networks", "与随机网络比较"),
     "firms_by_segment": ("Firms by segment", "各环节企业"), "figures": ("Figures", "图"),
-    "sources": ("Sources and evidence", "数据来源与证据"), "data": ("Data", "数据"),
+    "sources": ("Sources and evidence", "数据来源与证据"),
+    "profile": ("Specialisation, life cycle and world-class gaps", "专业化、生命周期与世界级差距"),
+    "timeline": ("Over the years", "历年变化"), "data": ("Data", "数据"),
     "network": ("Supply network", "供货网络"), "degree": ("Degree distribution", "度分布"),
     # table headers
     "segment": ("segment", "环节"), "name": ("name", "名称"), "stage": ("stage", "阶段"),

@@ -22,9 +22,9 @@ from typing import Any
 
 import pandas as pd
 
-from ._version import __version__
 from ._errors import ChainnetError
 from ._i18n import t
+from ._version import __version__
 from .model import Cluster
 
 REPORT_FORMATS = ("md", "html", "xlsx")
@@ -62,6 +62,8 @@ class Analysis:
     audit: Any
     leaders: Any
     structure: Any
+    profile: Any
+    timeline: pd.DataFrame | None
     sheets: dict[str, pd.DataFrame]
     figures: dict[str, str]
     doc: _Doc
@@ -74,6 +76,8 @@ class Analysis:
             "audit": self.audit.to_dict(),
             "leaders": self.leaders.to_dict(),
             "structure": self.structure.to_dict(),
+            "profile": self.profile.to_dict(),
+            "timeline": None if self.timeline is None else _records(self.timeline),
             "figures": self.figures,
         }
 
@@ -153,13 +157,45 @@ def compute(cluster: Cluster, *, lang: str = "en", candidates: list[Cluster] | N
     ld = leaders(cluster, seed=seed)
     say(f"analysing structure ({null_models} random networks)")
     st = structure(cluster, seed=seed, null_models=null_models)
+    say("profiling specialisation, life cycle and world-class gaps")
+    from .analysis.profile import profile
+
+    pr = profile(cluster)
+    tl = _timeline(cluster, say)
     figures: dict[str, str] = {}
     if figures_dir is not None:
         say("drawing figures")
-        figures = draw_figures(cluster, a, ld, st, lang=lang, folder=figures_dir, seed=seed, dpi=dpi)
+        figures = draw_figures(cluster, a, ld, st, lang=lang, folder=figures_dir, seed=seed, dpi=dpi,
+                               profile=pr, timeline=tl)
     sheets = build_sheets(cluster, a, ld, st, lang=lang)
+    sheets["profile"] = pr.summary_table(lang)
+    if tl is not None:
+        sheets["timeline"] = tl
     doc = build_document(cluster, a, ld, st, sheets, figures, lang=lang)
-    return Analysis(cluster, lang, a, ld, st, sheets, figures, doc)
+    return Analysis(cluster, lang, a, ld, st, pr, tl, sheets, figures, doc)
+
+
+#: at most this many years in the report's timeline (evenly spread, always the first and last)
+TIMELINE_MAX_YEARS = 12
+
+
+def _timeline(cluster: Cluster, say: Callable[[str], None]) -> pd.DataFrame | None:
+    """Headline figures per year when the data carry years, else None."""
+    from .analysis.timeline import default_years, timeline
+
+    years = default_years(cluster)
+    if len(years) < 2:
+        return None
+    if len(years) > TIMELINE_MAX_YEARS:
+        idx = sorted({round(i * (len(years) - 1) / (TIMELINE_MAX_YEARS - 1)) for i in range(TIMELINE_MAX_YEARS)})
+        years = [years[i] for i in idx]
+    say(f"following the cluster over {len(years)} years ({years[0]}–{years[-1]})")
+    return timeline(cluster, years=years)
+
+
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{k: (None if isinstance(v, float) and v != v else v) for k, v in row.items()}
+            for row in df.to_dict("records")]
 
 
 # -- figures -------------------------------------------------------------------------------------
@@ -167,8 +203,11 @@ FIGURE_KINDS = ("chain", "completeness", "leaders", "network", "bowtie", "degree
 
 
 def draw_figures(cluster: Cluster, a: Any, ld: Any, st: Any, *, lang: str, folder: Path, seed: int,
-                 dpi: int = 200) -> dict[str, str]:
-    """Save every figure as PNG and SVG; returns kind -> PNG path relative to the report folder."""
+                 dpi: int = 200, profile: Any = None, timeline: pd.DataFrame | None = None) -> dict[str, str]:
+    """Save every figure as PNG and SVG; returns kind -> PNG path relative to the report folder.
+
+    The kinds of :data:`FIGURE_KINDS` are always drawn; ``profile`` and ``timeline`` when given.
+    """
     from . import viz
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -180,6 +219,11 @@ def draw_figures(cluster: Cluster, a: Any, ld: Any, st: Any, *, lang: str, folde
         "bowtie": lambda: viz.bowtie(st, lang=lang),
         "degree": lambda: viz.degree_distribution(cluster, lang=lang),
     }
+    if profile is not None:
+        makers["profile"] = lambda: viz.profile_radar(profile, lang=lang)
+    if timeline is not None:
+        name = cluster.meta.get("name_zh") if lang == "zh" and cluster.meta.get("name_zh") else cluster.name
+        makers["timeline"] = lambda: viz.timeline_chart(timeline, lang=lang, name=name)
     out = {}
     for kind, make in makers.items():
         fig, _ = make()
@@ -331,6 +375,18 @@ def build_document(cluster: Cluster, a: Any, ld: Any, st: Any, sheets: dict[str,
     if len(sig):
         d.h(3, t("significance", lang))
         d.table(sig.map(_fmt))
+    d.h(2, t("profile", lang))
+    if "profile" in figures:
+        d.fig("profile", t("profile", lang))
+    d.table(sheets["profile"], limit=60)
+    if "timeline" in sheets:
+        d.h(2, t("timeline", lang))
+        if "timeline" in figures:
+            d.fig("timeline", t("timeline", lang))
+        tl = sheets["timeline"]
+        cols = [c for c in ("year", "firms", "local_firms", "links", "index", "segment_coverage", "link_coverage",
+                            "leader_dominance", "leader_dependence") if c in tl.columns]
+        d.table(tl[cols].map(_fmt))
     d.h(2, t("sources", lang))
     for src in cluster.meta.get("sources", []):
         d.p(f"[{src.get('key')}] {src.get('cite', '')}" + (f" {src['note']}" if src.get("note") else ""))
@@ -426,11 +482,14 @@ def embedded_font_css(text: str) -> str:
     opts.layout_features = ["*"]
     opts.name_IDs = ["*"]
     font = subset.load_font(str(cjk_font_path()), opts)
-    sub = subset.Subsetter(opts)
-    sub.populate(unicodes=sorted(ord(c) for c in chars | set("0123456789%.,:;()-+ ")))
-    sub.subset(font)
-    buf = io.BytesIO()
-    font.save(buf)
+    try:  # the font reads its file lazily: close it, or the handle outlives the call
+        sub = subset.Subsetter(opts)
+        sub.populate(unicodes=sorted(ord(c) for c in chars | set("0123456789%.,:;()-+ ")))
+        sub.subset(font)
+        buf = io.BytesIO()
+        font.save(buf)
+    finally:
+        font.close()
     data = base64.b64encode(buf.getvalue()).decode("ascii")
     return ('@font-face{font-family:"chainnet CJK";font-display:block;'
             "unicode-range:U+2E80-9FFF,U+F900-FAFF,U+FE30-FE4F,U+FF00-FFEF;"

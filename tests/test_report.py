@@ -14,7 +14,7 @@ import chainnet
 from chainnet.cli import main
 from chainnet.report import FIGURE_KINDS
 
-SHEETS = ["summary", "segments", "flows", "gaps", "candidates", "leaders", "firms_by_segment", "structure"]
+SHEETS = ["summary", "segments", "flows", "gaps", "candidates", "leaders", "firms_by_segment", "structure", "profile"]
 
 
 class _Page(HTMLParser):
@@ -49,12 +49,15 @@ def test_analyze_every_dataset(tmp_path: Path, dataset: str, lang: str) -> None:
         assert (out / "figures" / f"{kind}.png").stat().st_size > 1000
         assert (out / "figures" / f"{kind}.svg").read_text("utf-8").lstrip().startswith("<?xml")
 
-    wb = openpyxl.load_workbook(out / "report.xlsx", read_only=True)
-    assert wb.sheetnames == SHEETS
-    wb.close()
-
     res = json.loads((out / "results.json").read_text("utf-8"))
-    assert {"chainnet_version", "cluster", "audit", "leaders", "structure", "figures"} <= set(res)
+    assert {"chainnet_version", "cluster", "audit", "leaders", "structure", "profile", "timeline",
+            "figures"} <= set(res)
+    wb = openpyxl.load_workbook(out / "report.xlsx", read_only=True)
+    assert wb.sheetnames == SHEETS + (["timeline"] if res["timeline"] else [])
+    wb.close()
+    assert set(FIGURE_KINDS) | {"profile"} <= set(res["figures"])
+    if res["timeline"]:
+        assert "timeline" in res["figures"] and len(res["timeline"]) >= 2
     assert set(res["audit"]["completeness"]) == {"segment_coverage", "link_coverage", "path_completeness", "index"}
     for key in ("leader_dominance", "sme_attachment", "leader_reach", "degree_centralization", "leader_dependence",
                 "firms"):
@@ -64,12 +67,12 @@ def test_analyze_every_dataset(tmp_path: Path, dataset: str, lang: str) -> None:
     page = _Page()
     page.feed((out / "report.html").read_text("utf-8"))
     assert page.tags[:1] == ["html"] and "table" in page.tags
-    assert sorted(i["data-figure"] for i in page.imgs) == sorted(FIGURE_KINDS)  # every figure, embedded
+    assert sorted(i["data-figure"] for i in page.imgs) == sorted(res["figures"])  # every figure, embedded
     assert all(i["src"].startswith("data:image/png;base64,") for i in page.imgs)
     assert page.external == []  # opens offline
 
     md = (out / "report.md").read_text("utf-8")
-    for kind in FIGURE_KINDS:
+    for kind in res["figures"]:
         assert f"(figures/{kind}.png)" in md
     if lang == "zh":
         assert "产业链完整度" in md
