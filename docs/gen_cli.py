@@ -40,7 +40,8 @@ def _walk(group: click.Group, ctx: click.Context, prefix: str) -> list[tuple[str
 
 
 def render() -> str:
-    root = click.Context(main, info_name="chainnet", terminal_width=100, max_content_width=100)
+    settings = {**main.context_settings, "terminal_width": 100, "max_content_width": 100}
+    root = click.Context(main, info_name="chainnet", **settings)
     parts = [INTRO, "## chainnet\n", "```text", main.get_help(root), "```\n"]
     for name, cmd, ctx in _walk(main, root, "chainnet"):
         ctx.terminal_width = ctx.max_content_width = 100

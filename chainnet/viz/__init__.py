@@ -37,6 +37,7 @@ __all__ = [
     "radar",
     "radar_figures",
     "register_fonts",
+    "resilience_chart",
     "save",
     "timeline_chart",
 ]
