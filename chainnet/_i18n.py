@@ -33,7 +33,10 @@ TERMS: dict[str, tuple[str, str]] = {
     "firms_by_segment": ("Firms by segment", "各环节企业"), "figures": ("Figures", "图"),
     "sources": ("Sources and evidence", "数据来源与证据"),
     "profile": ("Specialisation, life cycle and world-class gaps", "专业化、生命周期与世界级差距"),
-    "timeline": ("Over the years", "历年变化"), "data": ("Data", "数据"),
+    "timeline": ("Over the years", "历年变化"),
+    "position": ("Chain position (upstreamness)", "产业链位置（上游度）"),
+    "resilience": ("Resilience: removal curves", "韧性：企业退出曲线"),
+    "single_points": ("Single points of failure", "单点故障企业"), "data": ("Data", "数据"),
     "network": ("Supply network", "供货网络"), "degree": ("Degree distribution", "度分布"),
     # table headers
     "segment": ("segment", "环节"), "name": ("name", "名称"), "stage": ("stage", "阶段"),

@@ -63,6 +63,8 @@ class Analysis:
     leaders: Any
     structure: Any
     profile: Any
+    position: Any
+    resilience: Any
     timeline: pd.DataFrame | None
     sheets: dict[str, pd.DataFrame]
     figures: dict[str, str]
@@ -77,6 +79,8 @@ class Analysis:
             "leaders": self.leaders.to_dict(),
             "structure": self.structure.to_dict(),
             "profile": self.profile.to_dict(),
+            "position": self.position.to_dict(),
+            "resilience": self.resilience.to_dict(),
             "timeline": None if self.timeline is None else _records(self.timeline),
             "figures": self.figures,
         }
@@ -161,18 +165,30 @@ def compute(cluster: Cluster, *, lang: str = "en", candidates: list[Cluster] | N
     from .analysis.profile import profile
 
     pr = profile(cluster)
+    from .analysis.position import position
+    from .analysis.resilience import resilience
+
+    say("placing firms and segments in the chain (upstreamness)")
+    pos = position(cluster)
+    say("testing resilience (removal curves, single points of failure)")
+    res = resilience(cluster, runs=5, seed=seed)
     tl = _timeline(cluster, say)
     figures: dict[str, str] = {}
     if figures_dir is not None:
         say("drawing figures")
         figures = draw_figures(cluster, a, ld, st, lang=lang, folder=figures_dir, seed=seed, dpi=dpi,
-                               profile=pr, timeline=tl)
+                               profile=pr, timeline=tl, resilience=res)
     sheets = build_sheets(cluster, a, ld, st, lang=lang)
     sheets["profile"] = pr.summary_table(lang)
+    sheets["position"] = pos.segments.drop(columns=["note"]).assign(note=pos.segments["note"])
+    sheets["resilience"] = res.auc
+    sheets["single_points"] = res.single_points.assign(
+        **{c: res.single_points[c].map(lambda v: ";".join(map(str, v)))
+           for c in ("segments", "segments_lost", "flows_lost", "sinks_cut")})
     if tl is not None:
         sheets["timeline"] = tl
     doc = build_document(cluster, a, ld, st, sheets, figures, lang=lang)
-    return Analysis(cluster, lang, a, ld, st, pr, tl, sheets, figures, doc)
+    return Analysis(cluster, lang, a, ld, st, pr, pos, res, tl, sheets, figures, doc)
 
 
 #: at most this many years in the report's timeline (evenly spread, always the first and last)
@@ -203,7 +219,8 @@ FIGURE_KINDS = ("chain", "completeness", "leaders", "network", "bowtie", "degree
 
 
 def draw_figures(cluster: Cluster, a: Any, ld: Any, st: Any, *, lang: str, folder: Path, seed: int,
-                 dpi: int = 200, profile: Any = None, timeline: pd.DataFrame | None = None) -> dict[str, str]:
+                 dpi: int = 200, profile: Any = None, timeline: pd.DataFrame | None = None,
+                 resilience: Any = None) -> dict[str, str]:
     """Save every figure as PNG and SVG; returns kind -> PNG path relative to the report folder.
 
     The kinds of :data:`FIGURE_KINDS` are always drawn; ``profile`` and ``timeline`` when given.
@@ -221,6 +238,8 @@ def draw_figures(cluster: Cluster, a: Any, ld: Any, st: Any, *, lang: str, folde
     }
     if profile is not None:
         makers["profile"] = lambda: viz.profile_radar(profile, lang=lang)
+    if resilience is not None:
+        makers["resilience"] = lambda: viz.resilience_chart(resilience, lang=lang)
     if timeline is not None:
         name = cluster.meta.get("name_zh") if lang == "zh" and cluster.meta.get("name_zh") else cluster.name
         makers["timeline"] = lambda: viz.timeline_chart(timeline, lang=lang, name=name)
@@ -375,6 +394,18 @@ def build_document(cluster: Cluster, a: Any, ld: Any, st: Any, sheets: dict[str,
     if len(sig):
         d.h(3, t("significance", lang))
         d.table(sig.map(_fmt))
+    d.h(2, t("position", lang))
+    pos = sheets["position"]
+    d.table(pos[[c for c in ("segment", "name_zh" if zh else "name", "stage", "firms", "upstreamness",
+                             "trophic_level", "note") if c in pos.columns]].map(_fmt))
+    d.h(2, t("resilience", lang))
+    if "resilience" in figures:
+        d.fig("resilience", t("resilience", lang))
+    d.table(sheets["resilience"].map(_fmt))
+    sp = sheets["single_points"]
+    if len(sp):
+        d.h(3, t("single_points", lang))
+        d.table(sp[["firm_id", "name", "role", "index_drop", "reason"]].map(_fmt), limit=15)
     d.h(2, t("profile", lang))
     if "profile" in figures:
         d.fig("profile", t("profile", lang))

@@ -14,7 +14,8 @@ import chainnet
 from chainnet.cli import main
 from chainnet.report import FIGURE_KINDS
 
-SHEETS = ["summary", "segments", "flows", "gaps", "candidates", "leaders", "firms_by_segment", "structure", "profile"]
+SHEETS = ["summary", "segments", "flows", "gaps", "candidates", "leaders", "firms_by_segment", "structure",
+          "profile", "position", "resilience", "single_points"]
 
 
 class _Page(HTMLParser):
@@ -50,12 +51,12 @@ def test_analyze_every_dataset(tmp_path: Path, dataset: str, lang: str) -> None:
         assert (out / "figures" / f"{kind}.svg").read_text("utf-8").lstrip().startswith("<?xml")
 
     res = json.loads((out / "results.json").read_text("utf-8"))
-    assert {"chainnet_version", "cluster", "audit", "leaders", "structure", "profile", "timeline",
+    assert {"chainnet_version", "cluster", "audit", "leaders", "structure", "profile", "position", "resilience", "timeline",
             "figures"} <= set(res)
     wb = openpyxl.load_workbook(out / "report.xlsx", read_only=True)
     assert wb.sheetnames == SHEETS + (["timeline"] if res["timeline"] else [])
     wb.close()
-    assert set(FIGURE_KINDS) | {"profile"} <= set(res["figures"])
+    assert set(FIGURE_KINDS) | {"profile", "resilience"} <= set(res["figures"])
     if res["timeline"]:
         assert "timeline" in res["figures"] and len(res["timeline"]) >= 2
     assert set(res["audit"]["completeness"]) == {"segment_coverage", "link_coverage", "path_completeness", "index"}
