@@ -42,7 +42,7 @@ from ..model import Cluster
 from ..template import STAGES
 from . import _sparse
 from ._json import clean, records
-from .structure import NULL_FIGURES, rewire, structure
+from .structure import NULL_FIGURES, _member, rewire, structure
 from .timeline import HEADLINE_FIGURES, headline
 
 #: The distance measures, in order; ``combined`` is their mean.
@@ -234,14 +234,6 @@ def triad_census(n: int, src: np.ndarray, tgt: np.ndarray, *, max_wedges: int = 
     if not exact:
         counts *= total / max_wedges
     return counts, exact
-
-
-def _member(x: np.ndarray, sorted_codes: np.ndarray) -> np.ndarray:
-    if len(sorted_codes) == 0:
-        return np.zeros(len(x), dtype=bool)
-    pos = np.searchsorted(sorted_codes, x)
-    pos[pos == len(sorted_codes)] = 0
-    return sorted_codes[pos] == x
 
 
 def significance_profile(observed: Sequence[float], null: Sequence[Sequence[float]]) -> dict[str, Any]:
