@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from chainnet.cli import PLOT_KINDS, main
+from chainnet.cli import main
+from chainnet.commands.plot import PLOT_KINDS
 
 
 def run(*args: str):

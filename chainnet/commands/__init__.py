@@ -2,5 +2,6 @@
 
 Each module defines ``register(main: click.Group) -> None`` that adds its commands to the
 group; :mod:`chainnet.cli` calls it for every module in this package. Shared helpers
-(``load``, ``format_table``, ``emit``) live in :mod:`chainnet.commands._common`.
+(``load``, ``cluster_argument``, ``format_table``, ``emit_json``, ``emit_csv``) live in
+:mod:`chainnet.commands._common`.
 """

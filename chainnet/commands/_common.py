@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -19,6 +20,11 @@ FORMAT_OPTION = click.option("--format", "fmt", type=click.Choice(["table", "jso
 def load(path: str) -> Cluster:
     """A cluster from a folder, workbook, graph file or bundled dataset id."""
     return read_cluster(path)
+
+
+def cluster_argument(f: Callable) -> Callable:
+    """The PATH argument every cluster command takes."""
+    return click.argument("path", metavar="PATH")(f)
 
 
 def width(s: str) -> int:
