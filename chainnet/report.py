@@ -239,7 +239,7 @@ def draw_figures(cluster: Cluster, a: Any, ld: Any, st: Any, *, lang: str, folde
     if profile is not None:
         makers["profile"] = lambda: viz.profile_radar(profile, lang=lang)
     if resilience is not None:
-        makers["resilience"] = lambda: viz.resilience_chart(resilience, lang=lang)
+        makers["resilience"] = lambda: viz.resilience_chart(resilience, lang=lang, meta=cluster.meta)
     if timeline is not None:
         name = cluster.meta.get("name_zh") if lang == "zh" and cluster.meta.get("name_zh") else cluster.name
         makers["timeline"] = lambda: viz.timeline_chart(timeline, lang=lang, name=name)

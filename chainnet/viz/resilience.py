@@ -32,7 +32,8 @@ MEASURES = ("lwcc", "index", "path_completeness")
 
 @st.figure_function
 def resilience_chart(cluster_or_result: Cluster | Any, *, measure: str = "lwcc", lang: str = "en",
-                     ax: Axes | None = None, runs: int = 10, seed: int = 0, steps: int = 20) -> tuple[Figure, Axes]:
+                     ax: Axes | None = None, runs: int = 10, seed: int = 0, steps: int = 20,
+                     meta: dict[str, Any] | None = None) -> tuple[Figure, Axes]:
     """Removal curves of one measure: one line per strategy, the random runs' range as a band.
 
     Parameters
@@ -44,6 +45,7 @@ def resilience_chart(cluster_or_result: Cluster | Any, *, measure: str = "lwcc",
     lang : ``"en"`` or ``"zh"``
     ax : axes to draw into (a new figure when None)
     runs, seed, steps : passed to the analysis when a Cluster is given
+    meta : the cluster's metadata, for the title, when a result is given (default: its id)
 
     Returns
     -------
@@ -67,7 +69,7 @@ def resilience_chart(cluster_or_result: Cluster | Any, *, measure: str = "lwcc",
         meta = cluster_or_result.meta
     else:
         res = cluster_or_result
-        meta = {"id": res.cluster_id, "name": res.cluster_id}
+        meta = meta or {"id": res.cluster_id, "name": res.cluster_id}
     curves = res.curves
     if curves[measure].isna().all():
         raise ChainnetError(f"the result has no {measure} curve (the cluster has no template); draw measure='lwcc'")
