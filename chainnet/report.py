@@ -180,7 +180,7 @@ def compute(cluster: Cluster, *, lang: str = "en", candidates: list[Cluster] | N
                                profile=pr, timeline=tl, resilience=res)
     sheets = build_sheets(cluster, a, ld, st, lang=lang)
     sheets["profile"] = pr.summary_table(lang)
-    sheets["position"] = pos.segments.drop(columns=["note"]).assign(note=pos.segments["note"])
+    sheets["position"] = pos.segments
     sheets["resilience"] = res.auc
     sheets["single_points"] = res.single_points.assign(
         **{c: res.single_points[c].map(lambda v: ";".join(map(str, v)))
@@ -396,8 +396,9 @@ def build_document(cluster: Cluster, a: Any, ld: Any, st: Any, sheets: dict[str,
         d.table(sig.map(_fmt))
     d.h(2, t("position", lang))
     pos = sheets["position"]
+    note = "note_zh" if zh and "note_zh" in pos.columns else "note"
     d.table(pos[[c for c in ("segment", "name_zh" if zh else "name", "stage", "firms", "upstreamness",
-                             "trophic_level", "note") if c in pos.columns]].map(_fmt))
+                             "trophic_level", note) if c in pos.columns]].map(_fmt))
     d.h(2, t("resilience", lang))
     if "resilience" in figures:
         d.fig("resilience", t("resilience", lang))
@@ -405,7 +406,8 @@ def build_document(cluster: Cluster, a: Any, ld: Any, st: Any, sheets: dict[str,
     sp = sheets["single_points"]
     if len(sp):
         d.h(3, t("single_points", lang))
-        d.table(sp[["firm_id", "name", "role", "index_drop", "reason"]].map(_fmt), limit=15)
+        reason = "reason_zh" if zh and "reason_zh" in sp.columns else "reason"
+        d.table(sp[["firm_id", "name", "role", "index_drop", reason]].map(_fmt), limit=15)
     d.h(2, t("profile", lang))
     if "profile" in figures:
         d.fig("profile", t("profile", lang))

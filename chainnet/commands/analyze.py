@@ -57,3 +57,4 @@ def register(main: click.Group) -> None:
         out = analyze(c, output, lang=lang, formats=fmts, candidates=cands, seed=seed, null_models=null_models,
                       force=force, dpi=dpi, progress=say)
         click.echo(str(out))
+        say(f"done: open {out / 'report.html'}" if "html" in fmts else "done")
