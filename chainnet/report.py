@@ -231,9 +231,9 @@ def draw_figures(cluster: Cluster, a: Any, ld: Any, st: Any, *, lang: str, folde
     makers = {
         "chain": lambda: viz.chain_map(cluster, audit=a, lang=lang, seed=seed),
         "completeness": lambda: viz.completeness_chart(a, lang=lang),
-        "leaders": lambda: viz.leader_chart(ld, lang=lang),
+        "leaders": lambda: viz.leader_chart(ld, lang=lang, meta=cluster.meta),
         "network": lambda: viz.network(cluster, lang=lang, seed=seed, structure=st),
-        "bowtie": lambda: viz.bowtie(st, lang=lang),
+        "bowtie": lambda: viz.bowtie(st, lang=lang, meta=cluster.meta),
         "degree": lambda: viz.degree_distribution(cluster, lang=lang),
     }
     if profile is not None:

@@ -22,7 +22,7 @@ _MEASURE_WORDS = {
 
 @st.figure_function
 def leader_chart(cluster_or_result: Cluster | Any, *, lang: str = "en", ax: Axes | None = None, top: int = 10,
-                 seed: int = 0) -> tuple[Figure, Axes]:
+                 seed: int = 0, meta: dict[str, Any] | None = None) -> tuple[Figure, Axes]:
     """Bar chart of each leader's (and the other most central firms') share of PageRank, betweenness and degree.
 
     Each measure is shown as the firm's share of the cluster total over local firms, so the three
@@ -35,6 +35,7 @@ def leader_chart(cluster_or_result: Cluster | Any, *, lang: str = "en", ax: Axes
         (then names come from its firms table)
     lang : ``"en"`` or ``"zh"``
     ax : axes to draw into (a new figure when None)
+    meta : the cluster's metadata, for the title, when a result is given (default: its id)
     top : firms shown: every leader, then the highest-PageRank other firms up to this many
     seed : seed of the betweenness sample for large clusters (when a Cluster is given)
 
@@ -60,7 +61,7 @@ def leader_chart(cluster_or_result: Cluster | Any, *, lang: str = "en", ax: Axes
         meta = cluster_or_result.meta
     else:
         res = cluster_or_result
-        meta = {"id": res.cluster_id, "name": res.cluster_id}
+        meta = meta or {"id": res.cluster_id, "name": res.cluster_id}
     f = res.firms
     fig, ax = st.new_axes(ax, (7.5, 1.6 + 0.42 * min(max(top, int((f["role"] == "leader").sum())), len(f) or 1)))
     shares = {

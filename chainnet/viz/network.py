@@ -25,7 +25,7 @@ def network(cluster: Cluster, *, lang: str = "en", ax: Axes | None = None, seed:
             structure: Any = None, max_nodes: int = 400, label_leaders: bool = True) -> tuple[Figure, Axes]:
     """Draw the local supply network: firms coloured by role, grouped by community.
 
-    Communities are those of :func:`chainnet.analysis.structure.structure` (Louvain). Each
+    Communities are those of :func:`chainnet.analysis.structure.structure` (Leiden by default). Each
     community is laid out with a seeded spring layout and the communities are placed by a
     spring layout of the graph between them, so the same ``seed`` gives the same picture.
     Above ``max_nodes`` local firms, the firms with most supply partners are drawn (every
@@ -110,17 +110,18 @@ def network(cluster: Cluster, *, lang: str = "en", ax: Axes | None = None, seed:
     ax.legend(handles=handles, loc="lower left", fontsize=7.5, frameon=False, ncol=len(handles) or 1,
               bbox_to_anchor=(0.0, -0.04))
     q = structure.figures.get("modularity")
+    method = str(structure.community_method).split()[0] if getattr(structure, "community_method", None) else "?"
     name = st.cluster_title(cluster.meta, lang)
     shown = len(keep)
     if lang == "zh":
         sub = (f"本地企业{n_all:,}家，供货关系{G.number_of_edges():,}条；{structure.figures['n_communities']}个社区"
-               f"（Louvain，模块度 {q:.2f}）" if q is not None else f"本地企业{n_all:,}家，供货关系{G.number_of_edges():,}条")
+               f"（{method}，模块度 {q:.2f}）" if q is not None else f"本地企业{n_all:,}家，供货关系{G.number_of_edges():,}条")
         if shown < n_all:
             sub += f"；仅显示合作伙伴最多的{shown:,}家（含全部龙头企业）"
         st.title(ax, f"{name} · 供货网络", sub)
     else:
         sub = (f"{n_all:,} local firms, {G.number_of_edges():,} supply links; {structure.figures['n_communities']} "
-               f"communities (Louvain, modularity {q:.2f})" if q is not None else
+               f"communities ({method}, modularity {q:.2f})" if q is not None else
                f"{n_all:,} local firms, {G.number_of_edges():,} supply links")
         if shown < n_all:
             sub += f"; showing the {shown:,} firms with most partners (every leader)"

@@ -43,8 +43,8 @@ def _local_supply(cluster: Cluster) -> tuple[list[str], np.ndarray, np.ndarray]:
 
 
 @st.figure_function
-def bowtie(cluster_or_result: Cluster | Any, *, lang: str = "en", ax: Axes | None = None, seed: int = 0
-           ) -> tuple[Figure, Axes]:
+def bowtie(cluster_or_result: Cluster | Any, *, lang: str = "en", ax: Axes | None = None, seed: int = 0,
+           meta: dict[str, Any] | None = None) -> tuple[Figure, Axes]:
     """Bow-tie diagram (Broder et al. 2000) of the local supply graph: six parts sized by share.
 
     The core (largest strongly connected component) is a circle, IN and OUT are the wings,
@@ -58,6 +58,7 @@ def bowtie(cluster_or_result: Cluster | Any, *, lang: str = "en", ax: Axes | Non
     cluster_or_result : a Cluster, or a :class:`~chainnet.analysis.structure.StructureResult`
     lang : ``"en"`` or ``"zh"``
     ax : axes to draw into (a new figure when None)
+    meta : the cluster's metadata, for the title, when a result is given (default: its id)
     seed : seed passed to :func:`~chainnet.analysis.structure.structure` for a Cluster
 
     Returns
@@ -81,7 +82,7 @@ def bowtie(cluster_or_result: Cluster | Any, *, lang: str = "en", ax: Axes | Non
         meta = cluster.meta
     else:
         res = cluster_or_result
-        meta = {"id": res.cluster_id, "name": res.cluster_id}
+        meta = meta or {"id": res.cluster_id, "name": res.cluster_id}
     b = res.bowtie
     n = int(res.figures.get("n_firms") or 0)
     fig, ax = st.new_axes(ax, (8.0, 5.2))
