@@ -28,24 +28,29 @@ from chainnet.analysis.position import (
     upstreamness_io,
 )
 from chainnet.cli import main
+from chainnet.commands.position import position_text
 
 MINI = {"schema": "chainnet/1", "id": "mini", "name": "Mini",
         "segment": [{"id": "ore", "name": "Ore", "stage": "upstream"},
                     {"id": "metal", "name": "Metal", "stage": "midstream"},
                     {"id": "parts", "name": "Parts", "stage": "downstream"}],
         "flow": [{"from": "ore", "to": "metal"}, {"from": "metal", "to": "parts"}]}
+# the same chain with Chinese segment names
+MINI_ZH = {**MINI, "segment": [{**s, "name_zh": z} for s, z in zip(MINI["segment"], ["矿石", "金属", "零件"])]}
 
 
-def cluster(firms: list[tuple], links: list[tuple] = ()) -> Cluster:
-    """Firms as (firm_id, segments[, output[, role[, external]]]); links as (source, target[, weight[, seg_from, seg_to]])."""
+def cluster(firms: list[tuple], links: list[tuple] = (), *, names_zh: dict[str, str] | None = None,
+            template: dict = MINI) -> Cluster:
+    """Firms as (firm_id, segments[, output[, role[, external]]]); links as (source, target[, weight[, seg_from, seg_to]]);
+    ``names_zh`` gives some firms a Chinese name."""
     rows = [{"firm_id": f[0], "name": f"Firm {f[0]}", "segments": f[1],
              "output": f[2] if len(f) > 2 else None, "role": f[3] if len(f) > 3 else "sme",
-             "external": f[4] if len(f) > 4 else False} for f in firms]
+             "external": f[4] if len(f) > 4 else False, "name_zh": (names_zh or {}).get(f[0])} for f in firms]
     lk = pd.DataFrame([{"source": x[0], "target": x[1], "weight": x[2] if len(x) > 2 else 1.0,
                         "segment_from": x[3] if len(x) > 3 else None, "segment_to": x[4] if len(x) > 4 else None}
                        for x in links], columns=["source", "target", "weight", "segment_from", "segment_to"])
     return Cluster.from_frames(pd.DataFrame(rows), lk, meta={"id": "t", "name": "T", "template": "mini"},
-                               templates=[chainnet.Template.from_dict(MINI)])
+                               templates=[chainnet.Template.from_dict(template)])
 
 
 def io_csv(path: Path, text: str) -> Path:
@@ -229,6 +234,41 @@ def test_links_against_the_chain_are_listed_in_words() -> None:
     notes = p.firms.set_index("firm_id")["note"]
     assert "1 of its supply links runs against the chain" in notes["p"]
     assert not p.firms.set_index("firm_id").loc["m", "against_links"]
+    # the same facts in Chinese; without Chinese names the English ones stand in
+    assert p.against.loc[0, "reason_zh"] == (
+        "Firm p（p，Parts）向Firm o（o，Ore）供货，但在mini产业链中，Ore位于Parts的上游：该链接为逆链供货。"
+        "请检查source是否为卖方、target是否为买方，以及两家企业的环节；如确属回流（废料回收、来料加工），"
+        "请用segment_from/segment_to注明。")
+    # o -> m -> p -> o sell everything around a loop (no output): all three are unbounded, and p and o
+    # each have the one link against the chain
+    zh = p.firms.set_index("firm_id")["note_zh"]
+    assert zh["p"] == ("其上游度无界：它（直接或经由其买方）向一组不对外销售的本地企业构成的闭环供货；"
+                       "请补充这些企业的产值，或检查链接方向；其供货链接中有1条为逆链供货（见链接列表）")
+    assert "逆链供货" not in zh["m"] and zh["m"].startswith("其上游度无界")
+
+
+def test_chinese_texts_use_chinese_firm_and_segment_names() -> None:
+    # as above with Chinese segment names (矿石, 金属, 零件) and a Chinese name for p only:
+    # p keeps 零件厂, o falls back to its English name
+    c = cluster([("o", "ore"), ("m", "metal;parts"), ("p", "parts")],
+                [("o", "m", 3.0), ("m", "p", 2.0, "metal", "parts"), ("p", "o", 1.0)],
+                names_zh={"p": "零件厂"}, template=MINI_ZH)
+    p = position(c)
+    assert p.against.loc[0, "reason_zh"].startswith(
+        "零件厂（p，零件）向Firm o（o，矿石）供货，但在mini产业链中，矿石位于零件的上游：该链接为逆链供货。")
+    # the English text is unchanged by the Chinese names
+    assert p.against.loc[0, "reason"].startswith("Firm p (p, Parts [parts]) sells to Firm o (o, Ore [ore]), but "
+                                                 "Ore [ore] is upstream of Parts [parts] in the mini chain")
+    # the new columns come last and are in the JSON
+    assert list(p.firms.columns[-2:]) == ["note", "note_zh"]
+    assert list(p.segments.columns[-2:]) == ["note", "note_zh"]
+    assert list(p.against.columns[-2:]) == ["reason", "reason_zh"]
+    d = p.to_dict()
+    assert d["against"][0]["reason_zh"] == p.against.loc[0, "reason_zh"]
+    assert {"note", "note_zh"} <= set(d["firms"][0]) and {"note", "note_zh"} <= set(d["segments"][0])
+    text = position_text(c, p, lang="zh")
+    assert "逆链供货链接（1）" in text and "零件→矿石" in text and "零件厂" in text and "上游度" in text
+    assert "Supply links against the chain (1)" in position_text(c, p)
 
 
 def test_firm_far_above_its_stage_is_flagged() -> None:
@@ -242,6 +282,18 @@ def test_firm_far_above_its_stage_is_flagged() -> None:
     assert sorted(flagged.index) == ["d1", "d2"]
     assert "declared downstream but its upstreamness 3.00 is above the median of local upstream firms (1.00)" \
         in flagged["d1"]
+    assert p.mismatches.set_index("firm_id").loc["d1", "note_zh"] == (
+        "申报阶段为下游，但其上游度3.00高于本地上游企业的中位数（1.00）：其销售大部分流向继续转售的本地企业；"
+        "请检查其环节，或其链接的source是否为卖方")
+    assert p.firms.set_index("firm_id").loc["d3", "note_zh"] == ""
+    # segment ore: U = 1 (o1, o2); parts: sales-weighted (d1 sells 1, d2 1, d3 0) (3 + 2) / 2 = 2.5 >= 1 + 0.5,
+    # and parts lies downstream of ore: ore gets a note
+    seg = position(c).segments.set_index("segment")
+    assert seg.loc["ore", "note"].startswith("local firms here sit closer to final use (upstreamness 1.00) than "
+                                             "those of parts")
+    assert seg.loc["ore", "note_zh"] == ("本环节的本地企业（上游度1.00）比参考产业链中位于其下游的Parts环节的本地企业"
+                                         "更接近最终使用：本地链条没有从本环节继续延伸（其产出流向集群外或直接用于最终使用）")
+    assert seg.loc["metal", "note_zh"] == seg.loc["parts", "note_zh"] == ""
     assert position(c, margin=1.5).mismatches["firm_id"].tolist() == ["d1"]  # 2 < 1 + 1.5
 
 
@@ -344,3 +396,17 @@ def test_position_cli_formats() -> None:
     assert data["settings"]["use_output"] is True
     r = CliRunner().invoke(main, ["position", "demo_copper", "--ignore-output", "--format", "json"])
     assert json.loads(r.output)["settings"]["use_output"] is False
+
+
+def test_position_cli_in_chinese() -> None:
+    r = CliRunner().invoke(main, ["position", "demo_copper", "--lang", "zh", "--top", "3"])
+    assert r.exit_code == 0, r.output
+    assert r.output.startswith("产业链位置：示例铜产业集群")
+    assert "上游度" in r.output and "营养级" in r.output and "矿山A" in r.output
+    assert "待核查企业（0）" in r.output and "铜矿采选（铜精矿）" in r.output
+    # CSV and JSON carry both languages whatever --lang says
+    r = CliRunner().invoke(main, ["position", "demo_copper", "--format", "csv", "--lang", "zh"])
+    assert r.output.splitlines()[0].split(",")[-2:] == ["note", "note_zh"]
+    r = CliRunner().invoke(main, ["position", "demo_copper", "--format", "json"])
+    data = json.loads(r.output)
+    assert "note_zh" in data["firms"][0] and "note_zh" in data["segments"][0]

@@ -34,15 +34,19 @@ MINI = {"schema": "chainnet/1", "id": "mini", "name": "Mini",
                     {"id": "metal", "name": "Metal", "stage": "midstream"},
                     {"id": "parts", "name": "Parts", "stage": "downstream"}],
         "flow": [{"from": "ore", "to": "metal"}, {"from": "metal", "to": "parts"}]}
+# the same chain with Chinese segment names
+MINI_ZH = {**MINI, "segment": [{**s, "name_zh": z} for s, z in zip(MINI["segment"], ["矿石", "金属", "零件"])]}
 
 
-def cluster(firms: list[tuple], links: list[tuple] = ()) -> Cluster:
-    """Firms as (firm_id, segments[, role]); supply links as (source, target) with weight 1."""
-    rows = [{"firm_id": f[0], "name": f"Firm {f[0]}", "segments": f[1], "role": f[2] if len(f) > 2 else "sme"}
-            for f in firms]
+def cluster(firms: list[tuple], links: list[tuple] = (), *, names_zh: dict[str, str] | None = None,
+            template: dict = MINI) -> Cluster:
+    """Firms as (firm_id, segments[, role]); supply links as (source, target) with weight 1;
+    ``names_zh`` gives some firms a Chinese name."""
+    rows = [{"firm_id": f[0], "name": f"Firm {f[0]}", "segments": f[1], "role": f[2] if len(f) > 2 else "sme",
+             "name_zh": (names_zh or {}).get(f[0])} for f in firms]
     lk = pd.DataFrame([{"source": a, "target": b} for a, b in links], columns=["source", "target"])
     return Cluster.from_frames(pd.DataFrame(rows), lk, meta={"id": "t", "name": "T", "template": "mini"},
-                               templates=[chainnet.Template.from_dict(MINI)])
+                               templates=[chainnet.Template.from_dict(template)])
 
 
 @pytest.fixture(scope="module")
@@ -147,6 +151,28 @@ def test_single_points_of_failure_by_hand() -> None:
     assert o1["reason"] == ("Firm o1 [o1, sme] is the only local firm in Ore [ore] and takes part in every local firm "
                             "pair realising ore->metal; without it Parts [parts] could no longer be reached from a "
                             "chain source. The completeness index would fall by 61.1 points (1.000 -> 0.389).")
+    # the same facts in Chinese: 11/18 = 0.6111 -> 61.1 percentage points, 7/18 = 0.389; no Chinese
+    # names, so the English ones stand in; the role in Chinese
+    assert o1["reason_zh"] == ("Firm o1（o1，中小企业）是Ore环节唯一的本地企业，并且参与了实现Ore→Metal的全部本地企业对；"
+                               "失去该企业后，Parts将无法再从产业链的源头环节到达。"
+                               "完整度指数将下降61.1个百分点（1.000→0.389）。")
+    assert list(s.columns[-2:]) == ["reason", "reason_zh"]
+
+
+def test_single_points_of_failure_in_chinese_names() -> None:
+    # the case above with Chinese segment names and a Chinese name for p1 (o1 keeps its English one).
+    # p1 is the only parts firm and in every metal->parts pair (m1->p1, m2->p1); without it parts,
+    # the sink, is gone: drop 11/18 as for o1.
+    c = cluster([("o1", "ore"), ("m1", "metal"), ("m2", "metal"), ("p1", "parts", "leader")],
+                [("o1", "m1"), ("o1", "m2"), ("m1", "p1"), ("m2", "p1")],
+                names_zh={"p1": "零件厂"}, template=MINI_ZH)
+    s = single_points_of_failure(c).set_index("firm_id")
+    assert s.loc["p1", "reason_zh"] == ("零件厂（p1，龙头/链主）是零件环节唯一的本地企业，并且参与了实现金属→零件的全部"
+                                        "本地企业对；失去该企业后，零件将无法再从产业链的源头环节到达。"
+                                        "完整度指数将下降61.1个百分点（1.000→0.389）。")
+    assert s.loc["o1", "reason_zh"].startswith("Firm o1（o1，中小企业）是矿石环节唯一的本地企业，并且参与了实现矿石→金属")
+    # the English reason is unchanged by the Chinese names
+    assert s.loc["p1", "reason"].startswith("Firm p1 [p1, leader] is the only local firm in Parts [parts]")
 
 
 def test_single_points_of_failure_in_demo_copper() -> None:
@@ -159,6 +185,9 @@ def test_single_points_of_failure_in_demo_copper() -> None:
     assert s.loc[0, "splits_network"]
     assert "refiner_b" not in set(s["firm_id"])
     assert (np.diff(s["index_drop"].to_numpy()) <= 1e-12).all()
+    zh = s.loc[0, "reason_zh"]
+    assert zh.startswith("冶炼厂A（龙头）（smelter_a，龙头/链主）是铜冶炼（粗铜、阳极铜）环节唯一的本地企业")
+    assert "完整度指数将下降20.8个百分点（0.519→0.312）" in zh and zh.endswith("其退出还会使本地供货网络分裂为互不相连的部分。")
 
 
 # -- what-if ----------------------------------------------------------------------------------------
@@ -185,13 +214,23 @@ def test_whatif_cli_json_keys() -> None:
     for side in ("before", "after"):
         assert set(d[side]["completeness"]) == {"segment_coverage", "link_coverage", "path_completeness", "index"}
     assert d["removed"] == ["smelter_a"]
-    assert {"type", "id", "impact", "reason"} <= set(d["gaps_opened"][0])
+    assert {"type", "id", "impact", "reason", "reason_zh"} <= set(d["gaps_opened"][0])
     r = CliRunner().invoke(main, ["whatif", "demo_copper", "--remove", "mine_a,refiner_b", "--remove", "pcb_a"])
     assert r.exit_code == 0
     assert "without mine_a (Mine A), refiner_b (Refiner B), pcb_a (PCB maker A)" in r.output
     r = CliRunner().invoke(main, ["whatif", "demo_copper", "--remove", "nobody"])
     assert r.exit_code == 1
     assert "Error: unknown firm id 'nobody'" in r.output and "Traceback" not in r.output
+
+
+def test_whatif_cli_in_chinese() -> None:
+    r = CliRunner().invoke(main, ["whatif", "demo_copper", "--remove", "smelter_a", "--lang", "zh"])
+    assert r.exit_code == 0, r.output
+    assert r.output.startswith("假设：示例铜产业集群（小型，全部为模拟数据）（demo_copper）失去smelter_a（冶炼厂A（龙头））")
+    # index 0.5195 -> 0.3117: -20.8 percentage points
+    assert ["完整度指数", "51.9%", "31.2%", "-20.8个百分点"] in [ln.split() for ln in r.output.splitlines()]
+    assert "新出现的缺口（5）" in r.output and "消失的缺口（4）" in r.output
+    assert "补链  铜冶炼（粗铜、阳极铜）" in r.output and "本地没有企业从事铜冶炼" in r.output
 
 
 # -- CLI and figure ---------------------------------------------------------------------------------
@@ -203,6 +242,7 @@ def test_resilience_cli(tmp_path: Path) -> None:
     assert r1.output == r2.output  # deterministic for a seed
     d = json.loads(r1.output)
     assert {"auc", "curves", "single_points", "robustness", "baseline", "settings"} <= set(d)
+    assert d["single_points"][0]["reason_zh"].startswith("冶炼厂A（龙头）")
     assert d["settings"]["seed"] == 2 and d["settings"]["runs"] == 4
     r = CliRunner().invoke(main, [*args, "--format", "csv"])
     assert r.output.splitlines()[0].startswith("strategy,step,removed,fraction,lwcc,index,path_completeness")
@@ -212,6 +252,12 @@ def test_resilience_cli(tmp_path: Path) -> None:
     assert "Single points of failure (8)" in r.output
     r = CliRunner().invoke(main, [*args, "-o", str(tmp_path / "x.gif")])
     assert r.exit_code == 2 and "cannot tell the figure format" in r.output
+    r = CliRunner().invoke(main, [*args, "--strategy", "degree", "--lang", "zh"])
+    assert r.exit_code == 0, r.output
+    assert r.output.startswith("韧性：示例铜产业集群")
+    assert "单点故障企业（8）" in r.output and "按度数" in r.output and "移除曲线下面积" in r.output
+    # the sinks cut off by smelter_a's loss, named in Chinese, and its Chinese reason
+    assert "印制电路板、电线电缆" in r.output and "完整度指数将下降20.8个百分点" in r.output
 
 
 def test_resilience_chart_draws_each_strategy(star: Cluster) -> None:

@@ -35,6 +35,7 @@ from scipy.sparse import csgraph
 from scipy.sparse import linalg as spla
 
 from .._errors import ChainnetError, Problem, ValidationError
+from .._i18n import t as _t
 from . import _chain, _sparse
 from ._json import clean, records
 
@@ -232,11 +233,13 @@ class PositionResult:
     ----------
     cluster_id : the cluster's id
     firms : one row per local firm: sales (total, to local firms, outside), upstreamness,
-        trophic level, declared stage and chain step, links against the chain, ``consistent``
-        and a ``note`` saying what to check
+        trophic level, declared stage and chain step, links against the chain, ``consistent``,
+        a ``note`` saying what to check and the same in Chinese (``note_zh``)
     segments : one row per template segment: local firms, their sales, sales-weighted mean
         upstreamness and trophic level, and a note where the order contradicts the template
-    against : supply links that run against the chain, with the reason in words
+        (``note``, and ``note_zh`` in Chinese)
+    against : supply links that run against the chain, with the reason in words (``reason``,
+        and ``reason_zh`` in Chinese)
     figures : ``trophic_incoherence`` (F0), ``along_share`` (supply weight running along the
         chain / weight along or against), firm counts
     unbounded : local firms in (or selling into) closed loops, whose upstreamness is unbounded
@@ -330,7 +333,7 @@ def position(cluster: Cluster, *, use_output: bool = True, final_use: float = 0.
     row_to_node[g.rows] = np.arange(g.n)
     ends = np.concatenate([row_to_node[ag["src_row"].to_numpy(dtype=int)], row_to_node[ag["tgt_row"].to_numpy(dtype=int)]])
     firms["against_links"] = np.bincount(ends[ends >= 0], minlength=g.n)
-    firms["consistent"], firms["note"] = _firm_check(firms, solved.unbounded, margin)
+    firms["consistent"], firms["note"], firms["note_zh"] = _firm_check(firms, solved.unbounded, margin)
     segments = seg.table(firms, margin)
     weight = links["weight"].to_numpy(dtype=float)
     along = weight[(links["direction"] == "along").to_numpy()].sum()
@@ -407,6 +410,7 @@ class _SegmentInfo:
         self.stage = np.full(V, -1)
         self.step = np.full(V, np.nan)
         self.label = [""] * V
+        self.label_zh = [""] * V
         self.tpl = [""] * V
         # rel[a, b]: 1 b is downstream of a, -1 upstream (against), 0 same segment or same stage, 2 unrelated
         rel = np.full((V, V), 2, dtype=np.int8)
@@ -422,6 +426,7 @@ class _SegmentInfo:
                 self.stage[c] = stages[i]
                 self.step[c] = depth[sid] / top
                 self.label[c] = f"{t.segments['name'].iloc[i]} [{sid}]"
+                self.label_zh[c] = t.label(sid, "zh")
                 self.tpl[c] = t.id
             block = np.sign(stages[None, :] - stages[:, None]).astype(np.int8)
             block[ta.downstream] = 1
@@ -449,7 +454,7 @@ class _SegmentInfo:
         return words[mask], np.where(k > 0, step, np.nan)
 
     def table(self, firms: pd.DataFrame, margin: float) -> pd.DataFrame:
-        """Per template segment: firms, sales, sales-weighted upstreamness and trophic level, note."""
+        """Per template segment: firms, sales, sales-weighted upstreamness and trophic level, note (en, zh)."""
         rows = []
         ex = firms[["segments", "sales", "upstreamness", "trophic_level"]].explode("segments").dropna(subset=["segments"])
         groups = dict(list(ex.groupby("segments", sort=False)))
@@ -464,13 +469,13 @@ class _SegmentInfo:
                              "stage": r.stage, "chain_step": self.step[self.pos[r.id]],
                              "firms": 0 if grp is None else len(grp),
                              "sales": 0.0 if grp is None else float(grp["sales"].sum()),
-                             "upstreamness": u, "trophic_level": h, "note": ""})
+                             "upstreamness": u, "trophic_level": h, "note": "", "note_zh": ""})
             notes = _segment_notes(t, vals, margin)
             for row in rows:
                 if row["template"] == t.id and row["segment"] in notes:
-                    row["note"] = notes[row["segment"]]
+                    row["note"], row["note_zh"] = notes[row["segment"]]
         return pd.DataFrame(rows, columns=["template", "segment", "name", "name_zh", "stage", "chain_step", "firms",
-                                           "sales", "upstreamness", "trophic_level", "note"])
+                                           "sales", "upstreamness", "trophic_level", "note", "note_zh"])
 
 
 def _depth(t: Template) -> dict[str, int]:
@@ -494,9 +499,9 @@ def _weighted(grp: pd.DataFrame, col: str) -> float:
     return float(x[ok].mean())
 
 
-def _segment_notes(t: Template, u: dict[str, float], margin: float) -> dict[str, str]:
-    """A note on each segment whose mean upstreamness is ``margin`` or more below that of a segment
-    downstream of it in the template."""
+def _segment_notes(t: Template, u: dict[str, float], margin: float) -> dict[str, tuple[str, str]]:
+    """A note (English, Chinese) on each segment whose mean upstreamness is ``margin`` or more below
+    that of a segment downstream of it in the template."""
     notes = {}
     for s in t.order:
         if math.isnan(u[s]):
@@ -504,9 +509,14 @@ def _segment_notes(t: Template, u: dict[str, float], margin: float) -> dict[str,
         higher = [d for d in t.order if d in t.downstream_of(s) and not math.isnan(u[d]) and u[d] >= u[s] + margin]
         if higher:
             names = ", ".join(higher[:3]) + (f" and {len(higher) - 3} more" if len(higher) > 3 else "")
-            notes[s] = (f"local firms here sit closer to final use (upstreamness {u[s]:.2f}) than those of "
-                        f"{names}, which lie downstream in the template: the local chain does not continue "
-                        "from this segment (its output goes outside or to final use)")
+            names_zh = "、".join(t.label(d, "zh") for d in higher[:3]) + (f"等{len(higher)}个环节"
+                                                                          if len(higher) > 3 else "环节")
+            en = (f"local firms here sit closer to final use (upstreamness {u[s]:.2f}) than those of "
+                  f"{names}, which lie downstream in the template: the local chain does not continue "
+                  "from this segment (its output goes outside or to final use)")
+            zh = (f"本环节的本地企业（上游度{u[s]:.2f}）比参考产业链中位于其下游的{names_zh}的本地企业更接近最终使用："
+                  "本地链条没有从本环节继续延伸（其产出流向集群外或直接用于最终使用）")
+            notes[s] = (en, zh)
     return notes
 
 
@@ -534,7 +544,7 @@ def _link_directions(cluster: Cluster, seg: _SegmentInfo) -> pd.DataFrame:
                         "direction": direction[has]})
     bad = np.flatnonzero(direction == "against")
     if not len(bad):
-        return out.assign(source="", target="", segment_from="", segment_to="", reason="")
+        return out.assign(source="", target="", segment_from="", segment_to="", reason="", reason_zh="")
     hit = rel == -1
     first_link, first = np.unique(link[hit], return_index=True)
     a = sell[hit][first]
@@ -542,40 +552,54 @@ def _link_directions(cluster: Cluster, seg: _SegmentInfo) -> pd.DataFrame:
     f = cluster.firms
     ids = f["firm_id"].to_numpy(dtype=object)
     names = f["name"].to_numpy(dtype=object)
-    reasons = [_against_reason(names[s], ids[s], names[t], ids[t], seg, int(x), int(y))
+    names_zh = (f["name_zh"].where(f["name_zh"].notna(), f["name"]) if "name_zh" in f else f["name"]).to_numpy(
+        dtype=object)
+    reasons = [_against_reason((names[s], names_zh[s]), ids[s], (names[t], names_zh[t]), ids[t], seg, int(x), int(y))
                for s, t, x, y in zip(ca.src[first_link], ca.tgt[first_link], a, b)]
     info = pd.DataFrame({"link": first_link, "source": ids[ca.src[first_link]], "target": ids[ca.tgt[first_link]],
                          "segment_from": [seg.vocab[x] for x in a], "segment_to": [seg.vocab[y] for y in b],
-                         "reason": reasons})
+                         "reason": [r[0] for r in reasons], "reason_zh": [r[1] for r in reasons]})
     keep = np.flatnonzero(has)
     out.index = keep
     out = out.join(info.set_index("link"))
-    for c in ("source", "target", "segment_from", "segment_to", "reason"):
+    for c in ("source", "target", "segment_from", "segment_to", "reason", "reason_zh"):
         out[c] = out[c].fillna("")
-    cols = ["src_row", "tgt_row", "direction", "source", "target", "segment_from", "segment_to", "weight", "reason"]
+    cols = ["src_row", "tgt_row", "direction", "source", "target", "segment_from", "segment_to", "weight", "reason",
+            "reason_zh"]
     ag = out[cols]
     order = np.lexsort((ag["target"].to_numpy(dtype=str), ag["source"].to_numpy(dtype=str),
                         -ag["weight"].to_numpy(dtype=float)))
     return ag.iloc[order].reset_index(drop=True)
 
 
-def _against_reason(seller: str, sid: str, buyer: str, bid: str, seg: _SegmentInfo, a: int, b: int) -> str:
+def _against_reason(seller: tuple[str, str], sid: str, buyer: tuple[str, str], bid: str, seg: _SegmentInfo,
+                    a: int, b: int) -> tuple[str, str]:
+    """Why a link runs against the chain, in English and Chinese (firm names as (name, name_zh))."""
     la, lb = seg.label[a], seg.label[b]
+    za, zb = seg.label_zh[a], seg.label_zh[b]
     if seg.by_dag[a, b]:
         why = f"{lb} is upstream of {la} in the {seg.tpl[a]} chain"
+        why_zh = f"在{seg.tpl[a]}产业链中，{zb}位于{za}的上游"
     else:
         names = {v: k for k, v in STAGE_RANK.items()}
-        why = (f"{lb} is a {names[int(seg.stage[b])]} segment and {la} a {names[int(seg.stage[a])]} one "
-               f"in the {seg.tpl[a]} chain")
-    return (f"{seller} ({sid}, {la}) sells to {buyer} ({bid}, {lb}), but {why}: the link runs against the chain. "
-            "Check that source is the seller and target the buyer, and the two firms' segments; if it is a "
-            "real return flow (scrap, toll processing), name it with segment_from/segment_to.")
+        sa, sb = names[int(seg.stage[a])], names[int(seg.stage[b])]
+        why = f"{lb} is a {sb} segment and {la} a {sa} one in the {seg.tpl[a]} chain"
+        why_zh = f"在{seg.tpl[a]}产业链中，{zb}属于{_t(sb, 'zh')}环节，而{za}属于{_t(sa, 'zh')}环节"
+    en = (f"{seller[0]} ({sid}, {la}) sells to {buyer[0]} ({bid}, {lb}), but {why}: the link runs against the chain. "
+          "Check that source is the seller and target the buyer, and the two firms' segments; if it is a "
+          "real return flow (scrap, toll processing), name it with segment_from/segment_to.")
+    zh = (f"{seller[1]}（{sid}，{za}）向{buyer[1]}（{bid}，{zb}）供货，但{why_zh}：该链接为逆链供货。"
+          "请检查source是否为卖方、target是否为买方，以及两家企业的环节；如确属回流（废料回收、来料加工），"
+          "请用segment_from/segment_to注明。")
+    return en, zh
 
 
 # -- firm check -----------------------------------------------------------------------------------
-def _firm_check(firms: pd.DataFrame, unbounded: np.ndarray, margin: float) -> tuple[np.ndarray, np.ndarray]:
+def _firm_check(firms: pd.DataFrame, unbounded: np.ndarray,
+                margin: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Flag firms with links against the chain, unbounded upstreamness, or (when they sell to local
-    firms) upstreamness beyond the median of an earlier or later stage by ``margin`` stages."""
+    firms) upstreamness beyond the median of an earlier or later stage by ``margin`` stages.
+    Returns ``consistent`` and the notes in English and Chinese."""
     n = len(firms)
     u = firms["upstreamness"].to_numpy(dtype=float)
     ranks = np.array([STAGE_RANK.get(s, -1) for s in firms["stage"]], dtype=int).reshape(n)
@@ -595,26 +619,36 @@ def _firm_check(firms: pd.DataFrame, unbounded: np.ndarray, margin: float) -> tu
     ag = firms["against_links"].to_numpy()
     flagged = unbounded | (above >= 0) | (below >= 0) | (ag > 0)
     notes = np.full(n, "", dtype=object)
+    notes_zh = np.full(n, "", dtype=object)
     for i in np.flatnonzero(flagged):
-        parts = []
+        parts, zh = [], []
         if unbounded[i]:
             parts.append("its upstreamness is unbounded: it sells (directly or through its buyers) into a loop of "
                          "local firms that sell nothing outside; give their output, or check the links' direction")
+            zh.append("其上游度无界：它（直接或经由其买方）向一组不对外销售的本地企业构成的闭环供货；"
+                      "请补充这些企业的产值，或检查链接方向")
         if above[i] >= 0:
             j = int(above[i])
             parts.append(f"declared {names[ranks[i]]} but its upstreamness {u[i]:.2f} is above the median of local "
                          f"{names[j]} firms ({medians[j]:.2f}): most of what it sells goes to local firms that sell "
                          "on again; check its segments, or whether its links' source is the seller")
+            zh.append(f"申报阶段为{_t(names[ranks[i]], 'zh')}，但其上游度{u[i]:.2f}高于本地{_t(names[j], 'zh')}企业的"
+                      f"中位数（{medians[j]:.2f}）：其销售大部分流向继续转售的本地企业；请检查其环节，"
+                      "或其链接的source是否为卖方")
         if below[i] >= 0:
             j = int(below[i])
             parts.append(f"declared {names[ranks[i]]} but its upstreamness {u[i]:.2f} is below the median of local "
                          f"{names[j]} firms ({medians[j]:.2f}): most of its output leaves the local chain; check its "
                          "segments, or whether local buyers are missing from the data")
+            zh.append(f"申报阶段为{_t(names[ranks[i]], 'zh')}，但其上游度{u[i]:.2f}低于本地{_t(names[j], 'zh')}企业的"
+                      f"中位数（{medians[j]:.2f}）：其产出大部分离开本地链条；请检查其环节，或数据中是否缺少本地买方")
         if ag[i]:
             parts.append(f"{ag[i]} of its supply links run{'s' if ag[i] == 1 else ''} against the chain "
                          "(see the list of links)")
+            zh.append(f"其供货链接中有{ag[i]}条为逆链供货（见链接列表）")
         notes[i] = "; ".join(parts)
-    return ~flagged, notes
+        notes_zh[i] = "；".join(zh)
+    return ~flagged, notes, notes_zh
 
 
 def _spearman(x: np.ndarray, y: np.ndarray) -> float | None:

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import ChainnetError
+from .._i18n import t as _t
 from . import _chain, _sparse
 from ._json import clean, records
 
@@ -160,6 +161,7 @@ class ResilienceResult:
     robustness : Schneider et al.'s R per strategy: mean ``lwcc`` share over every single removal
         (1/N Σ_{k=1..N} s(k)); mean over runs for random
     single_points : firms whose loss alone lowers the completeness index or cuts a sink off, with a reason
+        (``reason``, and ``reason_zh`` in Chinese)
     baseline : the completeness figures and ``lwcc`` of the intact cluster
     settings : strategies, steps, runs, seed, the betweenness method, templates
     """
@@ -301,7 +303,7 @@ def _measure(g: _sparse.SupplyGraph, prep: Any, order: np.ndarray, ks: np.ndarra
 
 # -- single points of failure -----------------------------------------------------------------------
 SPOF_COLUMNS = ["firm_id", "name", "role", "segments", "index_drop", "index_after", "path_drop", "segments_lost",
-                "flows_lost", "sinks_cut", "splits_network", "reason"]
+                "flows_lost", "sinks_cut", "splits_network", "reason", "reason_zh"]
 
 
 def _no_spof() -> pd.DataFrame:
@@ -326,7 +328,7 @@ def single_points_of_failure(cluster: Cluster, *, template: Any = None, _prep: A
         One row per firm, largest ``index_drop`` first (then by firm id): the index after its
         loss, the drop of path completeness, the segments left without a local firm, the flows
         no longer realised, the sinks no longer reached, whether its loss splits the local supply
-        network (an articulation point), and the reason in words.
+        network (an articulation point), and the reason in words (``reason``; ``reason_zh`` in Chinese).
 
     Examples
     --------
@@ -334,6 +336,8 @@ def single_points_of_failure(cluster: Cluster, *, template: Any = None, _prep: A
     >>> s = single_points_of_failure(chainnet.load_dataset("demo_copper"))
     >>> s.loc[0, "reason"][:80]
     'Smelter A (leader) [smelter_a, leader] is the only local firm in Copper smelting'
+    >>> s.loc[0, "reason_zh"][:8]
+    '冶炼厂A（龙头）'
     """
     from .completeness import prepare
 
@@ -350,6 +354,7 @@ def single_points_of_failure(cluster: Cluster, *, template: Any = None, _prep: A
     base = _chain.figures(chains, base_states)
     base_reached = [_chain.reached(c.t, *s) for c, s in zip(chains, base_states)]
     f = cluster.firms
+    names_zh = f["name_zh"].where(f["name_zh"].notna(), f["name"]) if "name_zh" in f else f["name"]
     g = _sparse.supply_graph(cluster)
     cut = np.zeros(n_rows, dtype=bool)
     if g.n > 2 and g.m:
@@ -360,12 +365,14 @@ def single_points_of_failure(cluster: Cluster, *, template: Any = None, _prep: A
         drop[r] = True
         states = [c.state(drop=drop) for c in chains]
         after = _chain.figures(chains, states)
-        lost_s, lost_f, sinks = [], [], []
+        lost_s, lost_f, sinks, flow_ends = [], [], [], []
         for c, (cov, real), br in zip(chains, states, base_reached):
             t = c.t
             pre = f"{t.template.id}:" if multi else ""
             lost_s += [pre + t.seg_ids[i] for i in np.flatnonzero(c.covered & ~cov)]
-            lost_f += [f"{pre}{t.seg_ids[t.flow_a[k]]}->{t.seg_ids[t.flow_b[k]]}" for k in np.flatnonzero(c.realized & ~real)]
+            gone = np.flatnonzero(c.realized & ~real)
+            lost_f += [f"{pre}{t.seg_ids[t.flow_a[k]]}->{t.seg_ids[t.flow_b[k]]}" for k in gone]
+            flow_ends += [(t.template.id, t.seg_ids[t.flow_a[k]], t.seg_ids[t.flow_b[k]]) for k in gone]
             now = _chain.reached(t, cov, real)
             sinks += [pre + t.seg_ids[i] for i in np.flatnonzero(br & ~now & t.is_sink)]
         drop_i = base["index"] - after["index"]
@@ -375,7 +382,7 @@ def single_points_of_failure(cluster: Cluster, *, template: Any = None, _prep: A
                "segments": tuple(f["segments"].iat[r]), "index_drop": max(drop_i, 0.0), "index_after": after["index"],
                "path_drop": base["path_completeness"] - after["path_completeness"], "segments_lost": lost_s,
                "flows_lost": lost_f, "sinks_cut": sinks, "splits_network": bool(cut[r])}
-        row["reason"] = _spof_reason(row, prep, base["index"])
+        row["reason"], row["reason_zh"] = _spof_reason(row, prep, base["index"], names_zh.iat[r], flow_ends)
         rows.append(row)
     rows.sort(key=lambda x: (-round(x["index_drop"], 12), x["firm_id"]))
     return pd.DataFrame(rows, columns=SPOF_COLUMNS)
@@ -396,17 +403,52 @@ def _in_every_pair(ch: _chain.Chain, n_rows: int) -> np.ndarray:
     return out
 
 
-def _spof_reason(row: dict[str, Any], prep: Any, before: float) -> str:
-    labels = {}
+def _spof_reason(row: dict[str, Any], prep: Any, before: float, name_zh: str,
+                 flow_ends: list[tuple[str, str, str]]) -> tuple[str, str]:
+    """Why a firm is a single point of failure, in English and Chinese; ``flow_ends`` holds the
+    (template id, from, to) of ``row["flows_lost"]``, in the same order."""
+    multi = len(prep.templates) > 1
+    labels, labels_zh, plain_zh = {}, {}, {}
     for t in prep.templates:
-        for sid, name in zip(t.segments["id"], t.segments["name"]):
+        for sid, name, zh_name in zip(t.segments["id"], t.segments["name"], t.segments["name_zh"]):
             labels[sid] = f"{name} [{sid}]"
             labels[f"{t.id}:{sid}"] = f"{name} [{t.id}:{sid}]"
+            zh_name = zh_name if isinstance(zh_name, str) else name  # as Template.label(sid, "zh")
+            labels_zh[sid] = plain_zh[(t.id, sid)] = zh_name
+            labels_zh[f"{t.id}:{sid}"] = f"{zh_name}（{t.id}）"
 
     def listing(items: list[str], k: int = 4) -> str:
         shown = [labels.get(s, s) for s in items[:k]]
         return ", ".join(shown) + (f" and {len(items) - k} more" if len(items) > k else "")
 
+    def listing_zh(items: list[str], unit: str, k: int = 4) -> str:
+        return "、".join(items[:k]) + (f"等{len(items)}{unit}" if len(items) > k else "")
+
+    en = _spof_reason_en(row, before, listing)
+    zh = f"{name_zh}（{row['firm_id']}，{_t(row['role'], 'zh')}）"
+    parts = []
+    if row["segments_lost"]:
+        lost = row["segments_lost"]
+        parts.append(f"是{listing_zh([labels_zh.get(s, s) for s in lost], '个环节')}{'' if len(lost) > 4 else '环节'}"
+                     "唯一的本地企业")
+    if flow_ends:
+        flows = [f"{plain_zh[(tid, a)]}→{plain_zh[(tid, b)]}" + (f"（{tid}）" if multi else "")
+                 for tid, a, b in flow_ends]
+        parts.append(f"参与了实现{listing_zh(flows, '条上下游关系')}的全部本地企业对")
+    zh += "，并且".join(parts)
+    if row["sinks_cut"]:
+        zh += (f"；失去该企业后，{listing_zh([labels_zh.get(s, s) for s in row['sinks_cut']], '个环节')}"
+               "将无法再从产业链的源头环节到达")
+    drop = row["index_drop"]
+    zh += (f"。完整度指数将下降{drop * 100:.1f}个百分点（{before:.3f}→{row['index_after']:.3f}）"
+           if drop > EPS else "。完整度指数不会变化")
+    if row["splits_network"]:
+        zh += "；其退出还会使本地供货网络分裂为互不相连的部分"
+    return en, zh + "。"
+
+
+def _spof_reason_en(row: dict[str, Any], before: float, listing: Callable[[list[str]], str]) -> str:
+    """The English reason (``listing`` names segments)."""
     who = f"{row['name']} [{row['firm_id']}, {row['role']}]"
     parts = []
     if row["segments_lost"]:

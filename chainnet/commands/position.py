@@ -31,8 +31,10 @@ def register(main: click.Group) -> None:
                   help="Production stages a firm may sit beyond another stage's median before it is flagged.")
     @click.option("--top", type=click.IntRange(min=0), default=20, show_default=True,
                   help="Rows of each firm and link list in table output (0: all).")
+    @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
+                  help="Language of headings, names and notes in table output (JSON and CSV hold both).")
     def position_cmd(path: str, fmt: str, template: str | None, final_use: float, ignore_output: bool,
-                     margin: float, top: int) -> None:
+                     margin: float, top: int, lang: str) -> None:
         """Chain position of firms and segments: upstreamness, trophic level and checks against the chain.
 
         Upstreamness (Antràs et al. 2012) is the average number of production stages between a
@@ -40,12 +42,13 @@ def register(main: click.Group) -> None:
         trophic level (MacKay et al. 2020) counts stages up from the raw-material end. Firms
         whose position does not fit their declared segments, and supply links running against
         the chain (a downstream segment selling to an upstream one), are listed with what to
-        check. CSV output is the per-firm table. PATH is a cluster folder, an .xlsx workbook, a
-        graph file or a bundled dataset id.
+        check. CSV output is the per-firm table (with note and note_zh). PATH is a cluster folder,
+        an .xlsx workbook, a graph file or a bundled dataset id.
 
         \b
         Examples:
           chainnet position demo_copper
+          chainnet position demo_copper --lang zh
           chainnet position demo_copper --format csv > positions.csv
           chainnet position my_cluster --ignore-output --final-use 0.2
         """
@@ -58,7 +61,7 @@ def register(main: click.Group) -> None:
         elif fmt == "csv":
             emit_csv(p.firms.assign(segments=p.firms["segments"].map(";".join)))
         else:
-            click.echo(position_text(c, p, top=top))
+            click.echo(position_text(c, p, top=top, lang=lang))
 
     @main.command("upstreamness")
     @click.option("--io-table", "io_table", metavar="FILE", required=True,
@@ -112,7 +115,7 @@ def register(main: click.Group) -> None:
     @click.option("--measure", type=click.Choice(["lwcc", "index", "path_completeness"]), default="lwcc",
                   show_default=True, help="Measure drawn in the figure.")
     @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
-                  help="Language of the figure.")
+                  help="Language of table output and of the figure (JSON holds reason and reason_zh).")
     def resilience_cmd(path: str, fmt: str, runs: int, seed: int, steps: int, strategies: tuple[str, ...],
                        template: str | None, figure: str | None, measure: str, lang: str) -> None:
         """Removal curves and single points of failure: how the cluster holds up as firms leave.
@@ -129,6 +132,7 @@ def register(main: click.Group) -> None:
         \b
         Examples:
           chainnet resilience demo_copper
+          chainnet resilience demo_copper --lang zh
           chainnet resilience demo_copper --runs 50 --seed 1 -o curves.png
           chainnet resilience my_cluster --format csv > curves.csv
         """
@@ -151,7 +155,7 @@ def register(main: click.Group) -> None:
         elif fmt == "csv":
             emit_csv(r.curves)
         else:
-            click.echo(resilience_text(c, r))
+            click.echo(resilience_text(c, r, lang=lang, template=template))
         if figure is not None:
             from ..viz import save
             from ..viz.resilience import resilience_chart
@@ -167,7 +171,9 @@ def register(main: click.Group) -> None:
                   help="Output: aligned tables, or JSON with before, after, change, gaps_opened and gaps_closed.")
     @click.option("--template", metavar="ID_OR_PATH", default=None,
                   help="Audit against this template (default: the cluster's own).")
-    def whatif_cmd(path: str, remove: tuple[str, ...], fmt: str, template: str | None) -> None:
+    @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
+                  help="Language of headings, names and reasons in table output (JSON holds both).")
+    def whatif_cmd(path: str, remove: tuple[str, ...], fmt: str, template: str | None, lang: str) -> None:
         """What if these firms left? The chain audit before and after, and the gaps opened and closed.
 
         PATH is a cluster folder, an .xlsx workbook, a graph file or a bundled dataset id.
@@ -176,6 +182,7 @@ def register(main: click.Group) -> None:
         Examples:
           chainnet whatif demo_copper --remove smelter_a
           chainnet whatif demo_copper --remove mine_a,refiner_b --format json
+          chainnet whatif demo_copper --remove smelter_a --lang zh
         """
         from ..analysis.resilience import whatif
 
@@ -185,7 +192,7 @@ def register(main: click.Group) -> None:
         if fmt == "json":
             emit_json(w.to_dict())
         else:
-            click.echo(whatif_text(c, w))
+            click.echo(whatif_text(c, w, lang=lang))
 
 
 # -- text ---------------------------------------------------------------------------------------
@@ -197,72 +204,204 @@ def _pct(x: Any) -> str:
     return "—" if x is None or (isinstance(x, float) and x != x) else f"{x * 100:.1f}%"
 
 
-def _more(shown: int, total: int) -> str:
-    return f", the first {shown:,} shown; --format json or csv lists all" if shown < total else ""
+def _more(shown: int, total: int, lang: str = "en") -> str:
+    if shown >= total:
+        return ""
+    if lang == "zh":
+        return f"，仅显示前{shown:,}条；--format json 或 csv 列出全部"
+    return f", the first {shown:,} shown; --format json or csv lists all"
 
 
-def position_text(c: Any, p: Any, *, top: int = 20) -> str:
-    """Chain position as headed, aligned text tables."""
+def _cluster_name(c: Any, lang: str) -> str:
+    zh = c.meta.get("name_zh")
+    return zh if lang == "zh" and isinstance(zh, str) and zh else c.name
+
+
+def _firm_name(row: Any, lang: str) -> str:
+    zh = getattr(row, "name_zh", None)
+    return zh if lang == "zh" and isinstance(zh, str) and zh else row.name
+
+
+def _stage(stage: str, lang: str) -> str:
+    """A declared stage ('upstream', 'midstream+downstream', '') in ``lang``."""
+    from .._i18n import t
+
+    return "+".join(t(s, lang) for s in stage.split("+")) if lang == "zh" and stage else stage
+
+
+def _solver_zh(method: str) -> str:
+    import re
+
+    m = re.fullmatch(r"Neumann series \((\d+) steps\)", method)
+    if m:
+        return f"诺伊曼级数（{m.group(1)}步）"
+    return {"direct (LU)": "直接求解（LU 分解）", "Neumann series, then GMRES": "诺伊曼级数，再用 GMRES",
+            "none": "无"}.get(method, method)
+
+
+_POSITION_WORDS = {
+    "en": {"title": "Chain position: {name} ({id}), {firms:,} local firms, {links:,} local supply links",
+           "f0": ("trophic incoherence F0", "0 = every link goes exactly one level up"),
+           "corr": ("chain step vs upstreamness",
+                    "Spearman; -1 = firms further down the template sit closer to final use"),
+           "along": ("supply weight along the chain", "of the weight running along or against it"),
+           "against": "links against the chain", "check": "firms to check",
+           "unbounded": ("unbounded upstreamness", "firms in closed loops with no sales outside"),
+           "rule": "rule", "solver": "solver: {}",
+           "rule_links": "sales = supply weight out", "rule_output": "sales = max(output, supply weight out)",
+           "rule_final": "; firms without output: supply weight out / (1 - {:g})",
+           "segments": "Segments (template order; sales-weighted means of their local firms)",
+           "seg_head": ("segment", "stage", "firms", "sales", "upstreamness", "trophic level", "note"),
+           "firms": "Firms by upstreamness (top {shown} of {total:,})",
+           "firm_head": ("firm", "name", "role", "stage", "sales", "to local firms", "upstreamness",
+                         "trophic level"),
+           "to_check": "Firms to check ({n:,}){more}",
+           "check_head": ("firm", "name", "stage", "upstreamness", "what to check"),
+           "check_none": "none: every firm's position fits its declared segments",
+           "links": "Supply links against the chain ({n:,}){more}",
+           "link_head": ("seller", "buyer", "segments", "weight", "why"),
+           "link_none": "none: every supply link runs along the chain or within a stage"},
+    "zh": {"title": "产业链位置：{name}（{id}），本地企业{firms:,}家，本地供货链接{links:,}条",
+           "f0": ("营养级不一致度 F0", "0 = 每条链接恰好上升一个营养级"),
+           "corr": ("链条步序与上游度", "Spearman 秩相关；-1 = 在参考产业链中越靠下游的企业越接近最终使用"),
+           "along": ("顺链供货权重占比", "占顺链与逆链供货权重之和"),
+           "against": "逆链供货链接", "check": "待核查企业",
+           "unbounded": ("上游度无界的企业", "处于闭环且不对外销售的企业"),
+           "rule": "规则", "solver": "求解方法：{}",
+           "rule_links": "销售额 = 供货权重合计", "rule_output": "销售额 = max(产值, 供货权重合计)",
+           "rule_final": "；无产值的企业：供货权重合计 / (1 - {:g})",
+           "segments": "环节（按参考产业链顺序；本地企业按销售额加权的平均值）",
+           "seg_head": ("环节", "名称", "阶段", "企业数", "销售额", "上游度", "营养级", "说明"),
+           "firms": "按上游度排列的本地企业（共{total:,}家，显示前{shown}家）",
+           "firm_head": ("企业", "名称", "角色", "阶段", "销售额", "售予本地企业", "上游度", "营养级"),
+           "to_check": "待核查企业（{n:,}）{more}",
+           "check_head": ("企业", "名称", "阶段", "上游度", "核查事项"),
+           "check_none": "无：每家企业的位置都与其申报环节相符",
+           "links": "逆链供货链接（{n:,}）{more}",
+           "link_head": ("卖方", "买方", "环节", "权重", "原因"),
+           "link_none": "无：每条供货链接都顺链或在同一阶段内"},
+}
+
+
+def position_text(c: Any, p: Any, *, top: int = 20, lang: str = "en") -> str:
+    """Chain position as headed, aligned text tables in English or Chinese."""
+    from .._i18n import t
+
+    w = _POSITION_WORDS[lang]
+    zh = lang == "zh"
     f = p.figures
     s = p.settings
-    rule = ("sales = supply weight out" if not s["use_output"] else "sales = max(output, supply weight out)")
+    rule = w["rule_output"] if s["use_output"] else w["rule_links"]
     if s["final_use"]:
-        rule += f"; firms without output: supply weight out / (1 - {s['final_use']:g})"
-    out = [f"Chain position: {c.name} ({c.id}), {f['firms']:,} local firms, {f['links']:,} local supply links"]
-    rows = [("trophic incoherence F0", _num(f["trophic_incoherence"]), "0 = every link goes exactly one level up"),
-            ("chain step vs upstreamness", _num(f["step_correlation"], "+.3f"),
-             "Spearman; -1 = firms further down the template sit closer to final use"),
-            ("supply weight along the chain", _pct(f["along_share"]), "of the weight running along or against it"),
-            ("links against the chain", f"{f['against_links']:,}", ""),
-            ("firms to check", f"{f['firms_to_check']:,}", ""),
-            ("unbounded upstreamness", f"{f['unbounded_firms']:,}", "firms in closed loops with no sales outside"),
-            ("rule", rule, f"solver: {s['solver']}")]
+        rule += w["rule_final"].format(s["final_use"])
+    out = [w["title"].format(name=_cluster_name(c, lang), id=c.id, firms=f["firms"], links=f["links"])]
+    rows = [(w["f0"][0], _num(f["trophic_incoherence"]), w["f0"][1]),
+            (w["corr"][0], _num(f["step_correlation"], "+.3f"), w["corr"][1]),
+            (w["along"][0], _pct(f["along_share"]), w["along"][1]),
+            (w["against"], f"{f['against_links']:,}", ""),
+            (w["check"], f"{f['firms_to_check']:,}", ""),
+            (w["unbounded"][0], f"{f['unbounded_firms']:,}", w["unbounded"][1]),
+            (w["rule"], rule, w["solver"].format(_solver_zh(s["solver"]) if zh else s["solver"]))]
     out.append(format_table(("", "", ""), rows).split("\n", 2)[2])
     seg = p.segments
-    rows = [(r.segment, r.stage, str(r.firms), _num(r.sales, ".1f"), _num(r.upstreamness), _num(r.trophic_level),
-             r.note) for r in seg.itertuples(index=False)]
-    out += ["", "Segments (template order; sales-weighted means of their local firms)",
-            format_table(("segment", "stage", "firms", "sales", "upstreamness", "trophic level", "note"), rows)]
+    seg_zh = {r.segment: (r.name_zh if isinstance(r.name_zh, str) else r.name) for r in seg.itertuples(index=False)}
+    rows = [(r.segment, *((seg_zh[r.segment],) if zh else ()), t(r.stage, lang), str(r.firms), _num(r.sales, ".1f"),
+             _num(r.upstreamness), _num(r.trophic_level), r.note_zh if zh else r.note)
+            for r in seg.itertuples(index=False)]
+    out += ["", w["segments"], format_table(w["seg_head"], rows)]
     firms = p.firms.sort_values(["upstreamness", "firm_id"], ascending=[False, True])
     firms = firms.head(top) if top else firms
-    rows = [(r.firm_id, r.name, r.role, r.stage, _num(r.sales, ".1f"), _num(r.local_sales, ".1f"),
-             _num(r.upstreamness), _num(r.trophic_level)) for r in firms.itertuples(index=False)]
-    out += ["", f"Firms by upstreamness (top {len(rows)} of {len(p.firms):,})",
-            format_table(("firm", "name", "role", "stage", "sales", "to local firms", "upstreamness",
-                          "trophic level"), rows)]
+    rows = [(r.firm_id, _firm_name(r, lang), t(r.role, lang) if zh else r.role, _stage(r.stage, lang),
+             _num(r.sales, ".1f"), _num(r.local_sales, ".1f"), _num(r.upstreamness), _num(r.trophic_level))
+            for r in firms.itertuples(index=False)]
+    out += ["", w["firms"].format(shown=len(rows), total=len(p.firms)), format_table(w["firm_head"], rows)]
     mm = p.mismatches
     shown = mm.head(top) if top else mm
-    out += ["", f"Firms to check ({len(mm):,}){_more(len(shown), len(mm))}"]
-    out.append(format_table(("firm", "name", "stage", "upstreamness", "what to check"),
-                            [(r.firm_id, r.name, r.stage, _num(r.upstreamness), r.note)
-                             for r in shown.itertuples(index=False)])
-               if len(mm) else "none: every firm's position fits its declared segments")
+    out += ["", w["to_check"].format(n=len(mm), more=_more(len(shown), len(mm), lang))]
+    out.append(format_table(w["check_head"],
+                            [(r.firm_id, _firm_name(r, lang), _stage(r.stage, lang), _num(r.upstreamness),
+                              r.note_zh if zh else r.note) for r in shown.itertuples(index=False)])
+               if len(mm) else w["check_none"])
     ag = p.against
     shown = ag.head(top) if top else ag
-    out += ["", f"Supply links against the chain ({len(ag):,}){_more(len(shown), len(ag))}"]
-    out.append(format_table(("seller", "buyer", "segments", "weight", "why"),
-                            [(r.source, r.target, f"{r.segment_from} -> {r.segment_to}", _num(r.weight, "g"), r.reason)
+    out += ["", w["links"].format(n=len(ag), more=_more(len(shown), len(ag), lang))]
+    out.append(format_table(w["link_head"],
+                            [(r.source, r.target,
+                              f"{seg_zh.get(r.segment_from, r.segment_from)}→{seg_zh.get(r.segment_to, r.segment_to)}"
+                              if zh else f"{r.segment_from} -> {r.segment_to}",
+                              _num(r.weight, "g"), r.reason_zh if zh else r.reason)
                              for r in shown.itertuples(index=False)])
-               if len(ag) else "none: every supply link runs along the chain or within a stage")
+               if len(ag) else w["link_none"])
     return "\n".join(out)
 
 
-_MEASURE_HEAD = {"lwcc": "Largest connected share of local firms", "index": "Completeness index",
-                 "path_completeness": "Path completeness"}
-_STRATEGY_HEAD = {"role": "leaders first", "degree": "by degree", "betweenness": "by betweenness",
-                  "random": "random (min-max)"}
+_MEASURE_HEAD = {"en": {"lwcc": "Largest connected share of local firms", "index": "Completeness index",
+                        "path_completeness": "Path completeness"},
+                 "zh": {"lwcc": "本地企业最大连通占比", "index": "完整度指数", "path_completeness": "路径完整度"}}
+_STRATEGY_HEAD = {"en": {"role": "leaders first", "degree": "by degree", "betweenness": "by betweenness",
+                         "random": "random (min-max)"},
+                  "zh": {"role": "龙头优先", "degree": "按度数", "betweenness": "按介数", "random": "随机（最小-最大）"}}
+_RESILIENCE_WORDS = {
+    "en": {"title": "Resilience: {name} ({id}), {n:,} local firms, measured {grid}; {runs} random runs, seed {seed}",
+           "per_firm": "after every firm", "steps": "in {} steps",
+           "btw": "; betweenness {}, {}",
+           "intact": "intact: largest connected share {lwcc}, completeness index {index}, path completeness {path}",
+           "auc": "Area under the removal curve (1 = nothing lost until every firm is gone)",
+           "auc_head": ("strategy", "largest connected", "completeness index", "path completeness",
+                        "R (Schneider)"),
+           "after": "{} after each step", "curve_head": ("removed", "share"),
+           "spof": "Single points of failure ({:,})",
+           "spof_head": ("firm", "role", "index drop (pts)", "sinks cut off", "why"),
+           "spof_none": "none: no single firm's loss lowers the completeness index or cuts a chain end off"},
+    "zh": {"title": "韧性：{name}（{id}），本地企业{n:,}家，{grid}测量；随机移除{runs}次，随机种子{seed}",
+           "per_firm": "每移除一家企业", "steps": "分{}步",
+           "btw": "；介数{}，{}",
+           "intact": "初始状态：最大连通占比{lwcc}，完整度指数{index}，路径完整度{path}",
+           "auc": "移除曲线下面积（1 = 直到全部企业移除前没有任何损失）",
+           "auc_head": ("策略", "最大连通占比", "完整度指数", "路径完整度", "R（Schneider）"),
+           "after": "每步之后的{}", "curve_head": ("已移除", "占比"),
+           "spof": "单点故障企业（{:,}）",
+           "spof_head": ("企业", "角色", "指数降幅（百分点）", "被切断的末端环节", "原因"),
+           "spof_none": "无：没有哪一家企业的退出会单独降低完整度指数或切断链条末端"},
+}
 
 
-def resilience_text(c: Any, r: Any) -> str:
-    """Resilience as headed, aligned text tables."""
+def _betweenness_zh(method: str, order: str) -> tuple[str, str]:
+    import re
+
+    m = re.fullmatch(r"sampled \((\d+) pivots, seed (-?\d+)\)", method)
+    method = f"抽样计算（{m.group(1)}个枢轴，随机种子{m.group(2)}）" if m else {"exact": "精确计算"}.get(method, method)
+    return method, "静态（在完整网络上计算一次）" if order.startswith("static") else order
+
+
+def _segment_labels_zh(c: Any, template: Any, ids: list[str]) -> dict[str, str]:
+    """Chinese names of segment ids (``seg`` or ``template:seg`` with several templates)."""
+    from ..analysis.completeness import resolve
+
+    out = {}
+    for tp in resolve(c, template):
+        for sid in tp.segments["id"]:
+            out.setdefault(sid, tp.label(sid, "zh"))
+            out[f"{tp.id}:{sid}"] = f"{tp.label(sid, 'zh')}（{tp.id}）"
+    return {k: out.get(k, k) for k in ids}
+
+
+def resilience_text(c: Any, r: Any, *, lang: str = "en", template: Any = None) -> str:
+    """Resilience as headed, aligned text tables in English or Chinese (``template`` as given to
+    :func:`~chainnet.analysis.resilience.resilience`, used to name segments in Chinese)."""
+    from .._i18n import t
+
+    w = _RESILIENCE_WORDS[lang]
+    zh = lang == "zh"
+    heads = _STRATEGY_HEAD[lang]
     s = r.settings
-    grid = "after every firm" if s["per_firm"] else f"in {s['steps']} steps"
-    out = [f"Resilience: {c.name} ({c.id}), {r.n_firms:,} local firms, measured {grid}; "
-           f"{s['runs']} random runs, seed {s['seed']}"
-           + (f"; betweenness {s['betweenness']}, {s['betweenness_order']}" if s["betweenness"] else "")]
+    grid = w["per_firm"] if s["per_firm"] else w["steps"].format(s["steps"])
+    btw = _betweenness_zh(s["betweenness"], s["betweenness_order"]) if zh and s["betweenness"] else \
+        (s["betweenness"], s["betweenness_order"])
+    out = [w["title"].format(name=_cluster_name(c, lang), id=c.id, n=r.n_firms, grid=grid, runs=s["runs"],
+                             seed=s["seed"]) + (w["btw"].format(*btw) if s["betweenness"] else "")]
     b = r.baseline
-    out.append(f"intact: largest connected share {_pct(b['lwcc'])}, completeness index {_num(b['index'])}, "
-               f"path completeness {_num(b['path_completeness'])}")
+    out.append(w["intact"].format(lwcc=_pct(b["lwcc"]), index=_num(b["index"]), path=_num(b["path_completeness"])))
     auc = r.auc.set_index(["strategy", "measure"])
     strategies = s["strategies"]
     rows = []
@@ -274,10 +413,8 @@ def resilience_text(c: Any, r: Any) -> str:
             if st == "random" and a["auc_lo"] == a["auc_lo"]:
                 cell += f" [{_num(a['auc_lo'])}-{_num(a['auc_hi'])}]"
             cells.append(cell)
-        rows.append((_STRATEGY_HEAD[st], *cells, _num(r.robustness[st])))
-    out += ["", "Area under the removal curve (1 = nothing lost until every firm is gone)",
-            format_table(("strategy", "largest connected", "completeness index", "path completeness",
-                          "R (Schneider)"), rows)]
+        rows.append((heads[st], *cells, _num(r.robustness[st])))
+    out += ["", w["auc"], format_table(w["auc_head"], rows)]
     cur = r.curves
     for m in ("lwcc", "index", "path_completeness"):
         if cur[m].isna().all():
@@ -294,32 +431,67 @@ def resilience_text(c: Any, r: Any) -> str:
                     cell += f" ({_num(x[f'{m}_lo'])}-{_num(x[f'{m}_hi'])})"
                 cells.append(cell)
             rows.append((f"{first.loc[i, 'removed']:,}", f"{first.loc[i, 'fraction'] * 100:.0f}%", *cells))
-        out += ["", f"{_MEASURE_HEAD[m]} after each step",
-                format_table(("removed", "share", *(_STRATEGY_HEAD[st] for st in strategies)), rows)]
+        out += ["", w["after"].format(_MEASURE_HEAD[lang][m]),
+                format_table((*w["curve_head"], *(heads[st] for st in strategies)), rows)]
     sp = r.single_points
-    out += ["", f"Single points of failure ({len(sp):,})"]
-    out.append(format_table(("firm", "role", "index drop (pts)", "sinks cut off", "why"),
-                            [(x.firm_id, x.role, f"{x.index_drop * 100:.1f}", ", ".join(x.sinks_cut), x.reason)
+    sinks = _segment_labels_zh(c, template, sorted({x for v in sp["sinks_cut"] for x in v})) if zh and len(sp) else {}
+    out += ["", w["spof"].format(len(sp))]
+    out.append(format_table(w["spof_head"],
+                            [(x.firm_id, t(x.role, lang) if zh else x.role, f"{x.index_drop * 100:.1f}",
+                              ("、" if zh else ", ").join(sinks.get(k, k) for k in x.sinks_cut),
+                              x.reason_zh if zh else x.reason)
                              for x in sp.itertuples(index=False)])
-               if len(sp) else "none: no single firm's loss lowers the completeness index or cuts a chain end off")
+               if len(sp) else w["spof_none"])
     return "\n".join(out)
 
 
 _FIGURE_NAMES = (("segment_coverage", "segment coverage"), ("link_coverage", "link coverage"),
                  ("path_completeness", "path completeness"), ("index", "completeness index"))
+_WHATIF_WORDS = {
+    "en": {"title": "What if: {name} ({id}) without {who}", "who": "{} ({})", "sep": ", ",
+           "head": ("figure", "before", "after", "change"), "pts": "{:+.1f} pts",
+           "opened": "Gaps opened ({:,})", "closed": "Gaps closed ({:,})",
+           "gap_head": ("type", "gap", "impact (pts)", "why"), "none": "none"},
+    "zh": {"title": "假设：{name}（{id}）失去{who}", "who": "{}（{}）", "sep": "、",
+           "head": ("指标", "之前", "之后", "变化"), "pts": "{:+.1f}个百分点",
+           "opened": "新出现的缺口（{:,}）", "closed": "消失的缺口（{:,}）",
+           "gap_head": ("类型", "缺口", "影响（百分点）", "原因"), "none": "无"},
+}
 
 
-def whatif_text(c: Any, w: Any) -> str:
-    """The what-if as headed, aligned text tables."""
-    names = dict(zip(c.firms["firm_id"].astype(str), c.firms["name"]))
-    who = ", ".join(f"{x} ({names[x]})" for x in w.removed)
-    out = [f"What if: {c.name} ({c.id}) without {who}"]
+def whatif_text(c: Any, w: Any, *, lang: str = "en") -> str:
+    """The what-if as headed, aligned text tables in English or Chinese."""
+    from .._i18n import t
+    from ..analysis.completeness import GAP_ZH
+
+    words = _WHATIF_WORDS[lang]
+    zh = lang == "zh"
+    f = c.firms
+    shown = f["name_zh"].where(f["name_zh"].notna(), f["name"]) if zh and "name_zh" in f else f["name"]
+    names = dict(zip(f["firm_id"].astype(str), shown))
+    who = words["sep"].join(words["who"].format(x, names[x]) for x in w.removed)
+    out = [words["title"].format(name=_cluster_name(c, lang), id=c.id, who=who)]
     b, a = w.before.completeness, w.after.completeness
-    rows = [(label, _pct(b[k]), _pct(a[k]), f"{(a[k] - b[k]) * 100:+.1f} pts") for k, label in _FIGURE_NAMES]
-    out.append(format_table(("figure", "before", "after", "change"), rows))
-    for title, df in (("Gaps opened", w.opened), ("Gaps closed", w.closed)):
-        out += ["", f"{title} ({len(df):,})"]
-        out.append(format_table(("type", "gap", "impact (pts)", "why"),
-                                [(g.type, g.id, f"{g.impact * 100:.1f}", g.reason) for g in df.itertuples(index=False)])
-                   if len(df) else "none")
+    rows = [(t(k, lang) if zh else label, _pct(b[k]), _pct(a[k]), words["pts"].format((a[k] - b[k]) * 100))
+            for k, label in _FIGURE_NAMES]
+    out.append(format_table(words["head"], rows))
+    seg = {}
+    for audit in (w.before, w.after):
+        for r in audit.segments.itertuples(index=False):
+            seg[(r.template, r.segment)] = r.name_zh if isinstance(r.name_zh, str) else r.name
+
+    def gap(g: Any) -> str:
+        if not zh:
+            return g.id
+        if isinstance(g.segment, str):
+            return seg.get((g.template, g.segment), g.segment)
+        return f"{seg.get((g.template, g.from_), g.from_)}→{seg.get((g.template, g.to_), g.to_)}"
+
+    for key, df in (("opened", w.opened), ("closed", w.closed)):
+        out += ["", words[key].format(len(df))]
+        df = df.rename(columns={"from": "from_", "to": "to_"})
+        out.append(format_table(words["gap_head"],
+                                [(GAP_ZH.get(g.type, g.type) if zh else g.type, gap(g), f"{g.impact * 100:.1f}",
+                                  g.reason_zh if zh else g.reason) for g in df.itertuples(index=False)])
+                   if len(df) else words["none"])
     return "\n".join(out)
