@@ -407,7 +407,13 @@ def build_document(cluster: Cluster, a: Any, ld: Any, st: Any, sheets: dict[str,
     if len(sp):
         d.h(3, t("single_points", lang))
         reason = "reason_zh" if zh and "reason_zh" in sp.columns else "reason"
-        d.table(sp[["firm_id", "name", "role", "index_drop", reason]].map(_fmt), limit=15)
+        shown = sp[["firm_id", "name", "role", "index_drop", reason]].copy()
+        if zh:
+            zh_names = dict(zip(cluster.firms["firm_id"], _name_col(cluster.firms, "zh")))
+            shown["name"] = shown["firm_id"].map(zh_names).fillna(shown["name"])
+            shown["role"] = shown["role"].map(lambda r: t(r, "zh"))
+            shown.columns = ["企业代码", "企业", "角色", "完整度指数下降", "原因"]
+        d.table(shown.map(_fmt), limit=15)
     d.h(2, t("profile", lang))
     if "profile" in figures:
         d.fig("profile", t("profile", lang))
