@@ -273,3 +273,19 @@ def test_resilience_chart_draws_each_strategy(star: Cluster) -> None:
     assert ax_zh.get_xlabel() == "移除的本地企业占比"
     with pytest.raises(ChainnetError, match="measure"):
         resilience_chart(res, measure="nodes")
+
+
+def test_whatif_takes_several_ids_after_one_remove() -> None:
+    """`--remove a b` (the form in the issue), repeated flags and commas all name the same firms."""
+    from click.testing import CliRunner
+
+    from chainnet.cli import main
+
+    outs = []
+    for args in (["--remove", "smelter_a", "refiner_b"], ["--remove", "smelter_a", "--remove", "refiner_b"],
+                 ["--remove", "smelter_a,refiner_b"]):
+        r = CliRunner().invoke(main, ["whatif", "demo_copper", *args, "--format", "json"])
+        assert r.exit_code == 0, r.output
+        outs.append(json.loads(r.output))
+    assert [o["removed"] for o in outs] == [["smelter_a", "refiner_b"]] * 3
+    assert outs[0]["after"] == outs[1]["after"] == outs[2]["after"]

@@ -165,15 +165,17 @@ def register(main: click.Group) -> None:
 
     @main.command("whatif")
     @click.argument("path", metavar="PATH")
+    @click.argument("more", nargs=-1, metavar="[FIRM_ID]...")
     @click.option("--remove", "remove", multiple=True, required=True, metavar="FIRM_ID",
-                  help="Firm to remove (with all its links); repeatable or comma-separated.")
+                  help="Firms to remove (with all their links): --remove a b c, repeated, or comma-separated.")
     @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
                   help="Output: aligned tables, or JSON with before, after, change, gaps_opened and gaps_closed.")
     @click.option("--template", metavar="ID_OR_PATH", default=None,
                   help="Audit against this template (default: the cluster's own).")
     @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
                   help="Language of headings, names and reasons in table output (JSON holds both).")
-    def whatif_cmd(path: str, remove: tuple[str, ...], fmt: str, template: str | None, lang: str) -> None:
+    def whatif_cmd(path: str, more: tuple[str, ...], remove: tuple[str, ...], fmt: str, template: str | None,
+                   lang: str) -> None:
         """What if these firms left? The chain audit before and after, and the gaps opened and closed.
 
         PATH is a cluster folder, an .xlsx workbook, a graph file or a bundled dataset id.
@@ -181,12 +183,13 @@ def register(main: click.Group) -> None:
         \b
         Examples:
           chainnet whatif demo_copper --remove smelter_a
-          chainnet whatif demo_copper --remove mine_a,refiner_b --format json
+          chainnet whatif demo_copper --remove mine_a refiner_b --format json
           chainnet whatif demo_copper --remove smelter_a --lang zh
         """
         from ..analysis.resilience import whatif
 
-        ids = [x.strip() for item in remove for x in item.split(",") if x.strip()]
+        # `--remove a b c`: click takes `a` as the option's value and `b c` as extra arguments
+        ids = [x.strip() for item in (*remove, *more) for x in item.split(",") if x.strip()]
         c = load(path)
         w = whatif(c, ids, template=template)
         if fmt == "json":
