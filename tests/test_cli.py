@@ -88,3 +88,27 @@ def test_duplicate_link_warning_goes_to_stderr(tmp_path: Path) -> None:
     assert r.exit_code == 0
     assert "warning:" in r.stderr and "1 duplicate link rows" in r.stderr
     assert r.stdout.startswith("ok: mini_cluster:")
+
+
+def test_candidates_can_follow_one_flag_or_be_repeated() -> None:
+    """`--candidates A B` (as the issues write it), repeated flags and commas give the same audit."""
+    outs = []
+    for args in (["--candidates", "tongling_copper", "suzhou_nano"],
+                 ["--candidates", "tongling_copper", "--candidates", "suzhou_nano"],
+                 ["--candidates", "tongling_copper,suzhou_nano"]):
+        r = run("audit", "demo_copper", *args, "--format", "json")
+        assert r.exit_code == 0, r.output
+        outs.append(json.loads(r.output)["candidates"])
+    assert outs[0] == outs[1] == outs[2] and outs[0]
+    r = run("audit", "demo_copper", "stray")
+    assert r.exit_code == 2 and "did you mean --candidates stray" in r.output
+
+
+def test_analyze_takes_path_then_several_candidates(tmp_path: Path) -> None:
+    r = run("analyze", "demo_copper", "-o", str(tmp_path / "r"), "--candidates", "tongling_copper", "suzhou_nano",
+            "--format", "md", "--null-models", "0", "--dpi", "40", "-q")
+    assert r.exit_code == 0, r.output
+    res = json.loads((tmp_path / "r" / "results.json").read_text("utf-8"))
+    assert res["cluster"]["id"] == "demo_copper"
+    assert {c["cluster"] for c in res["audit"]["candidates"]} <= {"demo_copper", "tongling_copper", "suzhou_nano"}
+    assert "tongling_copper" in {c["cluster"] for c in res["audit"]["candidates"]}

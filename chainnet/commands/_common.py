@@ -56,3 +56,17 @@ def emit_json(data: Any) -> None:
 
 def emit_csv(df: pd.DataFrame) -> None:
     click.echo(df.to_csv(index=False), nl=False)
+
+
+def split_many(first: tuple[str, ...], extra: tuple[str, ...], *, option: str) -> list[str]:
+    """Values of a repeatable option that may also be written ``--opt a b c`` or ``--opt a,b,c``.
+
+    click gives ``a`` to the option and ``b c`` to the command's trailing arguments (``extra``);
+    those are only accepted when the option was given at all.
+
+    >>> split_many(("a,b",), ("c",), option="--remove")
+    ['a', 'b', 'c']
+    """
+    if extra and not first:
+        raise click.UsageError(f"unexpected argument(s) {' '.join(extra)}; did you mean {option} {' '.join(extra)}?")
+    return [x.strip() for item in (*first, *extra) for x in item.split(",") if x.strip()]

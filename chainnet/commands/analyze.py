@@ -6,29 +6,30 @@ import click
 
 import chainnet.datasets as _datasets
 
-from ._common import load
+from ._common import load, split_many
 
 
 def register(main: click.Group) -> None:
     """Add ``analyze`` to the ``chainnet`` command group."""
 
     @main.command("analyze")
-    @click.argument("path", metavar="[PATH]", required=False, default="tongling_copper")
+    @click.argument("paths", metavar="[PATH]", nargs=-1)
     @click.option("-o", "--output", required=True, type=click.Path(file_okay=False), help="Report folder to create.")
     @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
                   help="Language of the report, tables and figures.")
     @click.option("--format", "formats", default="md,html,xlsx", show_default=True,
                   help="Comma-separated report formats: md, html, xlsx (results.json and figures/ are always written).")
     @click.option("--candidates", "candidate_paths", multiple=True, metavar="PATH",
-                  help="Other clusters whose firms may fill gaps (招商); repeatable. Default: every other bundled dataset.")
+                  help="Other clusters whose firms may fill gaps (招商): --candidates A B, repeated, or A,B. "
+                       "Default: every other bundled dataset.")
     @click.option("--seed", type=int, default=0, show_default=True, help="Seed for communities and random networks.")
     @click.option("--null-models", type=click.IntRange(0), default=20, show_default=True,
                   help="Degree-preserving random networks for the structure z-scores.")
     @click.option("--dpi", type=click.IntRange(30, 1200), default=200, show_default=True, help="PNG resolution.")
     @click.option("--force", is_flag=True, help="Replace OUTPUT if it exists and is not empty.")
     @click.option("-q", "--quiet", is_flag=True, help="No progress messages.")
-    def analyze_cmd(path: str, output: str, lang: str, formats: str, candidate_paths: tuple[str, ...], seed: int,
-                    null_models: int, dpi: int, force: bool, quiet: bool) -> None:
+    def analyze_cmd(paths: tuple[str, ...], output: str, lang: str, formats: str, candidate_paths: tuple[str, ...],
+                    seed: int, null_models: int, dpi: int, force: bool, quiet: bool) -> None:
         """Analyse a cluster and write a report folder: chain map, gap lists, leaders, structure.
 
         Writes report.md, report.html (self-contained), report.xlsx (one sheet per list),
@@ -40,6 +41,7 @@ def register(main: click.Group) -> None:
         Examples:
           chainnet analyze -o tongling_report
           chainnet analyze my_cluster.xlsx -o report --lang zh
+          chainnet analyze my_cluster -o report --candidates tongling_copper other_cluster/
         """
         from ..report import REPORT_FORMATS, analyze
 
@@ -48,10 +50,13 @@ def register(main: click.Group) -> None:
         if bad:
             raise click.BadParameter(f"unknown format(s) {', '.join(bad)}; use md, html, xlsx", param_hint="--format")
         say = (lambda msg: None) if quiet else (lambda msg: click.echo(f"chainnet: {msg} ...", err=True))
+        # the first PATH is the cluster; `--candidates a b` leaves `b` among the trailing arguments
+        path = paths[0] if paths else "tongling_copper"
+        cand_ids = split_many(candidate_paths, paths[1:], option="--candidates")
         say(f"reading {path}")
         c = load(path)
-        if candidate_paths:
-            cands = [load(p) for p in candidate_paths]
+        if cand_ids:
+            cands = [load(p) for p in cand_ids]
         else:
             cands = [_datasets.load(d) for d in _datasets.available() if d != c.id]
         out = analyze(c, output, lang=lang, formats=fmts, candidates=cands, seed=seed, null_models=null_models,

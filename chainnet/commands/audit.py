@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from ._common import cluster_argument, format_table, load
+from ._common import cluster_argument, format_table, load, split_many
 
 _AUDIT_WORDS = {
     "en": {"title": "Chain completeness audit", "template": "template", "segment_coverage": "segment coverage",
@@ -37,6 +37,7 @@ def register(main: click.Group) -> None:
 
     @main.command("audit")
     @cluster_argument
+    @click.argument("more", nargs=-1, metavar="")
     @click.option("--template", "template", metavar="ID_OR_PATH", default=None,
                   help="Audit against this template (built-in id or .toml path) instead of the cluster's own.")
     @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True,
@@ -46,9 +47,10 @@ def register(main: click.Group) -> None:
     @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
                   help="Language of names, headings and status words in table output.")
     @click.option("--candidates", "candidate_paths", multiple=True, metavar="PATH",
-                  help="Cluster (folder, file or dataset id) or firms .csv to search for investment targets; repeatable.")
+                  help="Cluster (folder, file or dataset id) or firms .csv to search for investment targets: "
+                       "--candidates A B, repeated, or A,B.")
     @click.option("--top", type=click.IntRange(min=0), default=5, show_default=True, help="Candidates kept per gap.")
-    def audit_cmd(path: str, template: str | None, fmt: str, which: str | None, lang: str,
+    def audit_cmd(path: str, more: tuple[str, ...], template: str | None, fmt: str, which: str | None, lang: str,
                   candidate_paths: tuple[str, ...], top: int) -> None:
         """Audit a cluster against its reference chain: completeness, gaps (补链/延链/断链/强链), candidates.
 
@@ -71,7 +73,8 @@ def register(main: click.Group) -> None:
         if fmt == "json" and which is not None:
             raise click.UsageError("--table applies to --format table or csv; JSON holds every table")
         c = load(path)
-        pools = [read_csv_table(Path(p)) if p.lower().endswith(".csv") else load(p) for p in candidate_paths]
+        cand_ids = split_many(candidate_paths, more, option="--candidates")
+        pools = [read_csv_table(Path(p)) if p.lower().endswith(".csv") else load(p) for p in cand_ids]
         a = audit(c, template=template, candidates=pools or None, top=top)
         if fmt == "json":
             click.echo(json.dumps(a.to_dict(), ensure_ascii=False, indent=2))

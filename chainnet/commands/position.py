@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from ._common import FORMAT_OPTION, emit_csv, emit_json, format_table, load
+from ._common import FORMAT_OPTION, emit_csv, emit_json, format_table, load, split_many
 
 #: Clusters with at least this many local firms report progress on stderr.
 PROGRESS_MIN_FIRMS = 5000
@@ -188,8 +188,7 @@ def register(main: click.Group) -> None:
         """
         from ..analysis.resilience import whatif
 
-        # `--remove a b c`: click takes `a` as the option's value and `b c` as extra arguments
-        ids = [x.strip() for item in (*remove, *more) for x in item.split(",") if x.strip()]
+        ids = split_many(remove, more, option="--remove")
         c = load(path)
         w = whatif(c, ids, template=template)
         if fmt == "json":
