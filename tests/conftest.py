@@ -39,6 +39,14 @@ from = "metal"
 to = "parts"
 """
 
+# the same three-segment chain as a template mapping (for Template.from_dict), English and Chinese names
+MINI = {"schema": "chainnet/1", "id": "mini", "name": "Mini",
+        "segment": [{"id": "ore", "name": "Ore", "stage": "upstream"},
+                    {"id": "metal", "name": "Metal", "stage": "midstream"},
+                    {"id": "parts", "name": "Parts", "stage": "downstream"}],
+        "flow": [{"from": "ore", "to": "metal"}, {"from": "metal", "to": "parts"}]}
+MINI_ZH = {**MINI, "segment": [{**s, "name_zh": z} for s, z in zip(MINI["segment"], ["矿石", "金属", "零件"])]}
+
 CLUSTER_TOML = """
 schema = "chainnet/1"
 id = "mini_cluster"

@@ -28,14 +28,7 @@ from chainnet.analysis.resilience import (
 )
 from chainnet.cli import main
 from chainnet.viz.resilience import resilience_chart
-
-MINI = {"schema": "chainnet/1", "id": "mini", "name": "Mini",
-        "segment": [{"id": "ore", "name": "Ore", "stage": "upstream"},
-                    {"id": "metal", "name": "Metal", "stage": "midstream"},
-                    {"id": "parts", "name": "Parts", "stage": "downstream"}],
-        "flow": [{"from": "ore", "to": "metal"}, {"from": "metal", "to": "parts"}]}
-# the same chain with Chinese segment names
-MINI_ZH = {**MINI, "segment": [{**s, "name_zh": z} for s, z in zip(MINI["segment"], ["矿石", "金属", "零件"])]}
+from tests.conftest import MINI, MINI_ZH
 
 
 def cluster(firms: list[tuple], links: list[tuple] = (), *, names_zh: dict[str, str] | None = None,
