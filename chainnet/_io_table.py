@@ -212,7 +212,7 @@ def _same_sector(row_label: str, header: str) -> bool:
     if a == b:
         return True
     ca, cb = _CODE.match(a), _CODE.match(b)
-    return bool(ca and cb and ca.group(1) == cb.group(1))
+    return bool(ca and cb and int(ca.group(1)) == int(cb.group(1)))  # a code read from xlsx as 1 is '01'
 
 
 def _parse(grid: list[list[str]], label: str, columns: dict[str, str]) -> IOTable:
