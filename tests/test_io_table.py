@@ -193,6 +193,10 @@ def test_code_and_name_columns_and_net_exports() -> None:
     assert u["industry"].tolist() == ["01 农业", "02 工业"]
     assert u["upstreamness"].tolist() == pytest.approx([1.5, 1.0], rel=1e-12)
     assert u.attrs["io_table"]["adjusted_output"] == "output - net_exports - inventory_change"
+    # an imports column beside 净出口 (and no 出口) does not change it: NX already nets imports out
+    with pytest.warns(DataWarning):
+        u = upstreamness_io(t.assign(进口=[7, 3, ""])[["代码", "部门名称", "01", "02", "净出口", "进口", "总产出"]])
+    assert u["upstreamness"].tolist() == pytest.approx([1.5, 1.0], rel=1e-12)
 
 
 def test_io_columns_name_other_headers_and_semicolons_are_read(tmp_path: Path) -> None:

@@ -83,7 +83,7 @@ def upstreamness_io(table: str | Path | pd.DataFrame, *, columns: dict[str, str]
         warnings.warn(f"{t.label}: {notes[-1]}", DataWarning, stacklevel=2)
     _warn_negative(t, v)
     zero = np.zeros(n)
-    if "net_exports" in v and not ("exports" in v or "imports" in v):
+    if "net_exports" in v and "exports" not in v:  # X - M given as one column (imports then only checked)
         trade = v["net_exports"]
         formula = "output - net_exports - inventory_change"
     else:
