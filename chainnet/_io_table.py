@@ -1,7 +1,8 @@
 """Read an input-output table laid out as statistics offices publish it (CSV or xlsx).
 
-The layout (``docs/position.md`` shows it): title or unit rows may come first; the **header row**
-is the first row with an output column (``output`` or ``总产出``). Column 1 holds the sector labels
+The layout (``docs/position.md`` shows it): title or unit rows may come first; the **header**
+starts at the first row with an output column (``output`` or ``总产出``) and may span a few rows
+(group headings merged above the sector names and codes) down to the first sector row. Column 1 holds the sector labels
 (or column 1 the codes and column 2 the names, when column 1 is headed ``代码``/``code``). Then
 comes the square **intermediate-use block**: one column per sector, headed with the same labels
 as the rows and in the same order (a header may also be the row label's leading code, ``01`` for
@@ -36,7 +37,7 @@ ROLE_NAMES: dict[str, tuple[str, ...]] = {
     "imports": ("imports", "进口"),
     "inventory_change": ("inventory_change", "存货增加", "存货变动", "存货净增加"),
     "net_exports": ("net_exports", "净出口"),
-    "final_use": ("final_use", "最终使用合计", "最终使用"),
+    "final_use": ("final_use", "最终使用合计"),
     "intermediate_use": ("intermediate_use", "中间使用合计"),
     "other": ("other", "其他", "其它"),
 }
@@ -54,6 +55,8 @@ _CODE_HEADERS = {"代码", "部门代码", "code", "sectorcode"}
 _THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d*)?$")
 _CODE = re.compile(r"^(\d{1,4})(?![\d.])")
 _MAX_HEADER_SEARCH = 50
+#: Header rows at most (group headings, sector names, codes).
+_MAX_HEADER_ROWS = 5
 
 
 @dataclass(frozen=True)
@@ -228,22 +231,26 @@ def _parse(grid: list[list[str]], label: str, columns: dict[str, str]) -> IOTabl
         bad(f"no output column: the header row must have a column {named} holding each sector's gross output "
             "(name another header with --io-columns output=NAME)")
         raise ValidationError(problems, subject=label)
-    header = [c.strip() for c in grid[h]]
-    width = len(header)
-    two = width > 2 and norm(header[0]) in _CODE_HEADERS
+    width = max(len(r) for r in grid)
+    grid = [[c.strip() for c in r] + [""] * (width - len(r)) for r in grid]
+    two = width > 2 and any(norm(grid[r][0]) in _CODE_HEADERS for r in range(h, min(h + _MAX_HEADER_ROWS, len(grid))))
     start = 2 if two else 1
-    end = next((j for j in range(start, width) if _ends_block(header[j], columns)), width)
+    zone = _header_zone(grid, h, start)
+    stack = [[grid[r][j] for r in zone if grid[r][j]] for j in range(width)]  # a column's header cells, top down
+    header = [cells[-1] if cells else "" for cells in stack]
+    end = next((j for j in range(start, width)
+                if not stack[j] or any(_ends_block(c, columns) for c in stack[j])), width)
     block = header[start:end]
     found: dict[str, int] = {}
     ignored = []
     for j in range(end, width):
-        role = _role_of(header[j], columns)
+        role = next((r for r in (_role_of(c, columns) for c in reversed(stack[j])) if r), None)
         if role is None:
             if header[j]:
                 ignored.append(header[j])
         elif role in found:
             bad(f"two {role} columns ({header[found[role]]!r} and {header[j]!r}); keep one or name the one to use "
-                f"with --io-columns {role}=NAME", (h + 1,), header[j])
+                f"with --io-columns {role}=NAME", (zone[-1] + 1,), header[j])
         else:
             found[role] = j
     if not block:
@@ -251,11 +258,11 @@ def _parse(grid: list[list[str]], label: str, columns: dict[str, str]) -> IOTabl
             "total and final-use columns", (h + 1,))
     # sector rows: every non-blank row after the header that is not a total or value-added row
     rows, names = [], []
-    for i in range(h + 1, len(grid)):
-        r = grid[i] + [""] * (width - len(grid[i]))
-        if not any(c.strip() for c in r):
+    for i in range(zone[-1] + 1, len(grid)):
+        r = grid[i]
+        if not any(r):
             continue
-        name = " ".join(c.strip() for c in r[:start] if c.strip())
+        name = " ".join(c for c in r[:start] if c)
         if name and _skipped_row(name):
             continue
         if not name:
@@ -263,14 +270,14 @@ def _parse(grid: list[list[str]], label: str, columns: dict[str, str]) -> IOTabl
             continue
         rows.append(i)
         names.append(name)
-    _check_labels(names, rows, block, start, h, bad)
+    _check_labels(names, rows, stack[start:end], start, zone[-1], bad)
     if not names and block:
         bad("the table has no sector rows")
     if problems:
         raise ValidationError(problems, subject=label)
 
     def cells(j: int) -> list[str]:
-        return [(grid[i][j] if j < len(grid[i]) else "").strip() for i in rows]
+        return [grid[i][j] for i in rows]
 
     Z = np.column_stack([_numbers(cells(start + k), rows, block[k], required=True, bad=bad)
                          for k in range(len(block))])
@@ -282,8 +289,10 @@ def _parse(grid: list[list[str]], label: str, columns: dict[str, str]) -> IOTabl
                    columns={role: header[j] for role, j in found.items()}, header_row=h + 1, ignored=ignored)
 
 
-def _check_labels(names: list[str], rows: list[int], block: list[str], start: int, h: int, bad: Callable[..., None]) -> None:
-    """Sector rows and block columns must name the same sectors in the same order, each once."""
+def _check_labels(names: list[str], rows: list[int], block: list[list[str]], start: int, h: int,
+                  bad: Callable[..., None]) -> None:
+    """Sector rows and block columns (each a list of header cells) must name the same sectors in the
+    same order, each once."""
     seen: dict[str, int] = {}
     for name, i in zip(names, rows):
         key = norm(name)
@@ -297,11 +306,22 @@ def _check_labels(names: list[str], rows: list[int], block: list[str], start: in
             f"final-use column; the columns must name the same sectors as the rows, in the same order{extra}",
             (h + 1,))
         return
-    for k, (name, col) in enumerate(zip(names, block)):
-        if not _same_sector(name, col):
-            bad(f"column {start + k + 1} is {col!r} but row {rows[k] + 1} is industry {name!r}; the sector columns "
-                "must name the same sectors as the rows, in the same order", (h + 1, rows[k] + 1), col)
+    for k, (name, cells) in enumerate(zip(names, block)):
+        if not any(_same_sector(name, c) for c in cells):
+            bad(f"column {start + k + 1} is {cells[-1]!r} but row {rows[k] + 1} is industry {name!r}; the sector "
+                "columns must name the same sectors as the rows, in the same order", (h + 1, rows[k] + 1), cells[-1])
             return
+
+
+def _header_zone(grid: list[list[str]], h: int, start: int) -> list[int]:
+    """The header rows: from the output row ``h`` down to the row before the first sector, found as
+    the first row whose label matches a header cell of the first sector column (tables with two or
+    three header rows: group headings such as 中间使用 above the sector names and codes)."""
+    for r in range(h + 1, min(h + _MAX_HEADER_ROWS + 1, len(grid))):
+        name = " ".join(c for c in grid[r][:start] if c)
+        if name and any(grid[k][start] and _same_sector(name, grid[k][start]) for k in range(h, r)):
+            return list(range(h, r))
+    return [h]
 
 
 def _numbers(cells: list[str], rows: list[int], column: str, *, required: bool, bad: Callable[..., None]) -> np.ndarray:

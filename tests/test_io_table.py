@@ -237,3 +237,34 @@ def test_a_series_that_cannot_converge_names_the_industries(tmp_path: Path) -> N
     msg = str(exc.value)
     assert "rows 2, 3, column 'output'" in msg and "does not converge" in msg and "1.5000" in msg
     assert "A (1.500), B (1.500)" in msg and "C (" not in msg
+
+
+def test_workbook_with_two_level_merged_headers(tmp_path: Path) -> None:
+    # as statistics offices lay out their workbooks: group headings 中间使用 / 最终使用 merged above the
+    # sector names, a row of codes below them, 中间使用合计, 进口 and 总产出 merged down the header rows;
+    # row labels are the names only. The numbers are the fictional table's: U = 136/79, 116/79, 108/79.
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["虚构示例（数字为编造）/ fictional example, made-up numbers"])
+    ws.append(["投入\\产出", "中间使用", None, None, "中间使用合计", "最终使用", None, None, None, None, None,
+               "进口", "其他", "总产出"])
+    ws.append([None, "农林牧渔产品和服务", "煤炭采选产品", "食品和烟草", None, "最终消费支出合计", "固定资本形成总额",
+               "存货变动", "资本形成总额", "出口", "最终使用合计"])
+    ws.append([None, "01", "02", "03"])
+    for r in _cn_rows()[3:6]:
+        ws.append([r[0].split(" ", 1)[1]] + [float(c) for c in r[1:]])
+    ws.append(["增加值合计", 105, 5, 10])
+    for cells in ("B2:D2", "F2:K2", "E2:E4", "L2:L4", "M2:M4", "N2:N4", "A2:A4"):
+        ws.merge_cells(cells)
+    path = tmp_path / "io_cn_merged.xlsx"
+    wb.save(path)
+    with pytest.warns(DataWarning):
+        u = upstreamness_io(path)
+    assert u["industry"].tolist() == ["农林牧渔产品和服务", "煤炭采选产品", "食品和烟草"]
+    assert u["upstreamness"].tolist() == pytest.approx(HAND, rel=1e-12)
+    info = u.attrs["io_table"]
+    assert info["header_row"] == 2
+    assert info["columns"]["output"] == "总产出" and info["columns"]["final_use"] == "最终使用合计"
+    assert info["ignored_columns"] == ["最终消费支出合计", "固定资本形成总额", "资本形成总额"]

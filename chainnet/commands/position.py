@@ -78,8 +78,9 @@ def register(main: click.Group) -> None:
         """Upstreamness of the industries of an input-output table (Antràs, Chor, Fally & Hillberry 2012).
 
         The table is read as statistics offices publish it (China's official tables as they
-        are): title rows may come first; the header row is the first with an `output` (or
-        总产出) column; column 1 holds the sector labels; then one column per sector with the
+        are): title rows may come first; the header starts at the first row with an `output`
+        (or 总产出) column and may span a few rows (merged group headings, names, codes);
+        column 1 holds the sector labels; then one column per sector with the
         same labels in the same order (row i, column j = value of industry i's output used by
         industry j); then the totals and final-use columns, of which `output`/总产出,
         `exports`/出口, `imports`/进口 and `inventory_change`/存货增加/存货变动 are used and the
