@@ -211,11 +211,20 @@ def _skipped_row(label: str) -> bool:
 
 
 def _same_sector(row_label: str, header: str) -> bool:
+    """Whether a row label and a column header name the same sector: equal, the same leading
+    code, or the same name once codes are set aside.
+
+    >>> _same_sector("01 农林牧渔产品和服务", "1"), _same_sector("01 农业", "农业"), _same_sector("农业", "工业")
+    (True, True, False)
+    """
     a, b = norm(row_label), norm(header)
     if a == b:
         return True
     ca, cb = _CODE.match(a), _CODE.match(b)
-    return bool(ca and cb and int(ca.group(1)) == int(cb.group(1)))  # a code read from xlsx as 1 is '01'
+    if ca and cb and int(ca.group(1)) == int(cb.group(1)):  # a code read from xlsx as 1 is '01'
+        return True
+    rest_a, rest_b = a[ca.end():] if ca else a, b[cb.end():] if cb else b  # the names without their codes
+    return bool(rest_a) and rest_a == rest_b
 
 
 def _parse(grid: list[list[str]], label: str, columns: dict[str, str]) -> IOTable:
@@ -233,7 +242,8 @@ def _parse(grid: list[list[str]], label: str, columns: dict[str, str]) -> IOTabl
         raise ValidationError(problems, subject=label)
     width = max(len(r) for r in grid)
     grid = [[c.strip() for c in r] + [""] * (width - len(r)) for r in grid]
-    two = width > 2 and any(norm(grid[r][0]) in _CODE_HEADERS for r in range(h, min(h + _MAX_HEADER_ROWS, len(grid))))
+    two = width > 2 and (any(norm(grid[r][0]) in _CODE_HEADERS for r in range(h, min(h + _MAX_HEADER_ROWS, len(grid))))
+                         or _holds_text(grid[h + 1:], 1))
     start = 2 if two else 1
     zone = _header_zone(grid, h, start)
     stack = [[grid[r][j] for r in zone if grid[r][j]] for j in range(width)]  # a column's header cells, top down
@@ -319,9 +329,17 @@ def _header_zone(grid: list[list[str]], h: int, start: int) -> list[int]:
     three header rows: group headings such as 中间使用 above the sector names and codes)."""
     for r in range(h + 1, min(h + _MAX_HEADER_ROWS + 1, len(grid))):
         name = " ".join(c for c in grid[r][:start] if c)
-        if name and any(grid[k][start] and _same_sector(name, grid[k][start]) for k in range(h, r)):
+        if name and (_skipped_row(name) or any(grid[k][start] and _same_sector(name, grid[k][start])
+                                                for k in range(h, r))):
             return list(range(h, r))
     return [h]
+
+
+def _holds_text(rows: list[list[str]], j: int) -> bool:
+    """Whether column ``j`` holds mostly text (sector names beside a code column), not numbers."""
+    cells = [r[j] for r in rows if r[j]]
+    text = sum(pd.isna(pd.to_numeric(c.replace(",", ""), errors="coerce")) for c in cells)
+    return bool(cells) and text > len(cells) / 2
 
 
 def _numbers(cells: list[str], rows: list[int], column: str, *, required: bool, bad: Callable[..., None]) -> np.ndarray:

@@ -268,3 +268,13 @@ def test_workbook_with_two_level_merged_headers(tmp_path: Path) -> None:
     assert info["header_row"] == 2
     assert info["columns"]["output"] == "总产出" and info["columns"]["final_use"] == "最终使用合计"
     assert info["ignored_columns"] == ["最终消费支出合计", "固定资本形成总额", "资本形成总额"]
+
+
+def test_totals_before_the_sectors_and_codes_in_their_own_column() -> None:
+    # the yearbook layout: 总投入合计 and 中间投入合计 rows above the sectors, codes in an unnamed
+    # first column and names in the second. A sells 30 of its 100 to B: U_A = 1.3, U_B = 1.
+    t = pd.DataFrame({"": ["", "", "01", "02"], "部门": ["总投入合计", "中间投入合计", "农业", "工业"],
+                      "农业": [100, 0, 0, 0], "工业": [50, 30, 30, 0], "总产出": [150, "", 100, 50]})
+    u = upstreamness_io(t)
+    assert u["industry"].tolist() == ["01 农业", "02 工业"]
+    assert u["upstreamness"].tolist() == pytest.approx([1.3, 1.0], rel=1e-12)
