@@ -128,9 +128,17 @@ def read_io_table(table: str | Path | pd.DataFrame, *, columns: dict[str, str] |
 def _grid(table: str | Path | pd.DataFrame, *, sheet: str | None, columns: dict[str, str]) -> tuple[str, list[list[str]]]:
     """The table as rows of text cells; list index + 1 = the spreadsheet row."""
     if isinstance(table, pd.DataFrame):
-        body = table.astype(object).where(table.notna(), "")
-        return "the input-output table", [[_text(c) for c in table.columns]] + [[_text(c) for c in r]
-                                                                               for r in body.itertuples(index=False)]
+        cols = []
+        for j in range(table.shape[1]):  # by position: headers may repeat
+            col = table.iloc[:, j]
+            if pd.api.types.is_float_dtype(col) or pd.api.types.is_integer_dtype(col):  # fast: a whole column
+                text = col.to_numpy().astype(str).astype(object)
+                text[col.isna().to_numpy()] = ""
+                cols.append(text)
+            else:
+                cols.append(np.array([_text(v) for v in col], dtype=object))
+        body = np.column_stack(cols).tolist() if cols else []
+        return "the input-output table", [[_text(c) for c in table.columns], *body]
     path = Path(table)
     if not path.is_file():
         raise ValidationError([Problem(path.name, f"file not found: {path}")], subject=path.name)
@@ -289,8 +297,10 @@ def _parse(grid: list[list[str]], label: str, columns: dict[str, str]) -> IOTabl
     def cells(j: int) -> list[str]:
         return [grid[i][j] for i in rows]
 
-    Z = np.column_stack([_numbers(cells(start + k), rows, block[k], required=True, bad=bad)
-                         for k in range(len(block))])
+    Z = _plain_numbers([grid[i][start:end] for i in rows])
+    if Z is None:  # something to report: go column by column
+        Z = np.column_stack([_numbers(cells(start + k), rows, block[k], required=True, bad=bad)
+                             for k in range(len(block))])
     values = {role: _numbers(cells(j), rows, header[j], required=role == "output", bad=bad)
               for role, j in found.items()}
     if problems:
@@ -340,6 +350,16 @@ def _holds_text(rows: list[list[str]], j: int) -> bool:
     cells = [r[j] for r in rows if r[j]]
     text = sum(pd.isna(pd.to_numeric(c.replace(",", ""), errors="coerce")) for c in cells)
     return bool(cells) and text > len(cells) / 2
+
+
+def _plain_numbers(cells: list[list[str]]) -> np.ndarray | None:
+    """The block as floats when every cell is a plain finite number (the fast path of large
+    tables); None when any cell needs a closer look."""
+    try:
+        Z = np.array(cells, dtype=float)
+    except ValueError:
+        return None
+    return Z if Z.size and np.isfinite(Z).all() else None
 
 
 def _numbers(cells: list[str], rows: list[int], column: str, *, required: bool, bad: Callable[..., None]) -> np.ndarray:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
+from typing import NoReturn
 
 import numpy as np
 import pandas as pd
@@ -97,11 +98,13 @@ def upstreamness_io(table: str | Path | pd.DataFrame, *, columns: dict[str, str]
                                                 "divides by it. Check these rows' output, trade and inventory change",
                                        tuple(int(r) for r in t.rows[nonpos]), t.columns["output"])], subject=t.label)
     D = t.Z / adj[:, None]
-    _check_converges(t, D)
     try:
         solved = solve_upstreamness(D, method="series")
     except ChainnetError as exc:
+        _diagnose(t, D)
         raise ValidationError([Problem(t.label, str(exc))], subject=t.label) from None
+    if solved.unbounded.any():  # closed loops of a non-negative table: the spectral radius is 1 or more
+        _diagnose(t, D)
     out = pd.DataFrame({"industry": t.names, "upstreamness": solved.values})
     out.attrs["io_table"] = {"file": t.label, "header_row": t.header_row, "industries": n, "columns": dict(t.columns),
                              "ignored_columns": list(t.ignored), "adjusted_output": formula,
@@ -137,19 +140,17 @@ def _warn_negative(t: IOTable, v: dict[str, np.ndarray]) -> None:
                       stacklevel=3)
 
 
-def _check_converges(t: IOTable, D: np.ndarray) -> None:
-    """Fail, naming the industries, when the series 1 + Δ1 + Δ²1 + … cannot converge (spectral radius >= 1)."""
+def _diagnose(t: IOTable, D: np.ndarray) -> NoReturn:
+    """Raise, saying why the series 1 + Δ1 + Δ²1 + … does not converge (spectral radius >= 1) and
+    naming the industries; called only once it has failed."""
     n = len(t.names)
-    if not n or n > DIRECT_MAX:
-        return  # large tables: the series itself says when it does not converge
-    rho = float(np.max(np.abs(np.linalg.eigvals(D))))
-    if rho < 1 - 1e-12:
-        return
+    rho = float(np.max(np.abs(np.linalg.eigvals(D)))) if n <= DIRECT_MAX else float("nan")
     rs = np.abs(D).sum(axis=1)
     over = [i for i in np.argsort(-rs, kind="stable")[:5] if rs[i] >= 1 - 1e-12]
-    singular = abs(np.linalg.det(np.eye(n) - D)) < 1e-12
+    singular = n <= DIRECT_MAX and abs(np.linalg.det(np.eye(n) - D)) < 1e-12
     msg = (("the system I - Δ is singular" if singular else "the series U = 1 + Δ1 + Δ²1 + … does not converge")
-           + f" (the largest eigenvalue modulus of Δ is {rho:.4f}; it must be below 1): some industries use as much "
+           + (f" (the largest eigenvalue modulus of Δ is {rho:.4f}; it must be below 1)" if rho == rho else "")
+           + ": some industries use as much "
            "as or more than their adjusted output (output - exports + imports - inventory_change) as inputs of each "
            "other")
     if over:
