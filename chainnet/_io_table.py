@@ -144,6 +144,10 @@ def _grid(table: str | Path | pd.DataFrame, *, sheet: str | None, columns: dict[
         raise ValidationError([Problem(path.name, f"file not found: {path}")], subject=path.name)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         return _xlsx_grid(path, sheet=sheet, columns=columns)
+    if path.suffix.lower() in (".xls", ".et", ".ods"):
+        raise ValidationError([Problem(path.name, f"{path.suffix} workbooks are not read: open the file in Excel, WPS "
+                                                  "or LibreOffice and save it as .xlsx (or the sheet as CSV)")],
+                              subject=path.name)
     from .io import decode_text
 
     text, _ = decode_text(path.read_bytes(), file=path.name)

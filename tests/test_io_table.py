@@ -278,3 +278,10 @@ def test_totals_before_the_sectors_and_codes_in_their_own_column() -> None:
     u = upstreamness_io(t)
     assert u["industry"].tolist() == ["01 农业", "02 工业"]
     assert u["upstreamness"].tolist() == pytest.approx([1.3, 1.0], rel=1e-12)
+
+
+def test_old_xls_workbooks_get_a_clear_message(tmp_path: Path) -> None:
+    path = tmp_path / "io2017.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0 not really a workbook")
+    r = CliRunner().invoke(main, ["upstreamness", "--io-table", str(path)])
+    assert r.exit_code == 1 and "save it as .xlsx" in r.stderr and "Traceback" not in r.output
