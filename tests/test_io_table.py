@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from chainnet import ChainnetError, DataWarning, ValidationError
 from chainnet.analysis._upstreamness import solve_upstreamness
@@ -285,3 +287,22 @@ def test_old_xls_workbooks_get_a_clear_message(tmp_path: Path) -> None:
     path.write_bytes(b"\xd0\xcf\x11\xe0 not really a workbook")
     r = CliRunner().invoke(main, ["upstreamness", "--io-table", str(path)])
     assert r.exit_code == 1 and "save it as .xlsx" in r.stderr and "Traceback" not in r.output
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(2, 7).flatmap(lambda n: st.tuples(
+    st.lists(st.floats(-1, 1), min_size=n * n, max_size=n * n),
+    st.lists(st.floats(10, 1000), min_size=n, max_size=n))))
+def test_series_equals_closed_form_whenever_it_converges(case: tuple[list[float], list[float]]) -> None:
+    # rows of |Δ| summing to at most 0.9 keep the spectral radius below 1, whatever the signs
+    raw, adjusted = case
+    n = len(adjusted)
+    A = np.array(raw).reshape(n, n)
+    scale = np.abs(A).sum(axis=1, keepdims=True)
+    D = np.where(scale > 0, 0.9 * A / np.where(scale > 0, scale, 1), 0.0)
+    Y = np.array(adjusted)
+    Z = D * Y[:, None]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        u = upstreamness_io(table(Z, Y))["upstreamness"].to_numpy()
+    assert np.abs(u - closed_form(Z, Y)).max() < 1e-9
