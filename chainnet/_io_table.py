@@ -226,15 +226,15 @@ def _same_sector(row_label: str, header: str) -> bool:
     """Whether a row label and a column header name the same sector: equal, the same leading
     code, or the same name once codes are set aside.
 
-    >>> _same_sector("01 农林牧渔产品和服务", "1"), _same_sector("01 农业", "农业"), _same_sector("农业", "工业")
+    >>> _same_sector("01 农林牧渔产品和服务", "1"), _same_sector("01 农业", "农业"), _same_sector("01 农业", "02 农业")
     (True, True, False)
     """
     a, b = norm(row_label), norm(header)
     if a == b:
         return True
     ca, cb = _CODE.match(a), _CODE.match(b)
-    if ca and cb and int(ca.group(1)) == int(cb.group(1)):  # a code read from xlsx as 1 is '01'
-        return True
+    if ca and cb:
+        return int(ca.group(1)) == int(cb.group(1))  # a code read from xlsx as 1 is '01'
     rest_a, rest_b = a[ca.end():] if ca else a, b[cb.end():] if cb else b  # the names without their codes
     return bool(rest_a) and rest_a == rest_b
 
