@@ -1,43 +1,70 @@
 """Upstreamness of the industries of an input-output table (Antràs, Chor, Fally & Hillberry 2012).
 
-The table is a CSV (or DataFrame) whose first column ``industry`` names each industry, then one
-column per industry in the same order (row i, column j: industry i's output used by industry j),
-then ``output`` and the optional ``exports``, ``imports`` and ``inventory_change``. The
-denominator is output adjusted for trade and inventories: output - exports + imports -
-inventory_change. ``docs/position.md`` gives the formula and a worked example.
+The table is read by :func:`chainnet._io_table.read_io_table`: a CSV or xlsx file (or a DataFrame)
+with the sector labels in the first column, the square intermediate-use block, and named columns
+for gross output (``output``/``总产出``), ``exports``/``出口``, ``imports``/``进口`` and
+``inventory_change``/``存货增加``/``存货变动`` (or ``net_exports``/``净出口``); the layout of China's
+official tables is read as published. Negative cells (scrap and second-hand goods, re-exports,
+inventory draw-downs) are accepted with one warning. ``docs/position.md`` gives the formula.
 """
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
+from typing import NoReturn
 
 import numpy as np
 import pandas as pd
 
-from .._errors import Problem, ValidationError
+from .._errors import ChainnetError, DataWarning, Problem, ValidationError
+from .._io_table import IOTable, read_io_table
+from ._upstreamness import DIRECT_MAX, solve_upstreamness
 
 IO_OPTIONAL = ("exports", "imports", "inventory_change")
+#: The row identity must fit this much better with imports taken as negative numbers before their sign is reversed.
+_SIGN_EVIDENCE = 0.1
 
 
-def upstreamness_io(table: str | Path | pd.DataFrame) -> pd.DataFrame:
+def upstreamness_io(table: str | Path | pd.DataFrame, *, columns: dict[str, str] | None = None,
+                    sheet: str | None = None) -> pd.DataFrame:
     """Upstreamness of the industries of an input-output table (Antràs et al. 2012).
 
     Parameters
     ----------
-    table : a CSV file (or a DataFrame of the same shape) whose first column ``industry`` names
-        each industry, then one column per industry in the same order (row i, column j = value
-        of industry i's output used as input by industry j), then ``output`` (gross output of i)
-        and optionally ``exports``, ``imports`` (both >= 0) and ``inventory_change``.
+    table : a .csv or .xlsx file, or a DataFrame whose column names are the header row: sector
+        labels in the first column, then one column per sector in the same order (row i,
+        column j = value of industry i's output used as input by industry j), then named
+        columns: ``output`` (gross output of i; required) and optionally ``exports``,
+        ``imports``, ``inventory_change`` or ``net_exports``, in English or as China's official
+        tables name them (总产出, 出口, 进口, 存货增加/存货变动, 净出口). Other columns after the
+        block (totals, final-use columns) and total or value-added rows are ignored.
+    columns : headers of roles named otherwise, e.g. ``{"output": "Total output"}``
+    sheet : sheet of an .xlsx file (default: the first with an output column)
 
     Returns
     -------
-    DataFrame with columns ``industry`` and ``upstreamness``, in the table's order.
+    DataFrame with columns ``industry`` and ``upstreamness``, in the table's order;
+    ``attrs["io_table"]`` records the header row, the columns used and ignored, and notes.
+
+    Raises
+    ------
+    ValidationError
+        With every problem of the file (row as a spreadsheet shows it, column), including an
+        industry whose adjusted output ``output - exports + imports - inventory_change`` is zero
+        or negative, and a table whose series ``1 + Δ1 + Δ²1 + …`` does not converge.
+
+    Warns
+    -----
+    DataWarning
+        Once, listing how many cells are negative (intermediate use, output, exports, imports,
+        inventory change), and when the imports are recorded as negative numbers and their sign
+        is reversed.
 
     Notes
     -----
-    ``Δ_ij = Z_ij / (Y_i - X_i + M_i - N_i)`` (output minus exports plus imports minus
-    inventory change) and ``U = (I - Δ)^-1 1``. Every problem of the file is reported at once
-    with its row (header = row 1) and column.
+    ``Δ_ij = Z_ij / (Y_i - X_i + M_i - N_i)`` and ``U = (I - Δ)^-1 1``, summed as the series
+    ``1 + Δ1 + Δ²1 + …``.
 
     Examples
     --------
@@ -45,107 +72,92 @@ def upstreamness_io(table: str | Path | pd.DataFrame) -> pd.DataFrame:
     >>> upstreamness_io(t)["upstreamness"].tolist()  # a sells half its output to b
     [1.5, 1.0]
     """
-    if isinstance(table, pd.DataFrame):
-        label = "the input-output table"
-        raw = table.copy()
-        raw.columns = [str(c).strip() for c in raw.columns]
-        raw = raw.astype(object).where(raw.notna(), "")
+    t = read_io_table(table, columns=columns, sheet=sheet)
+    notes: list[str] = []
+    v = dict(t.values)
+    n = len(t.names)
+    if "imports" in v and _imports_recorded_negative(t):
+        v["imports"] = -v["imports"]
+        notes.append(f"imports ({t.columns['imports']!r}) are recorded as negative numbers: the row identity "
+                     "output = intermediate use + final use + imports (+ other) holds with them as given, so their "
+                     "sign was reversed")
+        warnings.warn(f"{t.label}: {notes[-1]}", DataWarning, stacklevel=2)
+    _warn_negative(t, v)
+    zero = np.zeros(n)
+    if "net_exports" in v and "exports" not in v:  # X - M given as one column (imports then only checked)
+        trade = v["net_exports"]
+        formula = "output - net_exports - inventory_change"
     else:
-        from ..io import read_csv_table
-
-        path = Path(table)
-        label = path.name
-        raw = read_csv_table(path, label=label)
-        raw.columns = [str(c).strip() for c in raw.columns]
-    names, Z, adj = _io_parse(raw, label)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        D = Z / adj[:, None]
-    rho = float(np.max(np.abs(np.linalg.eigvals(D)))) if len(names) else 0.0
-    if rho >= 1 - 1e-12:
-        rs = D.sum(axis=1)
-        over = [f"{names[i]} ({rs[i]:.3f})" for i in np.argsort(-rs)[:5] if rs[i] >= 1 - 1e-12]
-        raise ValidationError([Problem(label, f"the system I - Δ is singular (the largest eigenvalue of Δ is "
-                                              f"{rho:.4f}, it must be below 1): some industries use all of their "
-                                              "adjusted output (output - exports + imports - inventory_change) as "
-                                              "inputs of each other" + (f"; row sums of Δ: {', '.join(over)}"
-                                                                         if over else "")
-                                              + ". Check output, exports, imports and inventory_change of these rows",
-                                       column="output")], subject=label)
-    U = np.linalg.solve(np.eye(len(names)) - D, np.ones(len(names)))
-    return pd.DataFrame({"industry": names, "upstreamness": U})
-
-
-def _io_parse(raw: pd.DataFrame, label: str) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """Check the table's shape and numbers, collecting every problem; return names, Z and adjusted output."""
-    problems: list[Problem] = []
-    cols = list(raw.columns)
-
-    def bad(msg: str, rows: tuple[int, ...] = (), column: str | None = None) -> None:
-        problems.append(Problem(label, msg, rows, column))
-
-    if not cols or cols[0] != "industry":
-        bad(f"the first column must be 'industry' (it is {cols[0]!r} here)" if cols else "the table has no columns",
-            column=cols[0] if cols else None)
-        raise ValidationError(problems, subject=label)
-    if "output" not in cols:
-        bad("no 'output' column: after the industry columns give each industry's gross output in a column 'output'")
-        raise ValidationError(problems, subject=label)
-    names = [str(x).strip() for x in raw["industry"]]
-    k = cols.index("output")
-    ind_cols = cols[1:k]
-    extra = cols[k + 1:]
-    for c in extra:
-        if c not in IO_OPTIONAL:
-            bad(f"unexpected column {c!r} after 'output'; allowed there: {', '.join(IO_OPTIONAL)}", column=c)
-    for i, nm in enumerate(names):
-        if not nm:
-            bad("industry name is empty", (i + 2,), "industry")
-    dup = pd.Series(names)[pd.Series(names).duplicated()].unique()
-    for d in dup:
-        bad(f"industry {d!r} appears more than once", tuple(int(i) + 2 for i in np.flatnonzero(np.array(names) == d)),
-            "industry")
-    if len(ind_cols) != len(names) or any(a != b for a, b in zip(ind_cols, names)):
-        if len(ind_cols) != len(names):
-            msg = (f"there are {len(names)} industry rows but {len(ind_cols)} industry columns between 'industry' and "
-                   "'output'; the columns must name the same industries as the rows, in the same order")
-        else:
-            j = next(i for i, (a, b) in enumerate(zip(ind_cols, names)) if a != b)
-            msg = (f"column {j + 2} is {ind_cols[j]!r} but row {j + 2} is industry {names[j]!r}; the columns between "
-                   "'industry' and 'output' must name the same industries as the rows, in the same order")
-        same = len(ind_cols) == len(names)
-        bad(msg, (1, j + 2) if same else (1,), ind_cols[j] if same else None)
-    if not len(names):
-        bad("the table has no industry rows")
-
-    def number(c: str, *, min0: bool, required: bool) -> np.ndarray:
-        s = raw[c].astype(str).str.strip()
-        blank = s.eq("") | s.str.lower().isin(["nan", "none"])
-        vals = pd.to_numeric(s.where(~blank, None), errors="coerce").to_numpy(dtype=float)
-        wrong = ~blank.to_numpy() & ~np.isfinite(vals)
-        if wrong.any():
-            shown = ", ".join(repr(v) for v in s[wrong].head(3))
-            bad(f"not a number: {shown}", tuple(int(i) + 2 for i in np.flatnonzero(wrong)), c)
-        if required and blank.any():
-            bad("empty cell; write 0 for none", tuple(int(i) + 2 for i in np.flatnonzero(blank.to_numpy())), c)
-        vals = np.where(np.isfinite(vals), vals, 0.0)
-        if min0 and (vals < 0).any():
-            bad("negative value; values here must be >= 0", tuple(int(i) + 2 for i in np.flatnonzero(vals < 0)), c)
-        return vals
-
-    Z = np.column_stack([number(c, min0=True, required=True) for c in ind_cols] or [np.zeros(len(names))])
-    out = number("output", min0=True, required=True)
-    opt = {c: (number(c, min0=c != "inventory_change", required=False) if c in extra else np.zeros(len(names)))
-           for c in IO_OPTIONAL}
-    if problems:
-        raise ValidationError(problems, subject=label)
-    adj = out - opt["exports"] + opt["imports"] - opt["inventory_change"]
+        trade = v.get("exports", zero) - v.get("imports", zero)
+        formula = "output - exports + imports - inventory_change"
+    adj = v["output"] - trade - v.get("inventory_change", zero)
     nonpos = np.flatnonzero(adj <= 0)
     if len(nonpos):
-        shown = "; ".join(f"{names[i]}: {adj[i]:g}" for i in nonpos[:5])
-        bad(f"adjusted output (output - exports + imports - inventory_change) must be positive ({shown}); "
-            "check these rows' output and trade", tuple(int(i) + 2 for i in nonpos), "output")
-        raise ValidationError(problems, subject=label)
-    return names, Z, adj
+        shown = "; ".join(f"{t.names[i]}: {adj[i]:g}" for i in nonpos[:5])
+        raise ValidationError([Problem(t.label, f"adjusted output ({formula}) must be positive ({shown}); upstreamness "
+                                                "divides by it. Check these rows' output, trade and inventory change",
+                                       tuple(int(r) for r in t.rows[nonpos]), t.columns["output"])], subject=t.label)
+    D = t.Z / adj[:, None]
+    try:
+        solved = solve_upstreamness(D, method="series")
+    except ChainnetError as exc:
+        _diagnose(t, D)
+        raise ValidationError([Problem(t.label, str(exc))], subject=t.label) from None
+    if solved.unbounded.any():  # closed loops of a non-negative table: the spectral radius is 1 or more
+        _diagnose(t, D)
+    out = pd.DataFrame({"industry": t.names, "upstreamness": solved.values})
+    out.attrs["io_table"] = {"file": t.label, "header_row": t.header_row, "industries": n, "columns": dict(t.columns),
+                             "ignored_columns": list(t.ignored), "adjusted_output": formula,
+                             "solver": solved.method, "notes": notes}
+    return out
+
+
+def _imports_recorded_negative(t: IOTable) -> bool:
+    """Whether imports are written with a minus sign (as in China's 1997 table): the row identity
+    output = intermediate use + final use - imports (+ other) fits far better with imports negated.
+    Without a final-use total the identity cannot be checked and imports are taken as given."""
+    m = t.values["imports"]
+    if "final_use" not in t.values or not (m < 0).any() or (m > 0).any():
+        return False
+    inter = t.values.get("intermediate_use", t.Z.sum(axis=1))
+    rest = t.values["output"] - inter - t.values["final_use"] - t.values.get("other", 0.0)
+    as_given = np.abs(rest + m).sum()  # Y = inter + final - M + other with M as written
+    negated = np.abs(rest - m).sum()  # Y = inter + final + M + other: M is already negative
+    return bool(negated < _SIGN_EVIDENCE * as_given)
+
+
+def _warn_negative(t: IOTable, v: dict[str, np.ndarray]) -> None:
+    """One warning counting the negative cells; real tables have them (scrap and second-hand goods,
+    re-exports, inventory draw-downs, non-comparable imports)."""
+    counts = {"intermediate-use cells": int((t.Z < 0).sum())}
+    counts.update({t.columns[r]: int((v[r] < 0).sum()) for r in ("output", "exports", "imports", "inventory_change",
+                                                                  "net_exports") if r in v})
+    parts = [f"{k}: {c:,}" for k, c in counts.items() if c]
+    if parts:
+        warnings.warn(f"{t.label}: negative values accepted ({'; '.join(parts)}); real tables have them "
+                      "(scrap and second-hand goods, re-exports, inventory draw-downs). Upstreamness is computed "
+                      "as long as every adjusted output is positive and the series converges", DataWarning,
+                      stacklevel=3)
+
+
+def _diagnose(t: IOTable, D: np.ndarray) -> NoReturn:
+    """Raise, saying why the series 1 + Δ1 + Δ²1 + … does not converge (spectral radius >= 1) and
+    naming the industries; called only once it has failed."""
+    n = len(t.names)
+    rho = float(np.max(np.abs(np.linalg.eigvals(D)))) if n <= DIRECT_MAX else float("nan")
+    rs = np.abs(D).sum(axis=1)
+    over = [i for i in np.argsort(-rs, kind="stable")[:5] if rs[i] >= 1 - 1e-12]
+    singular = n <= DIRECT_MAX and abs(np.linalg.det(np.eye(n) - D)) < 1e-12
+    msg = (("the system I - Δ is singular" if singular else "the series U = 1 + Δ1 + Δ²1 + … does not converge")
+           + (f" (the largest eigenvalue modulus of Δ is {rho:.4f}; it must be below 1)" if rho == rho else "")
+           + ": some industries use as much "
+           "as or more than their adjusted output (output - exports + imports - inventory_change) as inputs of each "
+           "other")
+    if over:
+        msg += "; intermediate use / adjusted output: " + ", ".join(f"{t.names[i]} ({rs[i]:.3f})" for i in over)
+    msg += ". Check output, exports, imports and inventory_change of these rows"
+    raise ValidationError([Problem(t.label, msg, tuple(int(t.rows[i]) for i in over), t.columns["output"])],
+                          subject=t.label)
 
 
 __all__ = ["IO_OPTIONAL", "upstreamness_io"]

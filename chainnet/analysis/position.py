@@ -31,12 +31,12 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse import csgraph
-from scipy.sparse import linalg as spla
 
 from .._errors import ChainnetError
 from .._i18n import t as _t
 from . import _chain, _sparse
 from ._json import clean, records
+from ._upstreamness import DIRECT_MAX, LEAK_EPS, Solved, solve_upstreamness  # noqa: F401  (public here too)
 from .io_table import IO_OPTIONAL, upstreamness_io  # noqa: F401  (re-exported: public here since the start)
 
 if TYPE_CHECKING:
@@ -44,105 +44,10 @@ if TYPE_CHECKING:
     from ..template import Template
 
 STAGE_RANK = {"upstream": 0, "midstream": 1, "downstream": 2}
-#: Below this many firms the linear systems are solved directly (exact); above it iteratively.
-DIRECT_MAX = 2000
-#: A firm's sales leak out of the local network (to final use or outside) when the share exceeds this.
-LEAK_EPS = 1e-12
 DIRECTIONS = ("along", "within", "against", "unrelated")
 
 
 # -- the linear algebra ------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Solved:
-    """Upstreamness from a share matrix: ``values`` (NaN where unbounded), ``unbounded`` mask, method."""
-
-    values: np.ndarray
-    unbounded: np.ndarray
-    method: str
-
-
-def solve_upstreamness(delta: sp.sparray | np.ndarray, *, tol: float = 1e-12, max_iter: int = 100_000) -> Solved:
-    """Solve ``U = 1 + Δ U`` for a non-negative share matrix ``Δ`` (rows sum to at most 1).
-
-    The inverse of ``I - Δ`` exists when, from every node, a chain of positive shares leads to a
-    node that sells part of its output outside (row sum below 1). Nodes from which no such chain
-    exists form closed loops that trade everything among themselves: their upstreamness, and
-    that of every node selling into them, is unbounded. Those nodes get NaN and are flagged in
-    ``unbounded``; the rest is solved exactly (LU, up to ``DIRECT_MAX`` nodes) or by the Neumann
-    series ``U = Σ Δ^k 1`` (every term adds the firms one more stage away) continued by GMRES
-    when it converges slowly.
-
-    Parameters
-    ----------
-    delta : n x n shares, ``delta[i, j]`` = share of i's output used by j
-    tol : relative accuracy of the iterative solution (max-norm of the residual over max U)
-    max_iter : Neumann steps before GMRES takes over
-
-    Returns
-    -------
-    Solved
-
-    Examples
-    --------
-    >>> d = np.array([[0, 0.5, 0], [0, 0, 1.0], [0, 0, 0]])  # a sells half to b, b all to c
-    >>> solve_upstreamness(d).values.tolist()  # c = 1, b = 1 + c = 2, a = 1 + 0.5 b = 2
-    [2.0, 2.0, 1.0]
-    >>> solve_upstreamness(np.array([[0, 1.0], [1.0, 0]])).unbounded.tolist()  # a closed loop
-    [True, True]
-    """
-    D = sp.csr_array(delta, dtype=float)
-    n = D.shape[0]
-    if D.shape != (n, n):
-        raise ChainnetError(f"the share matrix must be square, not {D.shape[0]} x {D.shape[1]}")
-    D.eliminate_zeros()
-    leak = 1.0 - np.asarray(D.sum(axis=1)).ravel()
-    unbounded = _unbounded(D, leak > LEAK_EPS)
-    U = np.full(n, np.nan)
-    ok = np.flatnonzero(~unbounded)
-    if not len(ok):
-        return Solved(U, unbounded, "none")
-    Dk = D[ok][:, ok] if unbounded.any() else D
-    if len(ok) <= DIRECT_MAX:
-        U[ok] = np.linalg.solve(np.eye(len(ok)) - Dk.toarray(), np.ones(len(ok)))
-        return Solved(U, unbounded, "direct (LU)")
-    U[ok], method = _iterate(Dk.tocsr(), tol=tol, max_iter=max_iter)
-    return Solved(U, unbounded, method)
-
-
-def _unbounded(D: sp.csr_array, leaky: np.ndarray) -> np.ndarray:
-    """Nodes with no chain of shares to a leaky node, and every node that sells into them."""
-    n = D.shape[0]
-    everything = np.ones(n, dtype=bool)
-    DT = D.T.tocsr()
-    reaches_leak = _sparse.reach(DT, leaky, everything)  # nodes with a path to a leaky node
-    trapped = ~reaches_leak
-    if not trapped.any():
-        return trapped
-    return _sparse.reach(DT, trapped, everything)
-
-
-def _iterate(D: sp.csr_array, *, tol: float, max_iter: int) -> tuple[np.ndarray, str]:
-    """Neumann series from U = 1; GMRES from there when it has not converged in ``max_iter`` steps."""
-    n = D.shape[0]
-    one = np.ones(n)
-    x = one.copy()
-    for k in range(1, max_iter + 1):
-        nxt = one + D @ x
-        change = float(np.abs(nxt - x).max())
-        x = nxt
-        if change <= tol * float(x.max()):
-            return x, f"Neumann series ({k} steps)"
-        if k == 2000:
-            break
-    M = sp.identity(n, format="csr") - D
-    y, info = spla.gmres(M, one, x0=x, rtol=tol, restart=100, maxiter=max_iter)
-    resid = float(np.abs(M @ y - one).max())
-    if info != 0 or not np.isfinite(y).all() or resid > 1e-6 * max(float(np.abs(y).max()), 1.0):
-        raise ChainnetError(f"upstreamness did not converge (residual {resid:.2e}): some firms sell almost "
-                            "everything to each other in loops; give their output, or set final_use above 0")
-    return y, "Neumann series, then GMRES"
-
-
 def trophic_levels(W: sp.sparray | np.ndarray, *, tol: float = 1e-10) -> tuple[np.ndarray, float | None]:
     """Improved trophic levels and trophic incoherence of a weighted directed graph (MacKay et al. 2020).
 

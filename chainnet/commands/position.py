@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from .._io_table import ROLE_NAMES
 from ._common import FORMAT_OPTION, emit_csv, emit_json, format_table, load, split_many
 
 #: Clusters with at least this many local firms report progress on stderr.
@@ -65,34 +66,54 @@ def register(main: click.Group) -> None:
 
     @main.command("upstreamness")
     @click.option("--io-table", "io_table", metavar="FILE", required=True,
-                  help="Input-output table (.csv): industry, one column per industry, output[, exports, imports, "
-                       "inventory_change].")
+                  help="Input-output table (.csv or .xlsx): sector labels, the square intermediate-use block, then "
+                       "output (总产出) and optionally exports (出口), imports (进口), inventory_change (存货增加/存货变动).")
+    @click.option("--io-columns", "io_columns", multiple=True, metavar="ROLE=NAME",
+                  help="Header of a column named otherwise, e.g. --io-columns 'output=Total output'; repeatable or "
+                       "comma-separated. Roles: " + ", ".join(ROLE_NAMES) + ".")
+    @click.option("--sheet", metavar="NAME", default=None,
+                  help="Sheet of an .xlsx table (default: the first with an output column).")
     @FORMAT_OPTION
-    def upstreamness_cmd(io_table: str, fmt: str) -> None:
+    def upstreamness_cmd(io_table: str, io_columns: tuple[str, ...], sheet: str | None, fmt: str) -> None:
         """Upstreamness of the industries of an input-output table (Antràs, Chor, Fally & Hillberry 2012).
 
-        The CSV's first column `industry` names each industry; then one column per industry in
-        the same order (row i, column j = value of industry i's output used as input by industry
-        j); then `output` (gross output of i) and optionally `exports`, `imports` and
-        `inventory_change`. Shares are taken of output - exports + imports - inventory_change.
-        CSV output has the columns industry,upstreamness. For the firms of a cluster use
-        `chainnet position`.
+        The table is read as statistics offices publish it (China's official tables as they
+        are): title rows may come first; the header starts at the first row with an `output`
+        (or 总产出) column and may span a few rows (merged group headings, names, codes);
+        column 1 holds the sector labels; then one column per sector with the
+        same labels in the same order (row i, column j = value of industry i's output used by
+        industry j); then the totals and final-use columns, of which `output`/总产出,
+        `exports`/出口, `imports`/进口 and `inventory_change`/存货增加/存货变动 are used and the
+        rest ignored. Total and value-added rows (中间投入合计, 增加值, 总投入) are skipped.
+        Shares are taken of output - exports + imports - inventory_change. Negative cells are
+        accepted with one warning; the command fails only where an adjusted output is zero or
+        negative or the series does not converge. CSV output has the columns
+        industry,upstreamness. For the firms of a cluster use `chainnet position`.
 
         \b
         Examples:
           chainnet upstreamness --io-table io2017.csv
+          chainnet upstreamness --io-table 2017投入产出表.xlsx --sheet 基本流量表
+          chainnet upstreamness --io-table io.csv --io-columns "output=Total output,imports=Imports cif"
           chainnet upstreamness --io-table io2017.csv --format csv > upstreamness.csv
         """
-        from ..analysis.position import upstreamness_io
+        from ..analysis.io_table import upstreamness_io
 
-        u = upstreamness_io(Path(io_table))
+        u = upstreamness_io(Path(io_table), columns=_role_columns(io_columns), sheet=sheet)
+        info = u.attrs["io_table"]
         if fmt == "json":
-            emit_json({"file": io_table, "industries": [{"industry": a, "upstreamness": float(b)}
-                                                         for a, b in zip(u["industry"], u["upstreamness"])]})
+            emit_json({"file": io_table, **{k: info[k] for k in ("header_row", "columns", "ignored_columns",
+                                                                 "adjusted_output", "solver", "notes")},
+                       "industries": [{"industry": a, "upstreamness": float(b)}
+                                      for a, b in zip(u["industry"], u["upstreamness"])]})
         elif fmt == "csv":
             emit_csv(u)
         else:
-            click.echo(f"Upstreamness of {len(u)} industries in {io_table} (1 = all output goes to final use)")
+            click.echo(f"Upstreamness of {len(u)} industries in {info['file']} (1 = all output goes to final use)")
+            used = ", ".join(f"{k} = {v!r}" for k, v in info["columns"].items())
+            click.echo(f"header row {info['header_row']}; columns used: {used}; shares of {info['adjusted_output']}")
+            for note in info["notes"]:
+                click.echo(f"note: {note}")
             click.echo(format_table(("industry", "upstreamness"),
                                     [(a, f"{b:.3f}") for a, b in zip(u["industry"], u["upstreamness"])]))
 
@@ -195,6 +216,25 @@ def register(main: click.Group) -> None:
             emit_json(w.to_dict())
         else:
             click.echo(whatif_text(c, w, lang=lang))
+
+
+def _role_columns(values: tuple[str, ...]) -> dict[str, str]:
+    """``--io-columns`` as {role: header}: ROLE=NAME items, repeated or comma-separated.
+
+    >>> _role_columns(("output=Total output,imports=M", "exports = X"))
+    {'output': 'Total output', 'imports': 'M', 'exports': 'X'}
+    """
+    out = {}
+    for item in (x for v in values for x in v.split(",")):
+        role, eq, name = item.partition("=")
+        if not eq or not role.strip() or not name.strip():
+            raise click.BadParameter(f"{item!r} is not ROLE=NAME (e.g. 'output=Total output')",
+                                     param_hint="--io-columns")
+        if role.strip() not in ROLE_NAMES:
+            raise click.BadParameter(f"unknown role {role.strip()!r}; roles: {', '.join(ROLE_NAMES)}",
+                                     param_hint="--io-columns")
+        out[role.strip()] = name.strip()
+    return out
 
 
 # -- text ---------------------------------------------------------------------------------------
