@@ -349,8 +349,10 @@ def _leader_table(cluster: Cluster, g: _sparse.SupplyGraph, local: pd.DataFrame,
     return pd.DataFrame(rows, columns=cols)
 
 
-def completeness_losses(cluster: Cluster, groups: list[np.ndarray]) -> list[float]:
+def completeness_losses(cluster: Cluster, groups: list[np.ndarray]) -> list[float | None]:
     """Completeness index lost when each group of firms (row positions in ``cluster.firms``) is removed.
+
+    None for every group when the cluster's links are unknown (the index is not measured).
 
     The cluster is encoded once (:func:`chainnet.analysis.completeness.prepare`) and each removal
     is a what-if on it: the same as ``completeness(cluster)["index"] - completeness(cluster,
@@ -360,6 +362,8 @@ def completeness_losses(cluster: Cluster, groups: list[np.ndarray]) -> list[floa
 
     prep = prepare(cluster)
     base = prep.completeness()["index"]
+    if base is None:
+        return [None] * len(groups)
     out = []
     for rows in groups:
         drop = np.zeros(len(cluster.firms), dtype=bool)

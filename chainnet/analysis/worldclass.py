@@ -20,6 +20,8 @@ result. ``docs/profile.md`` lists the indicators and the file format.
 
 from __future__ import annotations
 
+from .._i18n import LINKS_UNKNOWN
+
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -136,6 +138,9 @@ def indicator_values(cluster: Cluster, *, spec: Specialisation | None = None,
     g = _sparse.supply_graph(cluster)
     sa = leader_figures(g, role[g.rows])["sme_attachment"]
     out["sme_attachment"] = (sa, "local SMEs trading with a leader") if sa is not None else (None, "no local SME")
+    if not cluster.links_known:  # a firm list: no figure that needs ties is measured
+        for key in ("completeness", "leader_dependence", "sme_attachment", "local_sourcing"):
+            out[key] = (None, LINKS_UNKNOWN)
 
     # agglomeration
     lq, lq_basis = spec.figures.get("lq_employment"), "lq_employment"
