@@ -11,6 +11,7 @@ TERMS: dict[str, tuple[str, str]] = {
     # a cluster whose ties are unknown (links = "unknown" in cluster.toml; METRICS.md)
     "links_unknown": ("links unknown: link figures not measured", "企业间关联未知：未测算关联指标"),
     "survey": ("Ties to survey (links unknown), ranked", "待调查核实的企业关联（关联未知），按优先级排序"),
+    "flow_weight_share": ("flow weight share", "衔接权重占比"),
     "link_coverage_min": ("link coverage, lower bound (in-house only)", "衔接覆盖率下限（仅企业内部）"),
     "fill": ("fill (补链)", "补链"), "extend": ("extend (延链)", "延链"), "connect": ("connect (断链)", "断链"),
     "strengthen": ("strengthen (强链)", "强链"),

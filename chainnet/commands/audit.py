@@ -94,9 +94,8 @@ def register(main: click.Group) -> None:
 
 def _audit_text(a: Any, *, lang: str, which: str | None) -> str:
     """The audit as headed, aligned text tables in English or Chinese."""
-    from ..analysis.completeness import GAP_ZH, STATUS_ZH
-
     from .._i18n import t
+    from ..analysis.completeness import GAP_ZH, STATUS_ZH
 
     w = _AUDIT_WORDS[lang]
     zh = lang == "zh"
