@@ -197,6 +197,9 @@ def compute(cluster: Cluster, *, lang: str = "en", candidates: list[Cluster] | N
         sheets["single_points"] = res.single_points.assign(
             **{c: res.single_points[c].map(lambda v: ";".join(map(str, v)))
                for c in ("segments", "segments_lost", "flows_lost", "sinks_cut")})
+    else:  # the same sheets, so scripts reading the workbook find them: each says why it is empty
+        for name in ("position", "resilience", "single_points"):
+            sheets[name] = _note_sheet(lang)
     if tl is not None:
         sheets["timeline"] = tl
     doc = build_document(cluster, a, ld, st, sheets, figures, lang=lang)
@@ -328,9 +331,13 @@ def build_sheets(cluster: Cluster, a: Any, ld: Any, st: Any, *, lang: str) -> di
                                                tr["firm"]: _name_col(fs, lang),
                                                tr["role"]: fs["role"].map(lambda s: t(s, lang)),
                                                tr["output"]: fs["output"]})
-    if st is not None:
-        sheets["structure"] = st.table()
+    sheets["structure"] = st.table() if st is not None else _note_sheet(lang)
     return sheets
+
+
+def _note_sheet(lang: str) -> pd.DataFrame:
+    """A one-cell table saying a list was not measured because the cluster's links are unknown."""
+    return pd.DataFrame({t("note", lang): [t("links_unknown", lang)]})
 
 
 def write_workbook(sheets: dict[str, pd.DataFrame], path: Path) -> None:
