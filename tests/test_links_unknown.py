@@ -57,9 +57,9 @@ FIRMS = pd.DataFrame([
 ], columns=["firm_id", "name", "role", "segments", "external"])
 
 
-def firm_list(links: str = "unknown", firms: pd.DataFrame = FIRMS) -> Cluster:
+def firm_list(links: str = "unknown", firms: pd.DataFrame = FIRMS, **meta: object) -> Cluster:
     return Cluster.from_frames(firms, None, meta={"id": "firm_list", "name": "Firm list", "template": "line",
-                                                  "links": links}, templates=[line_template()])
+                                                  "links": links, **meta}, templates=[line_template()])
 
 
 def test_completeness_figures_by_hand() -> None:
@@ -233,3 +233,49 @@ def test_cli_other_commands_say_links_unknown(args: list[str]) -> None:
     r = CliRunner().invoke(main, args)
     assert r.exit_code == 0, r.output
     assert NOTE in r.output
+
+
+def test_cli_validate_and_plot_say_links_unknown(tmp_path: Path) -> None:
+    r = CliRunner().invoke(main, ["validate", "jilin_carbon_fibre"])
+    assert r.exit_code == 0 and r.output.rstrip().endswith(NOTE)
+    out = tmp_path / "n.png"
+    r = CliRunner().invoke(main, ["plot", "jilin_carbon_fibre", "--kind", "network", "-o", str(out)])
+    assert r.exit_code == 1 and NOTE in r.output and not out.exists()
+
+
+# -- figure and report -------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("lang", "label"), [("en", "tie unknown (to survey)"), ("zh", "关联未知（待调查核实）")])
+def test_chain_map_draws_unknown_flows_grey_dash_dot_with_a_legend_entry(lang: str, label: str) -> None:
+    from matplotlib.colors import to_rgba
+
+    from chainnet.viz import _style as st
+    from chainnet.viz import chain_map
+
+    fig, ax = chain_map(firm_list(), lang=lang)
+    flows = {p.get_gid(): p for p in ax.patches if (p.get_gid() or "").startswith("chainmap.flow.line.")}
+    for a, b in (("b", "c"), ("e", "f")):
+        p = flows[f"chainmap.flow.line.{a}.{b}"]
+        assert p.get_linestyle() in ("-.", "dashdot")
+        assert to_rgba(p.get_edgecolor()) == to_rgba(st.FLOW_STYLES["unknown"][0])
+    assert flows["chainmap.flow.line.a.b"].get_linestyle() in ("-", "solid")  # in-house: realized
+    legend = [t.get_text() for leg in (fig.legends or [ax.get_legend()]) for t in leg.get_texts()]
+    assert label in legend and not any("断链" in x or "broken" in x for x in legend)
+    subtitle = " ".join(t.get_text() for t in fig.texts + ax.texts)
+    assert st.WORDS[lang]["links_unknown"] in subtitle
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+
+
+def test_report_leads_its_gaps_with_the_survey_and_skips_tie_analyses() -> None:
+    from chainnet.report import compute, render_markdown
+
+    an = compute(firm_list(year=2020), null_models=0)
+    md = render_markdown(an.doc)
+    assert NOTE in md and "Ties to survey (links unknown), ranked" in md
+    assert md.index("Ties to survey") < md.index("Gaps: what to fill")
+    assert "| broken |" not in md and "| connect" not in md and "| 0.000 |" not in md  # no 断链 row, no zeros
+    d = an.to_dict()
+    for key in ("structure", "position", "resilience"):
+        assert d[key] == {"links": "unknown", "reason": NOTE, "reason_zh": "企业间关联未知：未测算关联指标"}
+    assert list(an.sheets["survey"].iloc[:, 3]) == [1, 4]  # firm pairs, in survey order
