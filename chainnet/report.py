@@ -365,7 +365,7 @@ def build_document(cluster: Cluster, a: Any, ld: Any, st: Any, sheets: dict[str,
     tpl = ", ".join((tp.name_zh if zh and tp.name_zh else tp.name) for tp in cluster.templates)
     c = a.completeness
     if not a.links_known:
-        d.p(f"{t('links_unknown', lang)}. " + (
+        d.p(t("links_unknown", lang) + ("。" if zh else ". ") + (
             f"{s['firms']:,} 家企业与机构（本地企业 {s['local_firms']:,} 家），没有企业间关联数据；参照产业链：{tpl}。"
             f"环节覆盖率 {_pct(c['segment_coverage'])}，企业内部衔接覆盖率下限 {_pct(c['link_coverage_min'])}。"
             "两端环节都有本地企业的上下游衔接标为“待核实”，不判定为断链；下文列出按优先级排序的待调查企业关联。"
