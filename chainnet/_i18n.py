@@ -7,7 +7,12 @@ LANGS = ("en", "zh")
 TERMS: dict[str, tuple[str, str]] = {
     # statuses and gap types
     "present": ("present", "齐全"), "weak": ("weak", "薄弱"), "missing": ("missing", "缺失"),
-    "broken": ("broken", "断开"),
+    "broken": ("broken", "断开"), "unknown": ("unknown (to verify)", "待核实"),
+    # a cluster whose ties are unknown (links = "unknown" in cluster.toml; METRICS.md)
+    "links_unknown": ("links unknown: link figures not measured", "企业间关联未知：未测算关联指标"),
+    "survey": ("Ties to survey (links unknown), ranked", "待调查核实的企业关联（关联未知），按优先级排序"),
+    "flow_weight_share": ("flow weight share", "衔接权重占比"),
+    "link_coverage_min": ("link coverage, lower bound (in-house only)", "衔接覆盖率下限（仅企业内部）"),
     "fill": ("fill (补链)", "补链"), "extend": ("extend (延链)", "延链"), "connect": ("connect (断链)", "断链"),
     "strengthen": ("strengthen (强链)", "强链"),
     # roles
@@ -54,6 +59,11 @@ TERMS: dict[str, tuple[str, str]] = {
     "leader + backbone + SMEs": ("leader + backbone + SMEs", "龙头 + 骨干 + 中小企业"),
     "leader + backbone + related firms": ("leader + backbone + related firms", "龙头 + 骨干 + 关联企业"),
 }
+
+
+#: The reason given wherever a figure that needs tie data is null because the links are unknown.
+LINKS_UNKNOWN = TERMS["links_unknown"][0]
+LINKS_UNKNOWN_ZH = TERMS["links_unknown"][1]
 
 
 def t(key: str, lang: str = "en") -> str:

@@ -304,6 +304,10 @@ def merge_duplicate_links(df: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     return out, int(dup.sum() - len(merged))
 
 
+#: Values of ``links`` in cluster.toml: are the cluster's supply ties known (default) or not surveyed yet?
+LINKS_DECLARATIONS = ("known", "unknown")
+
+
 def check_meta(meta: dict[str, Any], *, file: str) -> list[Problem]:
     """Problems in a cluster's metadata (cluster.toml or the meta sheet)."""
     col = _Collector(file)
@@ -321,6 +325,10 @@ def check_meta(meta: dict[str, Any], *, file: str) -> list[Problem]:
     year = meta.get("year")
     if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
         col.add(f"year {year!r} must be a whole number", "year")
+    links = meta.get("links")
+    if links is not None and links not in LINKS_DECLARATIONS:
+        col.add(f"links must be \"known\" or \"unknown\", not {links!r} (\"unknown\": the firm list has no "
+                "tie data yet; see docs/data-format.md)", "links")
     sources = meta.get("sources", [])
     if not isinstance(sources, list) or not all(isinstance(s, dict) and "key" in s for s in sources):
         col.add("each [[sources]] entry needs a 'key' (and a 'cite')", "sources")

@@ -76,7 +76,8 @@ def validate(path: str) -> None:
     s = c.summary()
     tpl = ", ".join(f"{t.id} ({len(t.segments)} segments)" for t in c.templates)
     click.echo(f"ok: {s['id']}: {s['firms']:,} firms ({s['local_firms']:,} local, {s['external_firms']:,} external), "
-               f"{s['links']:,} links, {s['segments']} template segments [{tpl}]")
+               f"{s['links']:,} links, {s['segments']} template segments [{tpl}]"
+               + ("" if c.links_known else "; links unknown: link figures not measured"))
 
 
 @main.command()

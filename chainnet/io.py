@@ -16,6 +16,7 @@ import os
 import shutil
 import tempfile
 import tomllib
+import warnings
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Callable, Iterator
@@ -149,6 +150,27 @@ def read_toml(path: Path, *, label: str | None = None) -> dict[str, Any]:
         raise ValidationError([Problem(label, f"not valid TOML: {exc}")], subject=label) from None
 
 
+def declare_links(meta: dict[str, Any], links: pd.DataFrame, *, where: str,
+                  declare_in: str) -> tuple[dict[str, Any], str | None]:
+    """The SCHEMA default for ``links``: a cluster read from files without any link rows and without
+    a declaration is a firm list whose ties are unknown (METRICS.md).
+
+    Returns ``meta`` (a new dict when the default applied) and the warning to give once the
+    cluster has been read (None when the declaration was given or links exist).
+    """
+    if "links" in meta or len(links):
+        return meta, None
+    return {**meta, "links": "unknown"}, (
+        f"{where} has no link rows: the cluster's ties are read as unknown (links unknown: link figures not "
+        f"measured). Declare links = \"unknown\" in {declare_in} to confirm, or links = \"known\" if the "
+        "cluster truly has no ties")
+
+
+def _warn_links(message: str | None) -> None:
+    if message:
+        warnings.warn(message, DataWarning, stacklevel=3)
+
+
 def read_folder(path: Path) -> Cluster:
     """Read a cluster folder: ``cluster.toml``, ``firms.csv`` and ``links.csv`` (links optional)."""
     problems: list[Problem] = []
@@ -169,11 +191,14 @@ def read_folder(path: Path) -> Cluster:
             problems += exc.problems
     if problems:
         raise ValidationError(problems, subject=str(path))
+    meta, note = declare_links(meta, tables["links"], where=f"{path}: links.csv", declare_in="cluster.toml")
     try:
-        return Cluster.from_frames(tables["firms"], tables["links"], meta=meta, base=path,
-                                   files=("cluster.toml", "firms.csv", "links.csv"))
+        cluster = Cluster.from_frames(tables["firms"], tables["links"], meta=meta, base=path,
+                                      files=("cluster.toml", "firms.csv", "links.csv"))
     except ValidationError as exc:
         raise ValidationError(exc.problems, subject=str(path)) from None
+    _warn_links(note)
+    return cluster
 
 
 # -- Excel -----------------------------------------------------------------------------------
@@ -205,11 +230,14 @@ def read_xlsx(path: Path) -> Cluster:
     links = sheets.get("links", pd.DataFrame(columns=["source", "target"]))
     for df in (firms, links):
         df.columns = [_canon_col(c) for c in df.columns]
+    meta, note = declare_links(meta, links, where=f"{label}: sheet 'links'", declare_in="the 'meta' sheet (key links)")
     try:
-        return Cluster.from_frames(firms, links, meta=meta, base=path.parent, templates=templates,
-                                   files=(f"{label} sheet 'meta'", f"{label} sheet 'firms'", f"{label} sheet 'links'"))
+        cluster = Cluster.from_frames(firms, links, meta=meta, base=path.parent, templates=templates,
+                                      files=(f"{label} sheet 'meta'", f"{label} sheet 'firms'", f"{label} sheet 'links'"))
     except ValidationError as exc:
         raise ValidationError(exc.problems, subject=label) from None
+    _warn_links(note)
+    return cluster
 
 
 def _sheets(path: Path) -> dict[str, pd.DataFrame]:
@@ -311,10 +339,15 @@ def _read_graph(path: Path, load: Callable[[Path], nx.Graph]) -> Cluster:
         if isinstance(exc, ValidationError):
             raise
         raise ValidationError([Problem(label, f"cannot read this {path.suffix} file: {exc}")], subject=label) from None
+    meta, note = declare_links(dict(G.graph), pd.DataFrame(index=range(G.number_of_edges())),
+                               where=f"{label}: the graph's edges", declare_in="the graph attribute 'links'")
+    G.graph.update(meta)
     try:
-        return Cluster.from_graph(G)
+        cluster = Cluster.from_graph(G)
     except ValidationError as exc:
         raise ValidationError(exc.problems, subject=label) from None
+    _warn_links(note)
+    return cluster
 
 
 # -- dispatch --------------------------------------------------------------------------------

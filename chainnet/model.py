@@ -89,8 +89,15 @@ class Cluster:
         ldf, lp = (v.normalise_links(links, fdf, file=files[2], segment_ids=seg_ids, source_keys=keys)
                    if len(fdf) else (pd.DataFrame(columns=list(v.LINK_COLUMNS)), []))
         problems += lp
+        if meta.get("links") == "unknown" and len(ldf):
+            problems.append(Problem(files[0], f"links = \"unknown\" but {files[2]} has {len(ldf)} link rows; remove "
+                                    "the declaration (links are then known) or the link rows", (), "links"))
         if problems:
             raise ValidationError(problems, subject=meta.get("id") if isinstance(meta.get("id"), str) else None)
+        if not len(ldf) and "links" not in meta:
+            # built from tables in code: no rows means no ties (files follow SCHEMA's default, see
+            # io.declare_links); said explicitly so every writer keeps the meaning
+            meta["links"] = "known"
         ldf, merged = v.merge_duplicate_links(ldf)
         if merged:
             warnings.warn(f"{files[2]}: {merged} duplicate link rows (same source, target and kind) were "
@@ -132,6 +139,15 @@ class Cluster:
     @property
     def name(self) -> str:
         return self.meta["name"]
+
+    @property
+    def links_known(self) -> bool:
+        """False when the cluster declares ``links = "unknown"``: a firm list without tie data.
+
+        Link figures (link coverage, path completeness, the index, leader shares) are then not
+        measured; see docs/completeness.md.
+        """
+        return self.meta.get("links", "known") != "unknown"
 
     @property
     def template(self) -> Template:

@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 
 from ._errors import ChainnetError
-from ._i18n import t
+from ._i18n import LINKS_UNKNOWN, LINKS_UNKNOWN_ZH, t
 from ._version import __version__
 from .model import Cluster
 
@@ -77,13 +77,20 @@ class Analysis:
             "lang": self.lang,
             "audit": self.audit.to_dict(),
             "leaders": self.leaders.to_dict(),
-            "structure": self.structure.to_dict(),
+            "structure": _not_measured(self.structure),
             "profile": self.profile.to_dict(),
-            "position": self.position.to_dict(),
-            "resilience": self.resilience.to_dict(),
+            "position": _not_measured(self.position),
+            "resilience": _not_measured(self.resilience),
             "timeline": None if self.timeline is None else _records(self.timeline),
             "figures": self.figures,
         }
+
+
+def _not_measured(result: Any) -> dict[str, Any]:
+    """A result's dict, or (a firm list without ties: links unknown) why there is none."""
+    if result is not None:
+        return result.to_dict()
+    return {"links": "unknown", "reason": LINKS_UNKNOWN, "reason_zh": LINKS_UNKNOWN_ZH}
 
 
 def analyze(cluster: Cluster, out: str | os.PathLike, *, lang: str = "en", formats: Iterable[str] = REPORT_FORMATS,
@@ -155,12 +162,15 @@ def compute(cluster: Cluster, *, lang: str = "en", candidates: list[Cluster] | N
     from .analysis.structure import structure
 
     say = progress or (lambda msg: None)
+    known = cluster.links_known  # a firm list (links unknown): no analysis read from ties is run
     say("auditing the chain (completeness, gaps, candidates)")
     a = audit(cluster, candidates=candidates)
     say("measuring leader centrality")
     ld = leaders(cluster, seed=seed)
-    say(f"analysing structure ({null_models} random networks)")
-    st = structure(cluster, seed=seed, null_models=null_models)
+    st = pos = res = None
+    if known:
+        say(f"analysing structure ({null_models} random networks)")
+        st = structure(cluster, seed=seed, null_models=null_models)
     say("profiling specialisation, life cycle and world-class gaps")
     from .analysis.profile import profile
 
@@ -168,10 +178,11 @@ def compute(cluster: Cluster, *, lang: str = "en", candidates: list[Cluster] | N
     from .analysis.position import position
     from .analysis.resilience import resilience
 
-    say("placing firms and segments in the chain (upstreamness)")
-    pos = position(cluster)
-    say("testing resilience (removal curves, single points of failure)")
-    res = resilience(cluster, runs=5, seed=seed)
+    if known:
+        say("placing firms and segments in the chain (upstreamness)")
+        pos = position(cluster)
+        say("testing resilience (removal curves, single points of failure)")
+        res = resilience(cluster, runs=5, seed=seed)
     tl = _timeline(cluster, say)
     figures: dict[str, str] = {}
     if figures_dir is not None:
@@ -180,11 +191,15 @@ def compute(cluster: Cluster, *, lang: str = "en", candidates: list[Cluster] | N
                                profile=pr, timeline=tl, resilience=res)
     sheets = build_sheets(cluster, a, ld, st, lang=lang)
     sheets["profile"] = pr.summary_table(lang)
-    sheets["position"] = pos.segments
-    sheets["resilience"] = res.auc
-    sheets["single_points"] = res.single_points.assign(
-        **{c: res.single_points[c].map(lambda v: ";".join(map(str, v)))
-           for c in ("segments", "segments_lost", "flows_lost", "sinks_cut")})
+    if known:
+        sheets["position"] = pos.segments
+        sheets["resilience"] = res.auc
+        sheets["single_points"] = res.single_points.assign(
+            **{c: res.single_points[c].map(lambda v: ";".join(map(str, v)))
+               for c in ("segments", "segments_lost", "flows_lost", "sinks_cut")})
+    else:  # the same sheets, so scripts reading the workbook find them: each says why it is empty
+        for name in ("position", "resilience", "single_points"):
+            sheets[name] = _note_sheet(lang)
     if tl is not None:
         sheets["timeline"] = tl
     doc = build_document(cluster, a, ld, st, sheets, figures, lang=lang)
@@ -236,6 +251,9 @@ def draw_figures(cluster: Cluster, a: Any, ld: Any, st: Any, *, lang: str, folde
         "bowtie": lambda: viz.bowtie(st, lang=lang, meta=cluster.meta),
         "degree": lambda: viz.degree_distribution(cluster, lang=lang),
     }
+    if not cluster.links_known:  # figures drawn from ties would be empty: links unknown
+        for kind in ("leaders", "network", "bowtie", "degree"):
+            del makers[kind]
     if profile is not None:
         makers["profile"] = lambda: viz.profile_radar(profile, lang=lang)
     if resilience is not None:
@@ -272,7 +290,10 @@ def build_sheets(cluster: Cluster, a: Any, ld: Any, st: Any, *, lang: str) -> di
                                                           "index")]
     summary.append((t("local_sourcing", lang), a.local_sourcing))
     summary += [(t(k, lang), ld.figures[k]) for k in ld.figures]
-    summary.append((t("typology", lang), t(str(st.typology.get("type")), lang)))
+    if st is not None:
+        summary.append((t("typology", lang), t(str(st.typology.get("type")), lang)))
+    else:
+        summary.insert(4, (t("link_coverage_min", lang), a.completeness["link_coverage_min"]))
     sheets = {"summary": pd.DataFrame(summary, columns=[tr["figure"], tr["value"]])}
 
     seg = a.segments.copy()
@@ -290,6 +311,11 @@ def build_sheets(cluster: Cluster, a: Any, ld: Any, st: Any, *, lang: str) -> di
     reason = g["reason_zh"] if lang == "zh" and "reason_zh" in g.columns else g["reason"]
     sheets["gaps"] = pd.DataFrame({tr["type"]: g["type"].map(lambda s: t(s, lang)), "id": g["id"],
                                    tr["impact"]: g["impact"], tr["reason"]: reason})
+    if not a.links_known:  # the ties to verify, ranked (METRICS: links unknown)
+        sv = a.survey
+        sheets["survey"] = pd.DataFrame({"#": range(1, len(sv) + 1), tr["from"]: sv["from"].map(label),
+                                         tr["to"]: sv["to"].map(label), tr["pairs"]: sv["pairs"],
+                                         t("flow_weight_share", lang): sv["link_share"]})
     sheets["candidates"] = a.candidates.copy()
     lf = ld.firms.sort_values("pagerank", ascending=False)
     sheets["leaders"] = pd.DataFrame({
@@ -305,8 +331,13 @@ def build_sheets(cluster: Cluster, a: Any, ld: Any, st: Any, *, lang: str) -> di
                                                tr["firm"]: _name_col(fs, lang),
                                                tr["role"]: fs["role"].map(lambda s: t(s, lang)),
                                                tr["output"]: fs["output"]})
-    sheets["structure"] = st.table()
+    sheets["structure"] = st.table() if st is not None else _note_sheet(lang)
     return sheets
+
+
+def _note_sheet(lang: str) -> pd.DataFrame:
+    """A one-cell table saying a list was not measured because the cluster's links are unknown."""
+    return pd.DataFrame({t("note", lang): [t("links_unknown", lang)]})
 
 
 def write_workbook(sheets: dict[str, pd.DataFrame], path: Path) -> None:
@@ -333,7 +364,17 @@ def build_document(cluster: Cluster, a: Any, ld: Any, st: Any, sheets: dict[str,
     s = cluster.summary()
     tpl = ", ".join((tp.name_zh if zh and tp.name_zh else tp.name) for tp in cluster.templates)
     c = a.completeness
-    if zh:
+    if not a.links_known:
+        d.p(t("links_unknown", lang) + ("。" if zh else ". ") + (
+            f"{s['firms']:,} 家企业与机构（本地企业 {s['local_firms']:,} 家），没有企业间关联数据；参照产业链：{tpl}。"
+            f"环节覆盖率 {_pct(c['segment_coverage'])}，企业内部衔接覆盖率下限 {_pct(c['link_coverage_min'])}。"
+            "两端环节都有本地企业的上下游衔接标为“待核实”，不判定为断链；下文列出按优先级排序的待调查企业关联。"
+            if zh else
+            f"{s['firms']:,} firms and bodies ({s['local_firms']:,} local firms) and no tie data; reference chain: "
+            f"{tpl}. Segment coverage {_pct(c['segment_coverage'])}; link coverage is at least "
+            f"{_pct(c['link_coverage_min'])} (flows made in-house). Flows between covered segments are 'unknown', "
+            "not broken; the gap list below is the ranked list of ties to survey."))
+    elif zh:
         d.p(f"{s['firms']:,} 家企业与机构（本地企业 {s['local_firms']:,} 家，外部企业 {s['external_firms']:,} 家），"
             f"{s['links']:,} 条联系；参照产业链：{tpl}。完整度指数 {_pct(c['index'])}，"
             f"环节覆盖率 {_pct(c['segment_coverage'])}，衔接覆盖率 {_pct(c['link_coverage'])}，"
@@ -345,9 +386,13 @@ def build_document(cluster: Cluster, a: Any, ld: Any, st: Any, sheets: dict[str,
             f"{_pct(c['path_completeness'])}; local sourcing rate {_pct(a.local_sourcing)}.")
     counts = a.summary["gaps"]
     gap_line = ", ".join(f"{t(k, lang)} {n}" for k, n in counts.items() if n)
-    kind, pattern = t(str(st.typology.get("type")), lang), t(str(st.typology.get("pattern")), lang)
-    d.p((f"差距清单：{gap_line or '无'}。" if zh else f"Gaps: {gap_line or 'none'}.")
-        + (f" {t('typology', lang)}：{kind}（{pattern}）。" if zh else f" Typology: {kind} ({pattern})."))
+    if st is not None:
+        kind, pattern = t(str(st.typology.get("type")), lang), t(str(st.typology.get("pattern")), lang)
+        d.p((f"差距清单：{gap_line or '无'}。" if zh else f"Gaps: {gap_line or 'none'}.")
+            + (f" {t('typology', lang)}：{kind}（{pattern}）。" if zh else f" Typology: {kind} ({pattern})."))
+    else:
+        d.p(f"差距清单：{gap_line or '无'}；待调查企业关联 {len(a.survey)} 条。" if zh else
+             f"Gaps: {gap_line or 'none'}; {len(a.survey)} ties to survey.")
     d.h(2, t("summary", lang))
     d.table(sheets["summary"].assign(**{sheets["summary"].columns[1]: sheets["summary"].iloc[:, 1].map(
         lambda v: _pct(v) if isinstance(v, float) else v)}))
@@ -363,6 +408,13 @@ def build_document(cluster: Cluster, a: Any, ld: Any, st: Any, sheets: dict[str,
     d.table(segs)
     d.h(3, t("flows", lang))
     d.table(sheets["flows"])
+    if "survey" in sheets:
+        d.h(3, t("survey", lang))
+        d.p("每条为一条上下游衔接：上游环节企业数 × 下游环节企业数 = 需核实的本地企业对数；按衔接权重从大到小、"
+            "企业对数从少到多排序。" if zh else
+            "Each row is an expected flow between covered segments: holders of 'from' x holders of 'to' = local "
+            "firm pairs to ask; ranked by the flow's weight (largest first), then by pairs (fewest first).")
+        d.table(sheets["survey"].map(lambda v: _pct(v) if isinstance(v, float) else v), limit=40)
     d.h(3, t("gaps", lang))
     gaps = sheets["gaps"].copy()
     impact = t("impact", lang)
@@ -373,6 +425,8 @@ def build_document(cluster: Cluster, a: Any, ld: Any, st: Any, sheets: dict[str,
         d.h(3, t("candidates", lang))
         d.table(sheets["candidates"].map(_fmt), limit=30)
     d.h(2, t("leader_centrality", lang))
+    if not ld.links_known:
+        d.p(t("links_unknown", lang))
     if "leaders" in figures:
         d.fig("leaders", t("leader_centrality", lang))
     d.table(pd.DataFrame([(t(k, lang), _pct(v)) for k, v in ld.figures.items()],
@@ -384,6 +438,11 @@ def build_document(cluster: Cluster, a: Any, ld: Any, st: Any, sheets: dict[str,
     if len(mm):
         d.h(3, t("mismatches", lang))
         d.table(mm[["firm_id", "name", "role", "inferred_role", "note"]], limit=20)
+    if st is None:  # structure, position and resilience are read from ties
+        for key in ("structure", "position", "resilience"):
+            d.h(2, t(key, lang))
+            d.p(t("links_unknown", lang))
+        return _doc_tail(d, cluster, sheets, figures, lang=lang)
     d.h(2, t("structure", lang))
     d.p(f"{t('typology', lang)}: {kind} — {pattern}. "
         + "; ".join(r["rule"] for r in st.typology.get("rules", []) if r.get("fired")))
@@ -414,6 +473,13 @@ def build_document(cluster: Cluster, a: Any, ld: Any, st: Any, sheets: dict[str,
             shown["role"] = shown["role"].map(lambda r: t(r, "zh"))
             shown.columns = ["企业代码", "企业", "角色", "完整度指数下降", "原因"]
         d.table(shown.map(_fmt), limit=15)
+    return _doc_tail(d, cluster, sheets, figures, lang=lang)
+
+
+def _doc_tail(d: _Doc, cluster: Cluster, sheets: dict[str, pd.DataFrame], figures: dict[str, str], *,
+              lang: str) -> _Doc:
+    """Profile, timeline and sources: the end of every report."""
+    zh = lang == "zh"
     d.h(2, t("profile", lang))
     if "profile" in figures:
         d.fig("profile", t("profile", lang))

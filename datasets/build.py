@@ -350,7 +350,30 @@ def suzhou() -> dict[str, Any]:
     }
 
 
-DATASETS = (tongling, yantai, shenzhen, ningbo, zhanjiang, baotou, suzhou)
+def jilin() -> dict[str, Any]:
+    facts = {
+        "emerging_cluster": _fact(True, "zeng2022",
+                                  note="named among the clusters emerging in Northeast China in high-performance "
+                                       "composites, serving high-end equipment and aerospace demand"),
+    }
+    return {
+        "id": "jilin_carbon_fibre", "template": "carbon_fibre", "year": 2021, "seed": 8,
+        "name": "Jilin carbon fibre cluster (firm list, links unknown)", "name_zh": "吉林碳纤维产业集群（企业名录，关联未知）",
+        "region": "Jilin",
+        "note": ("A firm list without tie data, the way most chain studies start: links = \"unknown\", so the audit "
+                 "reports segment coverage, the flows made in-house and a ranked list of ties to survey, and no "
+                 "broken flow. No firm is named in the source: every firm, its segments and roles, and the "
+                 "missing and weak segments are modeled."),
+        "sources": ["zeng2022"], "facts": facts, "firms": [], "links": [], "links_unknown": True,
+        # carbon fibre makers commonly spin their own precursor: the leader is modeled as integrated
+        "integrated": {"f01": "precursor;carbonisation"},
+        "gen": {"firms": 90, "leaders": 2, "backbone_share": 0.15, "external_share": 0.08,
+                "institutions": 4, "services": 2, "structure": "marshallian", "links_per_firm": 2.0,
+                "missing": ["propylene", "pressure_vessel"], "weak": ["sizing"], "broken": []},
+    }
+
+
+DATASETS = (tongling, yantai, shenzhen, ningbo, zhanjiang, baotou, suzhou, jilin)
 
 
 def build_cluster(spec: dict[str, Any]) -> Cluster:
@@ -369,10 +392,16 @@ def build_cluster(spec: dict[str, Any]) -> Cluster:
     rng = np.random.default_rng(seed + 1)
     if "timeline" in spec:
         firms = _timeline(firms, spec["timeline"], rng)
+    meta = dict(g.cluster.meta)
+    for fid, segs in spec.get("integrated", {}).items():
+        firms.loc[firms["firm_id"] == fid, "segments"] = pd.Series([segs.split(";")], index=firms.index[firms["firm_id"] == fid])
+    if spec.get("links_unknown"):  # a firm list without tie data: the generated links are dropped
+        meta["links"] = "unknown"
+        return Cluster.from_frames(firms, links.iloc[:0], meta=meta, templates=g.cluster.templates)
     links = _link_years(firms, links, rng, spec["year"])
     if spec["links"]:
         links = pd.concat([links, pd.DataFrame(spec["links"])], ignore_index=True)
-    return Cluster.from_frames(firms, links, meta=g.cluster.meta, templates=g.cluster.templates)
+    return Cluster.from_frames(firms, links, meta=meta, templates=g.cluster.templates)
 
 
 def _timeline(firms: pd.DataFrame, above: dict[int, int], rng: np.random.Generator) -> pd.DataFrame:

@@ -14,7 +14,7 @@ from chainnet.datasets import data_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILT = ["tongling_copper", "yantai_structural", "shenzhen_battery", "ningbo_materials", "zhanjiang_materials",
-         "baotou_rare_earth", "suzhou_nano"]
+         "baotou_rare_earth", "suzhou_nano", "jilin_carbon_fibre"]
 
 # firms named in the sources (shared/DOMAIN.md), with the role and the segments the sources state
 NAMED = {
@@ -127,6 +127,8 @@ def test_tongling_timeline_matches_the_reported_counts() -> None:
     ("zhanjiang_materials", lambda c: c.meta["templates"] == ["steel", "petrochemical"]),
     ("baotou_rare_earth", lambda c: c.template.id == "rare_earth_magnet"),
     ("suzhou_nano", lambda c: c.template.id == "nano_materials" and c.meta["facts"]["output"]["value"] == 1000),
+    ("jilin_carbon_fibre", lambda c: (c.template.id == "carbon_fibre" and not c.links_known and len(c.links) == 0
+                                      and c.meta["links"] == "unknown")),
 ])
 def test_dataset_specifics(name: str, checks: Callable[[chainnet.Cluster], bool]) -> None:
     assert checks(chainnet.load_dataset(name))

@@ -67,7 +67,9 @@ def test_gb18030_csv_and_xlsx_load_to_the_same_cluster(tmp_path: Path) -> None:
 
 def test_short_gbk_file_is_read_as_chinese(tmp_path: Path) -> None:
     firms = "firm_id,name,role,segments\nf1,铜陵有色,leader,ore\n"
-    c = chainnet.read_cluster(write_cluster_folder(tmp_path / "x", firms=firms, links=None, encoding="gbk"))
+    folder = write_cluster_folder(tmp_path / "x", firms=firms, links=None, encoding="gbk")
+    with pytest.warns(chainnet.DataWarning, match="links unknown"):  # no links.csv (SCHEMA default)
+        c = chainnet.read_cluster(folder)
     assert c.firms["name"].iloc[0] == "铜陵有色"
 
 

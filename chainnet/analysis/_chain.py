@@ -20,6 +20,8 @@ from ..model import Cluster
 from ..template import Template
 
 FIGURES = ("segment_coverage", "link_coverage", "path_completeness", "index")
+#: Figures that need tie data: None (not measured) when a cluster's links are unknown.
+LINK_FIGURES = ("link_coverage", "path_completeness", "index")
 
 
 @dataclass(frozen=True, eq=False)
@@ -270,6 +272,7 @@ class Prepared:
         vocab = list(dict.fromkeys(s for t in templates for s in t.segments["id"]))
         self.cluster = cluster
         self.templates = list(templates)
+        self.links_known = cluster.links_known
         self.arrays = cluster_arrays(cluster, vocab)
         self.chains = [build_chain(self.arrays, t) for t in templates]
         self._rows: dict[str, int] | None = None
@@ -287,9 +290,9 @@ class Prepared:
         """The four figures; ``without``: firm ids (or a boolean mask over firms) treated as removed
         with all their links."""
         if without is None:
-            return figures(self.chains)
+            return figures(self.chains, links_known=self.links_known)
         drop = without if isinstance(without, np.ndarray) else self.mask(without)
-        return figures(self.chains, [c.state(drop=drop) for c in self.chains])
+        return figures(self.chains, [c.state(drop=drop) for c in self.chains], links_known=self.links_known)
 
     def local_sourcing(self) -> float | None:
         """Share of the supply weight bought by local firms that comes from local firms (None: no purchases)."""
@@ -342,12 +345,22 @@ def _share(weights: np.ndarray, flags: np.ndarray) -> float:
     return float(np.dot(weights, flags) / total)
 
 
-def figures(chains: list[Chain], states: list[tuple[np.ndarray, np.ndarray]] | None = None) -> dict[str, float]:
-    """The four completeness figures, pooling the segments, flows and sinks of all ``chains``."""
+def figures(chains: list[Chain], states: list[tuple[np.ndarray, np.ndarray]] | None = None, *,
+            links_known: bool = True) -> dict[str, float | None]:
+    """The four completeness figures, pooling the segments, flows and sinks of all ``chains``.
+
+    With ``links_known=False`` (METRICS "When the cluster's links are unknown") link coverage,
+    path completeness and the index are None, and ``link_coverage_min``, the weighted share of
+    flows realised in-house (a lower bound of link coverage), is added.
+    """
     if states is None:
         states = [(c.covered, c.realized) for c in chains]
     cov = np.concatenate([s[0] for s in states])
     real = np.concatenate([s[1] for s in states])
+    if not links_known:
+        return {"segment_coverage": _share(np.concatenate([c.t.seg_w for c in chains]), cov),
+                "link_coverage": None, "path_completeness": None, "index": None,
+                "link_coverage_min": _share(np.concatenate([c.t.flow_w for c in chains]), real)}
     sink_reached = np.concatenate([reached(c.t, cv, rl)[c.t.is_sink] for c, (cv, rl) in zip(chains, states)])
     out = {
         "segment_coverage": _share(np.concatenate([c.t.seg_w for c in chains]), cov),

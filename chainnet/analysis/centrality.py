@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from .._i18n import LINKS_UNKNOWN, LINKS_UNKNOWN_ZH
 from . import _sparse
 from ._json import clean, records
 
@@ -79,6 +80,12 @@ class LeaderResult:
     pagerank_iterations: int
     pagerank_tol: float
     rule: RoleRule
+    links_known: bool = True
+
+    @property
+    def reason(self) -> str | None:
+        """Why the link figures are null: ``"links unknown: link figures not measured"``, else None."""
+        return None if self.links_known else LINKS_UNKNOWN
 
     @property
     def figures(self) -> dict[str, float | None]:
@@ -96,8 +103,10 @@ class LeaderResult:
         return {
             "cluster": self.cluster_id,
             **clean(self.figures),
+            "links": "known" if self.links_known else "unknown",
+            "reason": self.reason, "reason_zh": None if self.links_known else LINKS_UNKNOWN_ZH,
             "n_firms": len(self.firms),
-            "n_links": int(self.firms["out_degree"].sum()) if len(self.firms) else 0,
+            "n_links": (int(self.firms["out_degree"].sum()) if len(self.firms) else 0) if self.links_known else None,
             "betweenness_method": self.betweenness_method,
             "pagerank": {"damping": DAMPING, "tol": self.pagerank_tol, "iterations": self.pagerank_iterations},
             "role_rule": asdict(self.rule),
@@ -140,6 +149,8 @@ def leaders(cluster: Cluster, *, betweenness_exact_max: int = 5000, pivots: int 
     ('exact', 0.389)
     """
     rule = rule or RoleRule()
+    if not cluster.links_known:
+        return _links_unknown(cluster, rule, pagerank_tol)
     g = _sparse.supply_graph(cluster)
     local = cluster.firms.iloc[g.rows].reset_index(drop=True)
     role = local["role"].to_numpy(dtype=object)
@@ -168,6 +179,31 @@ def leaders(cluster: Cluster, *, betweenness_exact_max: int = 5000, pivots: int 
     return LeaderResult(cluster_id=cluster.meta.get("id", ""), firms=firms, leaders=table,
                         betweenness_method=method, pagerank_iterations=iters, pagerank_tol=pagerank_tol,
                         rule=rule, **figs)
+
+
+def _links_unknown(cluster: Cluster, rule: RoleRule, pagerank_tol: float) -> LeaderResult:
+    """A cluster without tie data: every figure that needs links is None (not measured, not 0);
+    firms and leaders are listed with their roles and segments only."""
+    local = cluster.firms[cluster.local_mask].reset_index(drop=True)
+    n = len(local)
+    na = np.full(n, np.nan)
+    firms = pd.DataFrame({
+        "firm_id": local["firm_id"], "name": local["name"],
+        **({"name_zh": local["name_zh"]} if "name_zh" in local else {}),
+        "role": local["role"], "segments": local["segments"],
+        **{c: pd.array([pd.NA] * n, dtype="Int64") for c in ("out_degree", "in_degree")},
+        "out_weight": na, "in_weight": na, "partners": pd.array([pd.NA] * n, dtype="Int64"),
+        "pagerank": na, "betweenness": na, "kcore": pd.array([pd.NA] * n, dtype="Int64"),
+        "score": na, "inferred_role": pd.Series([None] * n, dtype=object),
+        "role_consistent": np.ones(n, dtype=bool), "note": np.full(n, LINKS_UNKNOWN, dtype=object),
+    })
+    lead = local[local["role"] == "leader"]
+    table = pd.DataFrame({"firm_id": lead["firm_id"], "name": lead["name"], "weight_share": None, "partners": None,
+                          "firms_reached": None, "smes_attached": None, "smes_reached": None,
+                          "segments_reached": lead["segments"], "completeness_lost": None}).reset_index(drop=True)
+    return LeaderResult(cluster_id=cluster.meta.get("id", ""), firms=firms, leaders=table,
+                        **dict.fromkeys(FIGURES), betweenness_method=LINKS_UNKNOWN, pagerank_iterations=0,
+                        pagerank_tol=pagerank_tol, rule=rule, links_known=False)
 
 
 def leader_figures(g: _sparse.SupplyGraph, role: np.ndarray) -> dict[str, float | None]:
@@ -313,8 +349,10 @@ def _leader_table(cluster: Cluster, g: _sparse.SupplyGraph, local: pd.DataFrame,
     return pd.DataFrame(rows, columns=cols)
 
 
-def completeness_losses(cluster: Cluster, groups: list[np.ndarray]) -> list[float]:
+def completeness_losses(cluster: Cluster, groups: list[np.ndarray]) -> list[float | None]:
     """Completeness index lost when each group of firms (row positions in ``cluster.firms``) is removed.
+
+    None for every group when the cluster's links are unknown (the index is not measured).
 
     The cluster is encoded once (:func:`chainnet.analysis.completeness.prepare`) and each removal
     is a what-if on it: the same as ``completeness(cluster)["index"] - completeness(cluster,
@@ -324,6 +362,8 @@ def completeness_losses(cluster: Cluster, groups: list[np.ndarray]) -> list[floa
 
     prep = prepare(cluster)
     base = prep.completeness()["index"]
+    if base is None:
+        return [None] * len(groups)
     out = []
     for rows in groups:
         drop = np.zeros(len(cluster.firms), dtype=bool)

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import ChainnetError
+from .._i18n import LINKS_UNKNOWN
 from ..model import Cluster
 from . import _sparse
 from ._json import clean, records
@@ -311,6 +312,9 @@ def compare(clusters: Iterable[Cluster] | Mapping[str, Cluster], *, seed: int = 
             "type": s.typology["type"], "pattern": s.typology["pattern"],
             **{f"z_{k}": None if pd.isna(z.get(k)) else float(z[k]) for k in NULL_FIGURES},
         })
+        if not c.links_known:  # a firm list: figures read from ties are not measured (None), not 0
+            rows[-1].update(dict.fromkeys(("mean_partners", *STRUCTURE_FIGURES, *(f"z_{k}" for k in NULL_FIGURES))))
+            rows[-1]["type"] = LINKS_UNKNOWN
         sig = signature(c, seed=seed, null_models=null_models, swaps_per_link=swaps_per_link, label=lab)
         sigs.append(sig)
         triads[lab] = sig.triads

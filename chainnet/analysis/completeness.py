@@ -38,9 +38,11 @@ from .candidates import rank_candidates
 
 SEGMENT_STATUSES = ("present", "weak", "missing")
 FLOW_STATUSES = ("present", "weak", "broken", "missing")
+#: Flow status when the cluster's links are unknown and the flow is not made in-house.
+UNKNOWN = "unknown"
 GAP_TYPES = ("fill", "extend", "connect", "strengthen")
 #: Chinese words used for statuses and gap types in tables and reports.
-STATUS_ZH = {"present": "齐全", "weak": "薄弱", "missing": "缺失", "broken": "断开"}
+STATUS_ZH = {"present": "齐全", "weak": "薄弱", "missing": "缺失", "broken": "断开", "unknown": "待核实"}
 GAP_ZH = {"fill": "补链", "extend": "延链", "connect": "断链", "strengthen": "强链"}
 #: Impacts are rounded to this many decimals, so that equal what-ifs reached by different sums tie.
 IMPACT_DECIMALS = 12
@@ -136,13 +138,16 @@ class Audit:
     per_template: dict[str, dict[str, Any]] = field(default_factory=dict)
     local_sourcing: float | None = None
     cluster_name_zh: str | None = None
+    links_known: bool = True
+    survey: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SURVEY_COLUMNS))
 
     @property
     def summary(self) -> dict[str, Any]:
         """The four figures, the cluster's local sourcing rate and counts by status and gap type."""
+        flow_statuses = FLOW_STATUSES if self.links_known else (*FLOW_STATUSES, UNKNOWN)
         return {**self.completeness, "local_sourcing": self.local_sourcing,
                 "segments": _counts(self.segments["status"], SEGMENT_STATUSES),
-                "flows": _counts(self.flows["status"], FLOW_STATUSES),
+                "flows": _counts(self.flows["status"], flow_statuses),
                 "gaps": _counts(self.gaps["type"], GAP_TYPES)}
 
     def to_dict(self) -> dict[str, Any]:
@@ -153,14 +158,15 @@ class Audit:
             "completeness": dict(self.completeness), "summary": self.summary,
             "segments": records(self.segments), "flows": records(self.flows), "gaps": records(self.gaps),
             "candidates": records(self.candidates),
+            "links": "known" if self.links_known else "unknown", "survey": records(self.survey),
             "per_template": {tid: {"name": p["name"], "name_zh": p["name_zh"], "completeness": dict(p["completeness"]),
                                    "gaps": records(p["gaps"])} for tid, p in self.per_template.items()},
         }
 
     def __repr__(self) -> str:
         c = self.completeness
-        return (f"<Audit {self.cluster!r} ({'+'.join(self.templates)}): index {c['index']:.3f}, "
-                f"{len(self.gaps)} gaps>")
+        index = "links unknown" if c["index"] is None else f"index {c['index']:.3f}"
+        return f"<Audit {self.cluster!r} ({'+'.join(self.templates)}): {index}, {len(self.gaps)} gaps>"
 
 
 def audit(cluster: Cluster, *, template: TemplateArg = None,
@@ -195,28 +201,31 @@ def audit(cluster: Cluster, *, template: TemplateArg = None,
         raise ChainnetError(f"top={top} must be >= 0")
     tpls = resolve(cluster, template)
     prep = Prepared(cluster, tpls)
-    chains = prep.chains
+    chains, known = prep.chains, prep.links_known
     base = [(c.covered, c.realized) for c in chains]
-    overall = _chain.figures(chains, base)
+    overall = _chain.figures(chains, base, links_known=known)
     names = _FirmNames(cluster)
     seg_rows, flow_rows, gap_rows = [], [], []
     per_template: dict[str, dict[str, Any]] = {}
     for i, ch in enumerate(chains):
         seg_rows.append(_segment_table(ch))
-        flow_rows.append(_flow_table(ch))
-        gaps = _gaps(chains, i, base, names)
+        flow_rows.append(_flow_table(ch, links_known=known))
+        gaps = _gaps(chains, i, base, names, links_known=known)
         t = ch.t.template
-        per_template[t.id] = {"name": t.name, "name_zh": t.name_zh, "completeness": _chain.figures([ch]),
+        per_template[t.id] = {"name": t.name, "name_zh": t.name_zh,
+                              "completeness": _chain.figures([ch], links_known=known),
                               "gaps": _gap_table(gaps, "impact")}
         gap_rows += gaps
     gaps_all = _gap_table(gap_rows, "impact_all")
+    flows = pd.concat(flow_rows, ignore_index=True)
     return Audit(
         cluster=cluster.meta.get("id", ""), cluster_name=cluster.meta.get("name", ""),
         templates=[t.id for t in tpls], completeness=overall,
-        segments=pd.concat(seg_rows, ignore_index=True), flows=pd.concat(flow_rows, ignore_index=True),
+        segments=pd.concat(seg_rows, ignore_index=True), flows=flows,
         gaps=gaps_all, candidates=rank_candidates(cluster, gaps_all, tpls, candidates, top=top,
                                                   local_pairs=prep.local_pairs, partners=prep.partners),
-        per_template=per_template, local_sourcing=prep.local_sourcing(), cluster_name_zh=cluster.meta.get("name_zh"))
+        per_template=per_template, local_sourcing=prep.local_sourcing(), cluster_name_zh=cluster.meta.get("name_zh"),
+        links_known=known, survey=survey_table(flows, chains))
 
 
 def local_sourcing(cluster: Cluster) -> float | None:
@@ -246,17 +255,45 @@ def _segment_table(ch: Chain) -> pd.DataFrame:
     return df.iloc[order].reset_index(drop=True)
 
 
-def _flow_table(ch: Chain) -> pd.DataFrame:
+def _flow_table(ch: Chain, *, links_known: bool = True) -> pd.DataFrame:
     cov = ch.covered
     both = cov[ch.t.flow_a] & cov[ch.t.flow_b]
     n = ch.flow_pairs
-    status = np.where(n >= 2, "present", np.where(n == 1, "weak", np.where(both, "broken", "missing")))
+    unrealised = "broken" if links_known else UNKNOWN
+    status = np.where(n >= 2, "present", np.where(n == 1, "weak", np.where(both, unrealised, "missing")))
     flows = ch.t.template.flows
     return pd.DataFrame({
         "template": ch.t.template.id, "from": flows["from"], "to": flows["to"],
         "weight": flows["weight"].astype(float), "status": status, "pairs": n.astype(int),
         "in_house": ch.flow_inhouse.astype(int), "supply_weight": ch.flow_supply,
     })
+
+
+SURVEY_COLUMNS = ["from", "to", "pairs", "template", "weight", "link_share"]
+
+
+def survey_table(flows: pd.DataFrame, chains: list[Chain]) -> pd.DataFrame:
+    """The ties to verify when links are unknown: one row per ``unknown`` flow, ranked.
+
+    ``pairs`` = local holders of ``from`` x local holders of ``to`` (the firm pairs a survey
+    asks about); ``link_share`` = the flow's weight over all template flows (the link coverage
+    it would add if confirmed). Ranked by ``link_share`` (largest first), then ``pairs``
+    (fewest first: the cheapest questions), then template and chain order.
+    """
+    firms = {}
+    for ch in chains:
+        for sid, n in zip(ch.t.seg_ids, ch.seg_firms.tolist()):
+            firms[(ch.t.template.id, sid)] = n
+    total = float(flows["weight"].sum())
+    unknown = flows[flows["status"] == UNKNOWN]
+    rows = []
+    cols = (unknown[c].tolist() for c in ("from", "to", "template", "weight"))
+    for j, (a, b, tid, w) in enumerate(zip(*cols)):
+        share = w / total if total > 0 else 1 / len(flows)
+        rows.append(({"from": a, "to": b, "pairs": firms[(tid, a)] * firms[(tid, b)], "template": tid,
+                      "weight": w, "link_share": round(share, IMPACT_DECIMALS)}, j))
+    rows.sort(key=lambda x: (-x[0]["link_share"], x[0]["pairs"], x[1]))
+    return pd.DataFrame([r for r, _ in rows], columns=SURVEY_COLUMNS)
 
 
 # -- gaps ------------------------------------------------------------------------------------
@@ -274,19 +311,25 @@ class _FirmNames:
 
 
 def _gaps(chains: list[Chain], i: int, base: list[tuple[np.ndarray, np.ndarray]],
-          names: _FirmNames) -> list[dict[str, Any]]:
+          names: _FirmNames, *, links_known: bool = True) -> list[dict[str, Any]]:
     """Gap rows of template ``i`` with their impact on the pooled index (``impact_all``) and on
-    the template's own index (``impact``)."""
+    the template's own index (``impact``); when links are unknown, on segment coverage instead,
+    and no gap that needs tie data (connect, weak flow)."""
     ch = chains[i]
     ta = ch.t
     label = _Labels(ta.template)
     cov, real = base[i]
-    idx_all = _chain.figures(chains, base)["index"]
-    idx_one = _chain.figures([ch], [base[i]])["index"]
+    key = "index" if links_known else "segment_coverage"
+
+    def fig(cs: list[Chain], states: list[tuple[np.ndarray, np.ndarray]]) -> float:
+        return _chain.figures(cs, states, links_known=links_known)[key]
+
+    idx_all = fig(chains, base)
+    idx_one = fig([ch], [base[i]])
     rows = []
 
     def what_if(states_all: list[tuple[np.ndarray, np.ndarray]]) -> tuple[float, float]:
-        return (_chain.figures(chains, states_all)["index"], _chain.figures([ch], [states_all[i]])["index"])
+        return (fig(chains, states_all), fig([ch], [states_all[i]]))
 
     def replace(state: tuple[np.ndarray, np.ndarray]) -> list[tuple[np.ndarray, np.ndarray]]:
         return [state if j == i else s for j, s in enumerate(base)]
@@ -306,9 +349,10 @@ def _gaps(chains: list[Chain], i: int, base: list[tuple[np.ndarray, np.ndarray]]
         up, down = bool((ta.upstream[s] & cov).any()), bool((ta.downstream[s] & cov).any())
         kind = "fill" if up and down else "extend"
         add(kind, "missing", ta.seg_ids[s], None, None, what_if(replace((c2, r2))), True,
-            _missing_reason(kind, s, ta, cov, up, down, int(ch.ext_firms[s]), int(touching.sum()), label))
+            _missing_reason(kind, s, ta, cov, up, down, int(ch.ext_firms[s]), int(touching.sum()), label,
+                            links_known=links_known))
     both = cov[ta.flow_a] & cov[ta.flow_b]
-    for k in np.flatnonzero(both & ~real).tolist():
+    for k in np.flatnonzero(both & ~real).tolist() if links_known else ():
         r2 = real.copy()
         r2[k] = True
         a, b = int(ta.flow_a[k]), int(ta.flow_b[k])
@@ -318,8 +362,8 @@ def _gaps(chains: list[Chain], i: int, base: list[tuple[np.ndarray, np.ndarray]]
         f = int(ch.firm_pair[ch.seg_pair == s][0])
         after = what_if([c.state(drop=names.mask_of(f)) for c in chains])
         add("strengthen", "weak", ta.seg_ids[s], None, None, after, False,
-            _weak_segment_reason(label(s), names.en[f], names.zh[f], after[0] - idx_all))
-    for k in np.flatnonzero(ch.flow_pairs == 1).tolist():
+            _weak_segment_reason(label(s), names.en[f], names.zh[f], after[0] - idx_all, links_known=links_known))
+    for k in np.flatnonzero(ch.flow_pairs == 1).tolist() if links_known else ():
         row = int(np.flatnonzero(ch.pair_flow == k)[0])
         f, g = int(ch.pair_src[row]), int(ch.pair_tgt[row])
         if f == g:
@@ -363,7 +407,7 @@ def _listing(items: list[tuple[str, str]], k: int = 3) -> tuple[str, str]:
 
 
 def _missing_reason(kind: str, s: int, ta: _chain.TemplateArrays, cov: np.ndarray, up: bool, down: bool,
-                    n_ext: int, n_flows: int, label: _Labels) -> tuple[str, str]:
+                    n_ext: int, n_flows: int, label: _Labels, *, links_known: bool = True) -> tuple[str, str]:
     name_en, name_zh = label(s)
     rank = {sid: r for r, sid in enumerate(ta.template.order)}
     by_order = sorted(range(len(ta.seg_ids)), key=lambda j: rank[ta.seg_ids[j]])
@@ -379,7 +423,11 @@ def _missing_reason(kind: str, s: int, ta: _chain.TemplateArrays, cov: np.ndarra
                               ("apart from every locally covered segment", "与本地已有环节均不相连的位置"))
         en = f"No local firm makes {name_en}, which lies {where_en}: adding it would extend the chain."
         zh = f"本地没有企业从事{name_zh}，该环节位于{where_zh}：引进可以延长产业链。"
-    if n_flows:
+    if n_flows and not links_known:
+        en += (f" Covering it would open {n_flows} expected flow{'s' if n_flows > 1 else ''} with local neighbours "
+               "(ties to survey: the cluster's links are unknown).")
+        zh += f"补上后可与本地相邻环节形成{n_flows}条上下游关系（本集群企业关联数据未知，需调查核实）。"
+    elif n_flows:
         en += f" Covering it would realise {n_flows} expected flow{'s' if n_flows > 1 else ''} with local neighbours."
         zh += f"补上后可与本地相邻环节接通{n_flows}条上下游关系。"
     if n_ext:
@@ -401,10 +449,12 @@ def _points(drop: float) -> str:
     return f"{abs(drop) * 100:.1f}"
 
 
-def _weak_segment_reason(seg: tuple[str, str], firm_en: str, firm_zh: str, drop: float) -> tuple[str, str]:
+def _weak_segment_reason(seg: tuple[str, str], firm_en: str, firm_zh: str, drop: float, *,
+                         links_known: bool = True) -> tuple[str, str]:
+    what_en, what_zh = ("completeness index", "完整度指数") if links_known else ("segment coverage", "环节覆盖率")
     en = (f"Only one local firm ({firm_en}) makes {seg[0]}: a single point of failure; if it left, the "
-          f"completeness index would fall by {_points(drop)} points.")
-    zh = f"本地只有一家企业（{firm_zh}）从事{seg[1]}，存在单点风险；该企业一旦退出，完整度指数将下降{_points(drop)}个百分点。"
+          f"{what_en} would fall by {_points(drop)} points.")
+    zh = f"本地只有一家企业（{firm_zh}）从事{seg[1]}，存在单点风险；该企业一旦退出，{what_zh}将下降{_points(drop)}个百分点。"
     return en, zh
 
 
@@ -443,5 +493,5 @@ def records(df: pd.DataFrame) -> list[dict[str, Any]]:
     return out
 
 
-__all__ = ["FIGURES", "GAP_TYPES", "GAP_ZH", "STATUS_ZH", "Audit", "Prepared", "audit", "completeness", "local_sourcing",
+__all__ = ["FIGURES", "GAP_TYPES", "GAP_ZH", "STATUS_ZH", "UNKNOWN", "Audit", "Prepared", "audit", "completeness", "local_sourcing",
            "prepare"]

@@ -391,8 +391,10 @@ def _year_row(snap: Cluster) -> dict[str, Any]:
         index = completeness(snap)["index"]
     return {
         "firms": n, "leaders": int(((role == "leader") & local).sum()),
-        "supply_links": g.m, "links_per_firm": g.m / n if n else None,
-        "density": g.m / (n * (n - 1)) if n > 1 else None, "clustering": transitivity(g),
+        # a firm list (links unknown) measures no tie: None, so stage conditions on ties are skipped
+        **({"supply_links": g.m, "links_per_firm": g.m / n if n else None,
+            "density": g.m / (n * (n - 1)) if n > 1 else None, "clustering": transitivity(g)} if snap.links_known
+           else dict.fromkeys(("supply_links", "links_per_firm", "density", "clustering"))),
         "leader_dominance": lf["leader_dominance"], "completeness": index,
         "segments_covered": len(covered), "covered": covered,
         "rd_ties": rd_n, "rd_per_firm": rd_n / n if n else None,

@@ -494,8 +494,9 @@ class WhatIf:
 
     @property
     def change(self) -> dict[str, float]:
-        """Each completeness figure after minus before."""
-        return {k: self.after.completeness[k] - self.before.completeness[k] for k in self.before.completeness}
+        """Each completeness figure after minus before (None where not measured: links unknown)."""
+        b, a = self.before.completeness, self.after.completeness
+        return {k: None if b[k] is None or a[k] is None else a[k] - b[k] for k in b}
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: ``before``/``after`` (each with the audit's ``completeness``, ``summary`` and ``gaps``),
@@ -509,8 +510,9 @@ class WhatIf:
                 "gaps_closed": records(self.closed)}
 
     def __repr__(self) -> str:
-        b, a = self.before.completeness["index"], self.after.completeness["index"]
-        return (f"<WhatIf {self.cluster_id!r} without {len(self.removed)} firm(s): index {b:.3f} -> {a:.3f}, "
+        k = "index" if self.before.links_known else "segment_coverage"
+        b, a = self.before.completeness[k], self.after.completeness[k]
+        return (f"<WhatIf {self.cluster_id!r} without {len(self.removed)} firm(s): {k} {b:.3f} -> {a:.3f}, "
                 f"{len(self.opened)} gaps opened, {len(self.closed)} closed>")
 
 

@@ -72,9 +72,12 @@ def headline(cluster: Cluster) -> dict[str, Any]:
         comp = prep.completeness()
         out.update(comp)
         out["local_sourcing"] = prep.local_sourcing()
-        if g.n:  # as leaders(): every firm declared leader (local or not) removed with its links
+        if g.n and comp["index"] is not None:  # as leaders(): every firm declared leader removed with its links
             gone = prep.completeness(without=role == "leader")
             lead["leader_dependence"] = comp["index"] - gone["index"]
+    if not cluster.links_known:  # a firm list: figures that need ties are not measured (not 0)
+        lead = dict.fromkeys(lead)
+        out["supply_links"] = out["density"] = None
     out.update(lead)
     return out
 

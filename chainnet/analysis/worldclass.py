@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from .._i18n import LINKS_UNKNOWN
 from .._validate import isin
 from ._json import clean, records
 from .benchmark import (
@@ -136,6 +137,10 @@ def indicator_values(cluster: Cluster, *, spec: Specialisation | None = None,
     g = _sparse.supply_graph(cluster)
     sa = leader_figures(g, role[g.rows])["sme_attachment"]
     out["sme_attachment"] = (sa, "local SMEs trading with a leader") if sa is not None else (None, "no local SME")
+    if not cluster.links_known:  # a firm list: no figure that needs ties is measured
+        for key in ("completeness", "leader_dependence", "sme_attachment", "local_sourcing", "external_link_share",
+                    "rd_ties_per_firm", "rd_local_share", "research_supported_segments"):
+            out[key] = (None, LINKS_UNKNOWN)
 
     # agglomeration
     lq, lq_basis = spec.figures.get("lq_employment"), "lq_employment"

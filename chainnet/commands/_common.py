@@ -22,6 +22,27 @@ def load(path: str) -> Cluster:
     return read_cluster(path)
 
 
+def links_unknown_note(cluster: Cluster, *, lang: str = "en") -> str | None:
+    """The line every command prints for a firm list without tie data (None when links are known)."""
+    from .._i18n import t
+
+    return None if cluster.links_known else t("links_unknown", lang)
+
+
+def not_measured(cluster: Cluster, what: str, *, fmt: str) -> None:
+    """Output of a command that needs tie data, for a cluster whose links are unknown: a plain note
+    (or a JSON object saying so), never a table of zeros. The command then exits 0."""
+    from .._i18n import LINKS_UNKNOWN, LINKS_UNKNOWN_ZH
+
+    if fmt == "json":
+        emit_json({"cluster": cluster.meta.get("id"), "links": "unknown", "reason": LINKS_UNKNOWN,
+                   "reason_zh": LINKS_UNKNOWN_ZH})
+        return
+    click.echo(f"{what}: {cluster.name} ({cluster.id})\n{LINKS_UNKNOWN}. {what} is read from the ties between firms, "
+               "and this cluster has none on record (links = \"unknown\" in cluster.toml). Add links.csv (supply "
+               "ties) to measure it; `chainnet audit` lists the ties to survey first.")
+
+
 def cluster_argument(f: Callable) -> Callable:
     """The PATH argument every cluster command takes."""
     return click.argument("path", metavar="PATH")(f)

@@ -18,7 +18,9 @@ _AUDIT_WORDS = {
            "seg_head": ("segment", "name", "stage", "weight", "status", "firms", "external", "local sourcing"),
            "flow_head": ("from", "to", "weight", "status", "pairs"),
            "gap_head": ("#", "type", "item", "impact (pts)", "reason"),
-           "cand_head": ("gap", "#", "firm", "cluster", "why")},
+           "cand_head": ("gap", "#", "firm", "cluster", "why"),
+           "gaps_unknown": "Gaps (largest rise of segment coverage first)",
+           "survey_head": ("#", "from", "to", "firm pairs to ask", "flow weight share")},
     "zh": {"title": "产业链完整度审计", "template": "参考产业链", "segment_coverage": "环节覆盖率",
            "link_coverage": "衔接覆盖率", "path_completeness": "路径完整度", "index": "完整度指数",
            "local_sourcing": "本地配套率", "segments": "环节（从上游到下游）", "flows": "上下游衔接",
@@ -27,7 +29,9 @@ _AUDIT_WORDS = {
            "seg_head": ("环节", "名称", "阶段", "权重", "状态", "本地企业", "外地供给", "本地配套率"),
            "flow_head": ("上游环节", "下游环节", "权重", "状态", "企业对数"),
            "gap_head": ("序号", "类型", "对象", "影响（百分点）", "说明"),
-           "cand_head": ("缺口", "排名", "企业", "所在集群", "理由")},
+           "cand_head": ("缺口", "排名", "企业", "所在集群", "理由"),
+           "gaps_unknown": "补链 / 延链 / 强链清单（按环节覆盖率提升从大到小）",
+           "survey_head": ("序号", "上游环节", "下游环节", "待核实企业对数", "衔接权重占比")},
 }
 _STAGE_ZH = {"upstream": "上游", "midstream": "中游", "downstream": "下游"}
 
@@ -42,8 +46,9 @@ def register(main: click.Group) -> None:
                   help="Audit against this template (built-in id or .toml path) instead of the cluster's own.")
     @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True,
                   help="Output: aligned text tables, the full audit as JSON, or one table as CSV.")
-    @click.option("--table", "which", type=click.Choice(["segments", "flows", "gaps", "candidates"]), default=None,
-                  help="Only this table (table format; default all) / the table written as CSV (default gaps).")
+    @click.option("--table", "which", type=click.Choice(["segments", "flows", "gaps", "candidates", "survey"]),
+                  default=None, help="Only this table (table format; default all) / the table written as CSV (default "
+                                     "gaps). survey: the ties to verify when the cluster's links are unknown.")
     @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
                   help="Language of names, headings and status words in table output.")
     @click.option("--candidates", "candidate_paths", multiple=True, metavar="PATH",
@@ -56,6 +61,9 @@ def register(main: click.Group) -> None:
 
         Prints the four completeness figures, every segment's and flow's status, the gap list sorted
         by impact on the completeness index, and firms that could fill or strengthen a segment.
+        For a firm list without tie data (links = "unknown" in cluster.toml, or no links at all) the
+        link figures are not measured: flows between covered segments are "unknown", not broken,
+        and the ranked list of ties to survey is printed instead (docs/completeness.md).
         PATH is a cluster folder, an .xlsx workbook, a .graphml/.gexf/.json file or a bundled dataset id.
 
         \b
@@ -86,6 +94,7 @@ def register(main: click.Group) -> None:
 
 def _audit_text(a: Any, *, lang: str, which: str | None) -> str:
     """The audit as headed, aligned text tables in English or Chinese."""
+    from .._i18n import t
     from ..analysis.completeness import GAP_ZH, STATUS_ZH
 
     w = _AUDIT_WORDS[lang]
@@ -110,8 +119,12 @@ def _audit_text(a: Any, *, lang: str, which: str | None) -> str:
             out.append(f"{w['title']}：{a.cluster_name_zh or a.cluster_name}（{a.cluster}），{w['template']}：{chains}")
         else:
             out.append(f"{w['title']}: {a.cluster_name} ({a.cluster}), {w['template']} {'+'.join(a.templates)}")
+        if not a.links_known:
+            out.append(t("links_unknown", lang))
         figures = [(w[k], pct(a.completeness[k])) for k in ("segment_coverage", "link_coverage",
                                                              "path_completeness", "index")]
+        if not a.links_known:
+            figures.append((t("link_coverage_min", lang), pct(a.completeness["link_coverage_min"])))
         out.append(format_table(("", ""), [*figures, (w["local_sourcing"], pct(a.local_sourcing))]).split("\n", 2)[2])
     if which in (None, "segments"):
         rows = [(*((r.template,) if multi else ()), r.segment, seg_name(r), _STAGE_ZH[r.stage] if zh else r.stage,
@@ -130,7 +143,12 @@ def _audit_text(a: Any, *, lang: str, which: str | None) -> str:
                  f"{r.impact * 100:.1f}", r.reason_zh if zh else r.reason)
                 for i, r in enumerate(a.gaps.rename(columns={"from": "from_", "to": "to_"}).itertuples(index=False), 1)]
         head = (w["gap_head"][0], *tpl, *w["gap_head"][1:])
-        out += ["", w["gaps"], format_table(head, rows) if rows else w["none"]]
+        out += ["", w["gaps"] if a.links_known else w["gaps_unknown"], format_table(head, rows) if rows else w["none"]]
+    if which == "survey" or (which is None and not a.links_known):
+        rows = [(str(i), names[(r.template, r.from_)] if zh else r.from_, names[(r.template, r.to_)] if zh else r.to_,
+                 str(r.pairs), pct(r.link_share))
+                for i, r in enumerate(a.survey.rename(columns={"from": "from_", "to": "to_"}).itertuples(index=False), 1)]
+        out += ["", t("survey", lang), format_table(w["survey_head"], rows) if rows else w["none"]]
     if which == "candidates" or (which is None and len(a.candidates)):
         rows = [(f"{word(r.type)} {names[(r.template, r.segment)] if zh else r.segment}", str(r.rank),
                  (r.name_zh if zh and isinstance(r.name_zh, str) else r.name), r.cluster, r.why_zh if zh else r.why)

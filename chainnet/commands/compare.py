@@ -110,7 +110,7 @@ def _cell(x: Any, fmt: str) -> str:
     return _num(x, fmt)
 
 
-def _compare_text(cmp: Any) -> str:
+def _compare_text(cmp: Any, clusters: list[Any]) -> str:
     t = cmp.table
     labels = list(t["cluster"])
     out = [f"Cluster comparison: {len(labels)} clusters"]
@@ -119,6 +119,9 @@ def _compare_text(cmp: Any) -> str:
     else:
         out.append("templates differ: clusters are compared on template-free figures, the segment mix by stage; "
                    "completeness is each cluster against its own template")
+    unknown = [lab for lab, c in zip(cmp.labels, clusters) if not c.links_known]
+    if unknown:
+        out.append(f"{', '.join(unknown)}: links unknown: link figures not measured (shown as —)")
     for title, rows in _SECTIONS:
         body = [(label, *(_cell(v, fmt) for v in t[key])) for key, label, fmt in rows]
         out += ["", title, format_table(("figure", *labels), body)]
@@ -192,7 +195,7 @@ def compare_cmd(paths: tuple[str, ...], fmt: str, output: str | None, figure: st
     elif fmt == "csv":
         emit_csv(cmp.table)
     else:
-        click.echo(_compare_text(cmp))
+        click.echo(_compare_text(cmp, clusters))
     if output is not None:
         from .. import viz
 
@@ -251,7 +254,8 @@ def timeline_cmd(path: str, years_text: str | None, fmt: str, output: str | None
         emit_csv(df)
     else:
         rows = [tuple(_cell(r[k], f) for k, _, f in _TIMELINE_COLS) for r in df.to_dict("records")]
-        click.echo(f"{c.name} ({c.id}) year by year; entered/left: firms since the previous row\n"
+        note = "" if c.links_known else "links unknown: link figures not measured (shown as —)\n"
+        click.echo(f"{c.name} ({c.id}) year by year; entered/left: firms since the previous row\n" + note
                    + format_table(tuple(label for _, label, _ in _TIMELINE_COLS), rows))
     if output is not None:
         from .. import viz

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from ..model import Cluster
-from ._common import cluster_argument, format_table, load
+from ._common import cluster_argument, format_table, links_unknown_note, load, not_measured
 
 
 def register(main: click.Group) -> None:
@@ -71,6 +71,9 @@ def register(main: click.Group) -> None:
         from ..analysis.structure import structure
 
         c = load(path)
+        if not c.links_known:
+            not_measured(c, "Cluster structure", fmt=fmt)
+            return
         s = structure(c, seed=seed, null_models=null_models)
         if fmt == "json":
             click.echo(json.dumps(s.to_dict(), ensure_ascii=False, indent=2))
@@ -90,6 +93,14 @@ def _num(x: Any, fmt: str = ".3f") -> str:
 
 def _leaders_text(c: Cluster, r: Any, *, top: int) -> str:
     """Leader centrality as headed, aligned text tables."""
+    note = links_unknown_note(c)
+    if note:  # a firm list: leaders and their segments only; no figure that needs ties
+        rows = [(x.firm_id, x.name, ", ".join(x.segments_reached)) for x in r.leaders.itertuples(index=False)]
+        return "\n".join([f"Leader centrality: {c.name} ({c.id}), {len(r.firms):,} local firms", note,
+                          "leader dominance, SME attachment, leader reach, degree centralization, leader dependence, "
+                          "PageRank, betweenness and k-core: not measured (null in --format json)", "", "Leaders",
+                          format_table(("firm", "name", "segments"), rows) if rows
+                          else "no local firm is declared a leader"])
     out = [f"Leader centrality: {c.name} ({c.id}), {len(r.firms):,} local firms, "
            f"{int(r.firms['out_degree'].sum()):,} local supply links"]
     dep = r.leader_dependence

@@ -47,6 +47,10 @@ def register(main: click.Group) -> None:
         from .. import viz
 
         c = load(path)
+        if kind in ("network", "leaders", "bowtie", "degree") and not c.links_known:
+            raise click.ClickException(f"{c.id}: links unknown: link figures not measured, so there is no {kind} "
+                                       "figure to draw (links = \"unknown\" in cluster.toml); the chain map "
+                                       "(--kind chain) and --kind completeness work without links")
         makers = {
             "chain": lambda: viz.chain_map(c, lang=lang, orientation=orientation, seed=seed),
             "network": lambda: viz.network(c, lang=lang, seed=seed),

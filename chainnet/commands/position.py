@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from .._io_table import ROLE_NAMES
-from ._common import FORMAT_OPTION, emit_csv, emit_json, format_table, load, split_many
+from ._common import FORMAT_OPTION, emit_csv, emit_json, format_table, load, not_measured, split_many
 
 #: Clusters with at least this many local firms report progress on stderr.
 PROGRESS_MIN_FIRMS = 5000
@@ -56,6 +56,9 @@ def register(main: click.Group) -> None:
         from ..analysis.position import position
 
         c = load(path)
+        if not c.links_known:
+            not_measured(c, "Chain position", fmt=fmt)
+            return
         p = position(c, use_output=not ignore_output, final_use=final_use, margin=margin, template=template)
         if fmt == "json":
             emit_json(p.to_dict())
@@ -163,6 +166,9 @@ def register(main: click.Group) -> None:
             raise click.BadParameter(f"cannot tell the figure format of {figure!r}; use a file name ending in "
                                      ".png, .svg or .pdf", param_hint="-o/--output")
         c = load(path)
+        if not c.links_known:
+            not_measured(c, "Resilience", fmt=fmt)
+            return
         start = time.perf_counter()
 
         def say(msg: str) -> None:
@@ -514,7 +520,10 @@ def whatif_text(c: Any, w: Any, *, lang: str = "en") -> str:
     who = words["sep"].join(words["who"].format(x, names[x]) for x in w.removed)
     out = [words["title"].format(name=_cluster_name(c, lang), id=c.id, who=who)]
     b, a = w.before.completeness, w.after.completeness
-    rows = [(t(k, lang) if zh else label, _pct(b[k]), _pct(a[k]), words["pts"].format((a[k] - b[k]) * 100))
+    if not w.before.links_known:
+        out.append(t("links_unknown", lang))
+    rows = [(t(k, lang) if zh else label, _pct(b[k]), _pct(a[k]),
+             "—" if b[k] is None or a[k] is None else words["pts"].format((a[k] - b[k]) * 100))
             for k, label in _FIGURE_NAMES]
     out.append(format_table(words["head"], rows))
     seg = {}

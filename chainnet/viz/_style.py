@@ -48,6 +48,8 @@ FLOW_STYLES = {
     "weak": ("#E69F00", 1.1, "solid"),
     "broken": ("#B2182B", 1.6, (0, (4, 2.5))),
     "missing": ("#B5B5B5", 1.0, (0, (1, 2))),
+    # links unknown (a firm list): both ends covered, the tie not on record; grey dash-dot, to survey
+    "unknown": ("#6B6B6B", 1.4, "dashdot"),
 }
 #: Segment statuses: background colour of a lane or bar, hatch.
 SEGMENT_STYLES = {
@@ -69,7 +71,8 @@ WORDS: dict[str, dict[str, str]] = {
         "service": "service", "external": "external firm",
         "leader_pl": "leaders", "backbone_pl": "backbone firms", "sme_pl": "SMEs", "institution_pl": "institutions",
         "service_pl": "services", "external_pl": "external",
-        "present": "present", "weak": "weak", "missing": "missing", "broken": "broken",
+        "present": "present", "weak": "weak", "missing": "missing", "broken": "broken", "unknown": "unknown",
+        "links_unknown": "links unknown: link figures not measured",
         "fill": "fill", "extend": "extend", "connect": "connect", "strengthen": "strengthen",
         "upstream": "upstream", "midstream": "midstream", "downstream": "downstream",
         "segment_coverage": "segment coverage", "link_coverage": "link coverage",
@@ -84,7 +87,8 @@ WORDS: dict[str, dict[str, str]] = {
         "service": "服务机构", "external": "外地企业",
         "leader_pl": "龙头企业", "backbone_pl": "骨干企业", "sme_pl": "中小企业", "institution_pl": "科研机构",
         "service_pl": "服务机构", "external_pl": "外地企业",
-        "present": "齐全", "weak": "薄弱", "missing": "缺失", "broken": "断开",
+        "present": "齐全", "weak": "薄弱", "missing": "缺失", "broken": "断开", "unknown": "待核实",
+        "links_unknown": "企业间关联未知：未测算关联指标",
         "fill": "补链", "extend": "延链", "connect": "断链", "strengthen": "强链",
         "upstream": "上游", "midstream": "中游", "downstream": "下游",
         "segment_coverage": "环节覆盖率", "link_coverage": "衔接覆盖率", "path_completeness": "路径完整度",

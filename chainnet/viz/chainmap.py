@@ -302,10 +302,10 @@ class _Drawer:
                 lo, hi = (0.06, 0.36) if side > 0 else (-0.36, -0.06)
                 for j, r in enumerate(grp):
                     port[id(r)] = lane_pos + (lo + (hi - lo) * (j + 0.5) / k)
-        z = {"missing": 2.0, "weak": 2.1, "present": 2.2, "broken": 2.3}
+        z = {"missing": 2.0, "unknown": 2.05, "weak": 2.1, "present": 2.2, "broken": 2.3}
         for r in sorted(rows, key=lambda r: (z[r.status], -abs(pos[id(r)][1] - pos[id(r)][0]))):
             color, lw, _ = st.FLOW_STYLES[r.status]
-            ls = {"broken": "--", "missing": ":"}.get(r.status, "-")
+            ls = _FLOW_LINESTYLE.get(r.status, "-")
             u0, u1 = out_port[id(r)], in_port[id(r)]
             d = arc_depth(abs(pos[id(r)][1] - pos[id(r)][0]))
             p0, p1, p2 = self.xy(u0, v0), self.xy((u0 + u1) / 2, v0 + 2 * d), self.xy(u1, v0)
@@ -404,6 +404,12 @@ class _Drawer:
         c = L.audit.completeness
         name = st.cluster_title(L.cluster.meta, L.lang)
         chains = " + ".join(st.template_title(t, L.lang) for t in L.tpls)
+        if not L.cluster.links_known:  # a firm list: only segment coverage is measured
+            sep = "　" if L.lang == "zh" else ": "
+            return (f"{name} · 产业链图谱" if L.lang == "zh" else f"{name} — chain map",
+                    f"{chains}{sep}{w['segment_coverage']} {st.pct(c['segment_coverage'])}"
+                    + (f"；{w['links_unknown']}　节点面积与产值成正比" if L.lang == "zh"
+                       else f"; {w['links_unknown']}. Node area ∝ output."))
         if L.lang == "zh":
             return (f"{name} · 产业链图谱",
                     f"{chains}　{w['index']} {st.pct(c['index'])}（{w['segment_coverage']} "
@@ -432,18 +438,19 @@ class _Drawer:
         if any(it.kind == "bubble" for ln in L.lanes for it in ln.items):
             handles.append(Line2D([], [], marker="o", linestyle="", markersize=9, markerfacecolor=_tint("#56B4E9", 0.55),
                                   markeredgecolor="#56B4E9", label="合并显示（数量）" if zh else "collapsed group (count)"))
-        handles.append(Line2D([], [], color=st.LINK_COLOR, linewidth=0.8, alpha=0.8, marker=">", markersize=4,
-                              markevery=[1], label="企业供货关系" if zh else "supply link"))
+        if L.cluster.links_known:  # a firm list has no supply link to show
+            handles.append(Line2D([], [], color=st.LINK_COLOR, linewidth=0.8, alpha=0.8, marker=">", markersize=4,
+                                  markevery=[1], label="企业供货关系" if zh else "supply link"))
         flow_words = ({"present": "上下游衔接齐全", "weak": "衔接薄弱（强链）", "broken": "断链（两端都有企业）",
-                       "missing": "衔接缺失（环节缺失）"} if zh else
+                       "unknown": "关联未知（待调查核实）", "missing": "衔接缺失（环节缺失）"} if zh else
                       {"present": "template flow present", "weak": "flow weak (one pair)",
-                       "broken": "flow broken (断链)", "missing": "flow missing"})
+                       "broken": "flow broken (断链)", "unknown": "tie unknown (to survey)", "missing": "flow missing"})
         statuses = set(L.audit.flows["status"])
-        for s in ("present", "weak", "broken", "missing"):
+        for s in ("present", "weak", "broken", "unknown", "missing"):
             if s in statuses:
                 color, lw, _ = st.FLOW_STYLES[s]
                 handles.append(Line2D([], [], color=color, linewidth=lw,
-                                      linestyle={"broken": "--", "missing": ":"}.get(s, "-"), label=flow_words[s]))
+                                      linestyle=_FLOW_LINESTYLE.get(s, "-"), label=flow_words[s]))
         seg_status = set(L.audit.segments["status"])
         if "weak" in seg_status:
             handles.append(Patch(facecolor=st.SEGMENT_STYLES["weak"][0], edgecolor="none",
@@ -462,6 +469,10 @@ class _Drawer:
             leg = self.ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0),
                                  ncol=min(len(handles), 4), **kw)
         leg.set_gid("chainmap.legend")
+
+
+#: How each flow status is dashed on the map (and in its legend).
+_FLOW_LINESTYLE = {"broken": "--", "missing": ":", "unknown": "-."}
 
 
 def _legend_grid(labels: list[str], width_pt: float, size: float = 7.5) -> tuple[int, int]:
