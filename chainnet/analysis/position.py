@@ -37,6 +37,7 @@ from .._errors import ChainnetError
 from .._i18n import t as _t
 from . import _chain, _sparse
 from ._json import clean, records
+from ._result import Result
 from .io_table import IO_OPTIONAL, upstreamness_io  # noqa: F401  (re-exported: public here since the start)
 
 if TYPE_CHECKING:
@@ -226,7 +227,7 @@ def _pcg(A: sp.csr_array, b: np.ndarray, *, tol: float, max_iter: int) -> np.nda
 
 # -- firms ---------------------------------------------------------------------------------------
 @dataclass(frozen=True, eq=False)
-class PositionResult:
+class PositionResult(Result):
     """Chain position of one cluster.
 
     Attributes
@@ -258,6 +259,11 @@ class PositionResult:
     def mismatches(self) -> pd.DataFrame:
         """Firms whose position does not fit their declared segments, with what to check."""
         return self.firms[~self.firms["consistent"]].reset_index(drop=True)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """``firms``, ``segments``, ``against`` and ``mismatches``."""
+        return {"firms": self.firms, "segments": self.segments, "against": self.against,
+                "mismatches": self.mismatches}
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready data (NaN as None)."""
