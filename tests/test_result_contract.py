@@ -136,3 +136,30 @@ def test_long_reprs_are_cut_to_one_line() -> None:
     assert one_line("<A\n b>") == "<A b>"
     cut = one_line("<Comparison of 40 clusters: " + ", ".join(f"cluster_{i}" for i in range(40)) + ">")
     assert len(cut) == 120 and cut.endswith("…>")
+
+
+# command line -> the library call it must agree with (same options, the command's defaults)
+JSON_COMMANDS: dict[str, tuple[list[str], Callable[[chainnet.Cluster], Any]]] = {
+    "audit": (["audit", "demo_copper"], lambda c: chainnet.audit(c)),
+    "leaders": (["leaders", "demo_copper"], lambda c: chainnet.leaders(c)),
+    "structure": (["structure", "demo_copper"], lambda c: chainnet.structure(c)),
+    "position": (["position", "demo_copper"], lambda c: chainnet.position(c)),
+    "resilience": (["resilience", "demo_copper", "--runs", "3"], lambda c: chainnet.resilience(c, runs=3)),
+    "whatif": (["whatif", "demo_copper", "--remove", "smelter_a"], lambda c: chainnet.whatif(c, ["smelter_a"])),
+    "profile": (["profile", "demo_copper"], lambda c: chainnet.profile(c)),
+    "timeline": (["timeline", "demo_copper"], lambda c: chainnet.timeline_result(c)),
+    "diff": (["diff", "demo_copper", "--years", "2010", "2020"],
+             lambda c: chainnet.diff(c.snapshot(2010), c.snapshot(2020))),
+}
+
+
+@pytest.mark.parametrize("name", sorted(JSON_COMMANDS))
+def test_to_dict_is_what_the_command_prints_as_json(name: str, demo: chainnet.Cluster) -> None:
+    from click.testing import CliRunner
+
+    from chainnet.cli import main
+
+    args, run = JSON_COMMANDS[name]
+    r = CliRunner().invoke(main, [*args, "--format", "json"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.output) == json.loads(json.dumps(run(demo).to_dict()))
