@@ -7,9 +7,9 @@ keyed on object identity serves stale results. Hashing the values row by row
 save (7 s for 5 million links). This key hashes the column *buffers* instead: numpy columns as
 raw bytes, Arrow-backed string columns (pandas' default ``str`` dtype with pyarrow) as their
 offset and data buffers, anything else (object columns such as ``segments`` tuples) with
-``hash_pandas_object``. Measured on 1,000,000 firms and 5,000,000 links (shared 2-core machine):
-0.05 s for the firm columns and 0.4 s for the link columns, against about 8 s to build the supply
-graph.
+``hash_pandas_object``. On 1,000,000 firms and 5,000,000 links the key costs about 5% of building
+the supply graph and a tenth of row-wise hashing (``benchmarks/bench_cache_key.py``; numbers in
+``benchmarks/RESULTS.md``).
 
 A key mismatch only costs a rebuild, so the key may be conservative (an Arrow buffer shared with
 rows outside a slice is hashed whole); it must never match when the content differs.
