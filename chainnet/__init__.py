@@ -14,14 +14,19 @@ from __future__ import annotations
 
 from ._errors import ChainnetError, DatasetError, DataWarning, Problem, TemplateError, ValidationError
 from ._version import __version__
+from .analysis._result import AnalysisResult
 from .analysis.centrality import LeaderResult, leaders
-from .analysis.compare import compare, distances, most_similar
+from .analysis.compare import Comparison, compare, distances, most_similar
 from .analysis.completeness import Audit, audit, completeness
+from .analysis.concentration import Concentration
+from .analysis.lifecycle import Lifecycle
 from .analysis.position import PositionResult, position, upstreamness, upstreamness_io
 from .analysis.profile import Profile, profile
-from .analysis.resilience import ResilienceResult, resilience, single_points_of_failure, whatif
+from .analysis.resilience import ResilienceResult, WhatIf, resilience, single_points_of_failure, whatif
+from .analysis.specialisation import Specialisation
 from .analysis.structure import StructureResult, structure
-from .analysis.timeline import diff, timeline
+from .analysis.timeline import Diff, Timeline, diff, timeline, timeline_result
+from .analysis.worldclass import WorldClass
 from .datasets import available as available_datasets
 from .datasets import load as load_dataset
 from .generate import GeneratedCluster, generate
@@ -31,10 +36,12 @@ from .report import analyze
 from .template import Template, builtin_templates, load_template
 
 __all__ = [
-    "Audit", "ChainnetError", "Cluster", "DataWarning", "DatasetError", "GeneratedCluster", "LeaderResult",
-    "PositionResult", "Problem", "Profile", "ResilienceResult", "StructureResult", "Template", "TemplateError", "ValidationError", "__version__",
-    "analyze", "audit", "available_datasets", "builtin_templates", "compare", "completeness", "diff", "distances",
-    "generate", "leaders", "load_dataset", "load_template", "most_similar", "position", "profile", "read_cluster",
-    "read_template", "resilience", "single_points_of_failure", "structure", "timeline", "upstreamness",
-    "upstreamness_io", "whatif", "write_cluster",
+    "AnalysisResult", "Audit", "ChainnetError", "Cluster", "Comparison", "Concentration", "DataWarning",
+    "DatasetError", "Diff", "GeneratedCluster", "LeaderResult", "Lifecycle", "PositionResult", "Problem",
+    "Profile", "ResilienceResult", "Specialisation", "StructureResult", "Template", "TemplateError", "Timeline",
+    "ValidationError", "WhatIf", "WorldClass", "__version__", "analyze", "audit", "available_datasets",
+    "builtin_templates", "compare", "completeness", "diff", "distances", "generate", "leaders", "load_dataset",
+    "load_template", "most_similar", "position", "profile", "read_cluster", "read_template", "resilience",
+    "single_points_of_failure", "structure", "timeline", "timeline_result", "upstreamness", "upstreamness_io",
+    "whatif", "write_cluster",
 ]

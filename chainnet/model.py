@@ -12,7 +12,6 @@ import copy
 import json
 import warnings
 from collections.abc import Iterable
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -161,9 +160,12 @@ class Cluster:
         """Boolean array over firms: local firms in the METRICS sense (not external, role leader/backbone/sme)."""
         return (~self.firms["external"].to_numpy(dtype=bool)) & self.firms["role"].isin(LOCAL_ROLES).to_numpy()
 
-    @cached_property
+    @property
     def firm_segments(self) -> pd.DataFrame:
-        """One row per (firm, segment) a firm operates in, with the firm's role and ``external`` flag."""
+        """One row per (firm, segment) a firm operates in, with the firm's role and ``external`` flag.
+
+        Computed on each access (not cached), so it follows in-place edits of :attr:`firms`.
+        """
         f = self.firms[["firm_id", "role", "external", "segments"]].explode("segments").dropna(subset=["segments"])
         return f.rename(columns={"segments": "segment"}).reset_index(drop=True)
 
@@ -268,12 +270,11 @@ class Cluster:
         return self.with_tables(self.firms[~self.firms["firm_id"].isin(drop)], self.links[keep])
 
     def equals(self, other: Cluster) -> bool:
-        """Same metadata, same template ids and equal tables (row order ignored)."""
-        try:
-            assert_same_cluster(self, other)
-        except AssertionError:
-            return False
-        return True
+        """Same metadata, same template ids and equal tables (row order ignored).
+
+        Plain comparisons, no ``assert``, so the answer is the same under ``python -O``.
+        """
+        return not _cluster_differences(self, other)
 
 
 def resolve_templates(meta: dict[str, Any], templates: Iterable[Template | str] | None,
@@ -351,12 +352,39 @@ def _meta_from_graph_attrs(attrs: dict[str, Any]) -> dict[str, Any]:
     return meta
 
 
-def assert_same_cluster(a: Cluster, b: Cluster) -> None:
-    """Assert two clusters hold the same data (row order ignored); used by round-trip tests."""
-    assert a.meta == b.meta, (a.meta, b.meta)
-    assert [t.id for t in a.templates] == [t.id for t in b.templates]
+def _cluster_differences(a: Cluster, b: Cluster) -> list[str]:
+    """What differs between two clusters (row order ignored): empty when they hold the same data."""
+    if not isinstance(b, Cluster):
+        return [f"not a Cluster: {type(b).__name__}"]
+    out = []
+    if a.meta != b.meta:
+        out.append(f"meta: {a.meta!r} != {b.meta!r}")
+    if [t.id for t in a.templates] != [t.id for t in b.templates]:
+        out.append(f"templates: {[t.id for t in a.templates]} != {[t.id for t in b.templates]}")
     for name, key in (("firms", ["firm_id"]), ("links", ["source", "target", "kind"])):
         x = getattr(a, name).sort_values(key).reset_index(drop=True)
         y = getattr(b, name).sort_values(key).reset_index(drop=True)
-        assert sorted(x.columns) == sorted(y.columns), (name, list(x.columns), list(y.columns))
-        pd.testing.assert_frame_equal(x, y[x.columns], check_dtype=False, check_exact=True)
+        if sorted(x.columns) != sorted(y.columns):
+            out.append(f"{name} columns: {list(x.columns)} != {list(y.columns)}")
+            continue
+        if len(x) != len(y):
+            out.append(f"{name}: {len(x)} rows != {len(y)} rows")
+            continue
+        out += [f"{name}: column {c!r} differs" for c in x.columns if not _same_values(x[c], y[c])]
+    return out
+
+
+def _same_values(x: pd.Series, y: pd.Series) -> bool:
+    """Equal missing-value positions and exactly equal values elsewhere; dtypes may differ (Int64 vs int64)."""
+    na_x, na_y = x.isna().to_numpy(dtype=bool), y.isna().to_numpy(dtype=bool)
+    if not np.array_equal(na_x, na_y):
+        return False
+    a, b = x.to_numpy(dtype=object)[~na_x], y.to_numpy(dtype=object)[~na_y]
+    return bool(np.all(np.equal(a, b))) if len(a) else True
+
+
+def assert_same_cluster(a: Cluster, b: Cluster) -> None:
+    """Raise ``AssertionError`` naming what differs unless two clusters hold the same data (round-trip tests)."""
+    problems = _cluster_differences(a, b)
+    if problems:
+        raise AssertionError("\n".join(problems))

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 import chainnet
+from chainnet.analysis.completeness import audit
 from chainnet.datasets import data_dir
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -135,8 +136,7 @@ def test_dataset_specifics(name: str, checks: Callable[[chainnet.Cluster], bool]
 
 
 def test_audit_finds_the_modeled_gaps(dataset: chainnet.Cluster) -> None:
-    completeness = pytest.importorskip("chainnet.analysis.completeness")
-    gaps = completeness.audit(dataset).gaps
+    gaps = audit(dataset).gaps
     gen = dataset.meta["generator"]
     found = {s if isinstance(s, str) else f"{a}->{b}" for s, a, b in zip(gaps["segment"], gaps["from"], gaps["to"])}
     assert found == set(gen["missing"]) | set(gen["weak"]) | set(gen["broken"])

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import chainnet
+from chainnet.analysis.completeness import audit
 from chainnet.cli import main
 from chainnet.generate import STRUCTURES, generate
 from chainnet.model import Cluster, assert_same_cluster
@@ -102,11 +103,10 @@ def test_expected_gap_types_follow_metrics() -> None:
 
 
 def test_audit_recovers_the_ground_truth_on_many_seeds() -> None:
-    completeness = pytest.importorskip("chainnet.analysis.completeness")
     for seed in range(12):
         structure = STRUCTURES[seed % 4]
         g = generate("copper", firms=160, seed=seed, structure=structure, **COPPER_GAPS)
-        gaps = completeness.audit(g.cluster).gaps
+        gaps = audit(g.cluster).gaps
         found = {(k, s if isinstance(s, str) else f"{a}->{b}")
                  for k, s, a, b in zip(gaps["type"], gaps["segment"], gaps["from"], gaps["to"])}
         expected = {(x["type"], x["segment"] or f"{x['from']}->{x['to']}") for x in g.truth["gaps"]}

@@ -94,3 +94,52 @@ def test_without_firms_drops_their_links() -> None:
     assert "smelter_a" not in set(c.firms["firm_id"])
     assert not ((c.links["source"] == "smelter_a") | (c.links["target"] == "smelter_a")).any()
     assert len(c.links) == 14 - 7  # smelter_a is at an end of 7 links in links.csv
+
+
+def test_in_place_edit_is_seen_by_every_analysis() -> None:
+    """Caches follow the content of the tables, not their identity (issue 17, item 4)."""
+    c = chainnet.load_dataset("tongling_copper")
+    before = chainnet.leaders(c)  # fills the supply-graph cache
+    segs_before = len(c.firm_segments)
+    leader = before.leaders["firm_id"].iloc[0]
+    row = c.firms.index[c.firms["firm_id"] == leader][0]
+    c.firms.loc[row, "external"] = True  # in place: same DataFrame object, new content
+    fresh = chainnet.Cluster(dict(c.meta), c.firms.copy(), c.links.copy(), list(c.templates))
+
+    after = chainnet.leaders(c)
+    assert leader not in set(after.firms["firm_id"])  # an external firm is not local any more
+    assert len(after.firms) == int(c.local_mask.sum()) == len(before.firms) - 1
+    expected = chainnet.leaders(fresh)
+    assert after.figures == expected.figures
+    pd.testing.assert_frame_equal(after.leaders, expected.leaders)
+    assert chainnet.completeness(c) == chainnet.completeness(fresh)
+    # firm_segments follows the edit too: the same rows, the edited firm now flagged external
+    fs = c.firm_segments
+    assert len(fs) == segs_before
+    assert fs.loc[fs["firm_id"] == leader, "external"].all()
+
+
+def test_in_place_link_edit_rebuilds_the_supply_graph() -> None:
+    c = cluster()
+    n_before = chainnet.leaders(c).firms["out_degree"].sum()
+    c.links.loc[c.links.index[0], "kind"] = "rd"  # one supply link fewer, same frame object
+    assert chainnet.leaders(c).firms["out_degree"].sum() == n_before - 1
+
+
+def test_equals_holds_under_python_optimize() -> None:
+    """`Cluster.equals` must not rely on `assert`, which `python -O` strips."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import chainnet\n"
+        "a = chainnet.load_dataset('demo_copper')\n"
+        "b = a.copy()\n"
+        "b.firms.loc[0, 'name'] = 'Other'\n"
+        "print(a.equals(a.copy()), a.equals(b), a.equals(a.without_firms([a.firms.firm_id[0]])))\n"
+    )
+    root = str(Path(chainnet.__file__).resolve().parent.parent)
+    out = subprocess.run([sys.executable, "-O", "-c", code], capture_output=True, text=True, check=True,
+                         env={"PYTHONPATH": root, "PATH": ""}, cwd=root)
+    assert out.stdout.split() == ["True", "False", "False"]

@@ -388,7 +388,8 @@ def test_position_cli_formats() -> None:
     r = CliRunner().invoke(main, ["position", "demo_copper"])
     assert r.exit_code == 0, r.output
     assert r.output.startswith("Chain position: Demo copper cluster")
-    assert "Firms to check (0)" in r.output
+    n_check = int((~chainnet.position(chainnet.load_dataset("demo_copper")).firms["consistent"]).sum())
+    assert f"Firms to check ({n_check})" in r.output
     r = CliRunner().invoke(main, ["position", "demo_copper", "--format", "csv"])
     assert r.exit_code == 0
     head = r.output.splitlines()[0].split(",")

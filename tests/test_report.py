@@ -36,9 +36,20 @@ class _Page(HTMLParser):
                 self.external.append(a[key])
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("lang", ["en", "zh"])
-@pytest.mark.parametrize("dataset", chainnet.available_datasets())
+# Two runs by default: a one-chain cluster with a timeline in Chinese and a two-chain cluster in
+# English. The other fourteen (every bundled dataset in both languages) run under the `slow`
+# marker, which plain `pytest` (and CI) includes and `pytest -m "not slow"` skips.
+QUICK = {("tongling_copper", "zh"), ("yantai_structural", "en")}
+RUNS = [pytest.param(d, lang, id=f"{d}-{lang}", marks=() if (d, lang) in QUICK else pytest.mark.slow)
+        for d in chainnet.available_datasets() for lang in ("en", "zh")]
+
+
+def test_quick_runs_are_bundled_datasets() -> None:
+    assert {d for d, _ in QUICK} <= set(chainnet.available_datasets())
+    assert len(RUNS) == 2 * len(chainnet.available_datasets()) == 16
+
+
+@pytest.mark.parametrize(("dataset", "lang"), RUNS)
 def test_analyze_every_dataset(tmp_path: Path, dataset: str, lang: str) -> None:
     out = tmp_path / "report"
     r = CliRunner().invoke(main, ["analyze", dataset, "-o", str(out), "--lang", lang, "--null-models", "2",

@@ -50,7 +50,12 @@ def test_plot_reports_a_missing_folder_and_bad_data(tmp_path: Path) -> None:
     assert r.exit_code == 1 and "Traceback" not in r.output
 
 
-def test_plot_kinds_match_the_library() -> None:
-    assert PLOT_KINDS == ("chain", "network", "leaders", "completeness", "bowtie", "degree")
+def test_plot_kinds_are_the_report_figures_and_documented() -> None:
+    from chainnet.report import FIGURE_KINDS
+
+    # `chainnet plot --kind` and `chainnet analyze` draw the same figures (two lists kept in two modules)
+    assert sorted(PLOT_KINDS) == sorted(FIGURE_KINDS)
     r = run("plot", "--help")
     assert r.exit_code == 0 and "chainnet plot demo_copper -o chain.png" in r.output
+    for kind in PLOT_KINDS:
+        assert f"{kind}:" in " ".join(r.output.split())  # each kind explained in the help

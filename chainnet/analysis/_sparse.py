@@ -13,7 +13,10 @@ pair of opposite links into one edge.
 
 The graph is cached per cluster object (weakly: it goes when the cluster goes), so
 :func:`chainnet.analysis.centrality.leaders` and :func:`chainnet.analysis.structure.structure`
-share one build.
+share one build. The cache is keyed on the content of the columns the graph is built from
+(:func:`chainnet._fingerprint.fingerprint`), not on the identity of the tables, so an in-place
+edit such as ``c.firms.loc[i, "external"] = True`` rebuilds the graph instead of serving a stale
+one.
 """
 
 from __future__ import annotations
@@ -32,11 +35,15 @@ import scipy.sparse as sp
 from scipy.sparse import csgraph
 
 from .._errors import ChainnetError
+from .._fingerprint import fingerprint
 
 if TYPE_CHECKING:
     from ..model import Cluster
 
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+# the columns build_supply_graph and Cluster.local_mask read
+_FIRM_COLUMNS = ("firm_id", "role", "external")
+_LINK_COLUMNS = ("source", "target", "kind", "weight")
 
 
 @dataclass(frozen=True, eq=False)
@@ -144,11 +151,12 @@ def supply_graph(cluster: Cluster) -> SupplyGraph:
     >>> g.n, g.m
     (11, 10)
     """
+    key = (fingerprint(cluster.firms, _FIRM_COLUMNS), fingerprint(cluster.links, _LINK_COLUMNS))
     hit = _CACHE.get(cluster)
-    if hit is not None and hit[0] is cluster.firms and hit[1] is cluster.links:
-        return hit[2]
+    if hit is not None and hit[0] == key:
+        return hit[1]
     g = build_supply_graph(cluster.firms, cluster.links, cluster.local_mask)
-    _CACHE[cluster] = (cluster.firms, cluster.links, g)
+    _CACHE[cluster] = (key, g)
     return g
 
 

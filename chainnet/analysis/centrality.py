@@ -25,6 +25,7 @@ import pandas as pd
 from .._i18n import LINKS_UNKNOWN, LINKS_UNKNOWN_ZH
 from . import _sparse
 from ._json import clean, records
+from ._result import Result
 
 if TYPE_CHECKING:
     from ..model import Cluster
@@ -49,8 +50,8 @@ class RoleRule:
     sme_max_partners: int = 10
 
 
-@dataclass(frozen=True, eq=False)
-class LeaderResult:
+@dataclass(frozen=True, eq=False, repr=False)
+class LeaderResult(Result):
     """Leader centrality of one cluster.
 
     Attributes
@@ -97,6 +98,15 @@ class LeaderResult:
         """Firms whose declared role does not fit their size and position, with what to check."""
         cols = ["firm_id", "name", "role", "inferred_role", "partners", "score", "note"]
         return self.firms.loc[~self.firms["role_consistent"], cols].reset_index(drop=True)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """``firms``, ``leaders`` and ``mismatches``."""
+        return {"firms": self.firms, "leaders": self.leaders, "mismatches": self.mismatches}
+
+    def _brief(self) -> str:
+        d = self.leader_dominance
+        return (f"{len(self.firms):,} local firms, {len(self.leaders):,} leaders, leader dominance "
+                f"{'n/a' if d is None else f'{d:.3f}'}")
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict: the five figures, ``firms`` (one object per firm), ``leaders``, ``mismatches``."""

@@ -39,6 +39,7 @@ from .._i18n import LINKS_UNKNOWN
 from ..model import Cluster
 from . import _sparse
 from ._json import clean, records
+from ._result import Result, one_line
 
 # the distance measures live in .similarity; re-exported so `from chainnet.analysis.compare import ...` works
 from .similarity import (
@@ -195,7 +196,7 @@ def most_similar(cluster: Cluster, others: Iterable[Cluster] | Mapping[str, Clus
 
 # -- the comparison table ----------------------------------------------------------------------------
 @dataclass(frozen=True, eq=False)
-class Comparison:
+class Comparison(Result):
     """Result of :func:`compare`.
 
     Attributes
@@ -220,6 +221,28 @@ class Comparison:
     triads: dict[str, dict[str, Any]]
     settings: dict[str, Any]
     audits: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def cluster_id(self) -> str:
+        """The compared clusters' labels joined by ``+``."""
+        return "+".join(self.labels)
+
+    @property
+    def figures(self) -> dict[str, float | int | None]:
+        """Headline numbers: how many clusters, the smallest and largest combined distance between two."""
+        d = self.distances["combined"].to_numpy(dtype=float)
+        off = d[~np.eye(len(d), dtype=bool)] if len(d) else d.ravel()
+        off = off[~np.isnan(off)]
+        return {"clusters": len(self.labels), "min_combined": float(off.min()) if len(off) else None,
+                "max_combined": float(off.max()) if len(off) else None}
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """``clusters`` (:attr:`table`), ``nearest``, ``distance_<measure>`` and ``segments`` when there is one."""
+        out = {"clusters": self.table, "nearest": self.nearest(),
+               **{f"distance_{m}": df for m, df in self.distances.items()}}
+        if self.segments is not None:
+            out["segments"] = self.segments
+        return out
 
     @property
     def same_template(self) -> bool:
@@ -251,7 +274,7 @@ class Comparison:
         }
 
     def __repr__(self) -> str:
-        return f"<Comparison of {len(self.labels)} clusters: {', '.join(self.labels)}>"
+        return one_line(f"<Comparison of {len(self.labels)} clusters: {', '.join(self.labels)}>")
 
 
 TABLE_COLUMNS = ("cluster", "id", "name", "year", "templates", *HEADLINE_FIGURES[:5], "mean_partners",

@@ -34,6 +34,7 @@ from ..model import Cluster
 from ..template import Template, load_template
 from . import _chain
 from ._chain import FIGURES, Chain, Prepared
+from ._result import Result
 from .candidates import rank_candidates
 
 SEGMENT_STATUSES = ("present", "weak", "missing")
@@ -119,7 +120,7 @@ def prepare(cluster: Cluster, *, template: TemplateArg = None) -> Prepared:
 
 
 @dataclass(frozen=True, eq=False)
-class Audit:
+class Audit(Result):
     """Result of :func:`audit`: the figures, the segment, flow, gap and candidate tables.
 
     With several templates, ``completeness`` and the tables' rows pool them (each row carries
@@ -140,6 +141,20 @@ class Audit:
     cluster_name_zh: str | None = None
     links_known: bool = True
     survey: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SURVEY_COLUMNS))
+
+    @property
+    def cluster_id(self) -> str:
+        """The cluster's id (the same as :attr:`cluster`, kept for existing callers)."""
+        return self.cluster
+
+    @property
+    def figures(self) -> dict[str, float | None]:
+        """Headline numbers: the four completeness figures and the local sourcing rate."""
+        return {**self.completeness, "local_sourcing": self.local_sourcing}
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """``segments``, ``flows``, ``gaps`` and ``candidates``."""
+        return {"segments": self.segments, "flows": self.flows, "gaps": self.gaps, "candidates": self.candidates}
 
     @property
     def summary(self) -> dict[str, Any]:

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ._json import clean, records
+from ._result import Result
 
 if TYPE_CHECKING:
     from ..model import Cluster
@@ -28,8 +29,8 @@ ABOVE_SCALE_OUTPUT = 0.2
 TOP_K = (1, 4, 10)
 
 
-@dataclass(frozen=True, eq=False)
-class Concentration:
+@dataclass(frozen=True, eq=False, repr=False)
+class Concentration(Result):
     """Concentration of output among a cluster's local firms.
 
     Attributes
@@ -62,6 +63,10 @@ class Concentration:
     small_firm_basis: str | None
     segments: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """``segments``: concentration segment by segment."""
+        return {"segments": self.segments}
 
     @property
     def figures(self) -> dict[str, float | None]:

@@ -33,6 +33,7 @@ from .._errors import ChainnetError
 from .._validate import isin
 from . import _sparse
 from ._json import clean, records
+from ._result import Result
 from .centrality import leader_figures
 
 if TYPE_CHECKING:
@@ -203,8 +204,8 @@ def _test(key: str, ind: dict[str, Any], r: LifecycleRules) -> bool:
     return bool(tests[key]())
 
 
-@dataclass(frozen=True, eq=False)
-class Lifecycle:
+@dataclass(frozen=True, eq=False, repr=False)
+class Lifecycle(Result):
     """The life-cycle verdict for one cluster.
 
     Attributes
@@ -241,6 +242,18 @@ class Lifecycle:
     @property
     def stage_zh(self) -> str:
         return STAGE_ZH[self.stage]
+
+    @property
+    def figures(self) -> dict[str, float | None]:
+        """Headline numbers: the confidence and each stage's score (``score_<stage>``)."""
+        return {"confidence": self.confidence, **{f"score_{k}": v for k, v in self.scores.items()}}
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """``conditions`` and the per-year ``series``."""
+        return {"conditions": self.conditions, "series": self.series}
+
+    def _brief(self) -> str:
+        return f"stage {self.stage}, confidence {self.confidence:.2f}"
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict: verdict, scores, reasons, conditions, indicators, per-year series, rules."""

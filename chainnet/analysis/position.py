@@ -36,6 +36,7 @@ from .._errors import ChainnetError
 from .._i18n import t as _t
 from . import _chain, _sparse
 from ._json import clean, records
+from ._result import Result
 from ._upstreamness import DIRECT_MAX, LEAK_EPS, Solved, solve_upstreamness  # noqa: F401  (public here too)
 from .io_table import IO_OPTIONAL, upstreamness_io  # noqa: F401  (re-exported: public here since the start)
 
@@ -131,7 +132,7 @@ def _pcg(A: sp.csr_array, b: np.ndarray, *, tol: float, max_iter: int) -> np.nda
 
 # -- firms ---------------------------------------------------------------------------------------
 @dataclass(frozen=True, eq=False)
-class PositionResult:
+class PositionResult(Result):
     """Chain position of one cluster.
 
     Attributes
@@ -163,6 +164,11 @@ class PositionResult:
     def mismatches(self) -> pd.DataFrame:
         """Firms whose position does not fit their declared segments, with what to check."""
         return self.firms[~self.firms["consistent"]].reset_index(drop=True)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """``firms``, ``segments``, ``against`` and ``mismatches``."""
+        return {"firms": self.firms, "segments": self.segments, "against": self.against,
+                "mismatches": self.mismatches}
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready data (NaN as None)."""

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from .._errors import ChainnetError
+from ._result import Result
 from .concentration import Concentration, concentration
 from .lifecycle import STAGE_ZH, Lifecycle, LifecycleRules, lifecycle
 from .specialisation import Specialisation, specialisation
@@ -54,8 +55,8 @@ _WORDS = {
 _BASIS_ZH = {"output": "产值", "employees": "就业人数"}
 
 
-@dataclass(frozen=True, eq=False)
-class Profile:
+@dataclass(frozen=True, eq=False, repr=False)
+class Profile(Result):
     """Specialisation, concentration, life cycle and world-class gaps of one cluster.
 
     Attributes
@@ -73,6 +74,26 @@ class Profile:
     concentration: Concentration
     lifecycle: Lifecycle
     worldclass: WorldClass
+
+    @property
+    def figures(self) -> dict[str, float | None]:
+        """Headline numbers: specialisation and concentration figures, the life-cycle confidence and
+        the world-class overall score."""
+        return {**self.specialisation.figures, **self.concentration.figures,
+                "lifecycle_confidence": self.lifecycle.confidence, "worldclass_overall": self.worldclass.overall}
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """``profile`` (:meth:`table`), ``summary`` (:meth:`summary_table`) and each part's tables."""
+        return {"profile": self.table(), "summary": self.summary_table(),
+                **{f"specialisation_{k}": v for k, v in self.specialisation.tables().items()},
+                **{f"concentration_{k}": v for k, v in self.concentration.tables().items()},
+                **{f"lifecycle_{k}": v for k, v in self.lifecycle.tables().items()},
+                **{f"worldclass_{k}": v for k, v in self.worldclass.tables().items()}}
+
+    def _brief(self) -> str:
+        o = self.worldclass.overall
+        return (f"stage {self.lifecycle.stage}, world-class {'n/a' if o is None else f'{o:.0f}/100'}, "
+                f"HHI {'n/a' if self.concentration.hhi is None else f'{self.concentration.hhi:.3f}'}")
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict with one entry per part (each part's own ``to_dict``)."""

@@ -31,6 +31,7 @@ from .._errors import ChainnetError
 from .._i18n import t as _t
 from . import _chain, _sparse
 from ._json import clean, records
+from ._result import Result
 
 if TYPE_CHECKING:
     from ..model import Cluster
@@ -146,7 +147,7 @@ def area(x: np.ndarray, y: np.ndarray) -> float:
 
 
 @dataclass(frozen=True, eq=False)
-class ResilienceResult:
+class ResilienceResult(Result):
     """Resilience of one cluster.
 
     Attributes
@@ -174,6 +175,16 @@ class ResilienceResult:
     single_points: pd.DataFrame
     baseline: dict[str, float | None]
     settings: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def figures(self) -> dict[str, float | int | None]:
+        """Headline numbers: local firms, single points of failure, R per strategy (``robustness_<strategy>``)."""
+        return {"n_firms": self.n_firms, "single_points": len(self.single_points),
+                **{f"robustness_{k}": clean(v) for k, v in self.robustness.items()}}
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """``curves``, ``auc`` and ``single_points``."""
+        return {"curves": self.curves, "auc": self.auc, "single_points": self.single_points}
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready data (NaN as None)."""
@@ -473,7 +484,7 @@ GAP_KEY = ["template", "type", "id"]
 
 
 @dataclass(frozen=True, eq=False)
-class WhatIf:
+class WhatIf(Result):
     """The chain audit before and after removing firms.
 
     Attributes
@@ -497,6 +508,18 @@ class WhatIf:
         """Each completeness figure after minus before (None where not measured: links unknown)."""
         b, a = self.before.completeness, self.after.completeness
         return {k: None if b[k] is None or a[k] is None else a[k] - b[k] for k in b}
+
+    @property
+    def figures(self) -> dict[str, float | int]:
+        """Headline numbers: the completeness index before and after, its change, gaps opened and closed."""
+        b, a = self.before.completeness["index"], self.after.completeness["index"]
+        return {"index_before": b, "index_after": a, "index_change": a - b, "gaps_opened": len(self.opened),
+                "gaps_closed": len(self.closed)}
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """``opened`` and ``closed`` gaps, and the gap lists ``gaps_before`` and ``gaps_after``."""
+        return {"opened": self.opened, "closed": self.closed, "gaps_before": self.before.gaps,
+                "gaps_after": self.after.gaps}
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: ``before``/``after`` (each with the audit's ``completeness``, ``summary`` and ``gaps``),

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from ._json import clean, records
+from ._result import Result
 
 if TYPE_CHECKING:
     from ..model import Cluster
@@ -164,8 +165,8 @@ SPECIALISATION_FIGURES = ("micro", "micro_employment", "macro_national", "macro_
                           "lq_employment")
 
 
-@dataclass(frozen=True, eq=False)
-class Specialisation:
+@dataclass(frozen=True, eq=False, repr=False)
+class Specialisation(Result):
     """Specialisation of one cluster.
 
     Attributes
@@ -185,6 +186,10 @@ class Specialisation:
     table: pd.DataFrame
     inputs: pd.DataFrame
     reported_shares: list[dict[str, Any]] = field(default_factory=list)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """``table`` (one row per figure) and ``inputs``."""
+        return {"table": self.table, "inputs": self.inputs}
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict: the figures, the per-figure table, the inputs and reported product shares."""

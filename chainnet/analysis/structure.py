@@ -25,6 +25,7 @@ from scipy.sparse import csgraph
 from .._errors import ChainnetError
 from . import _sparse
 from ._json import clean, records
+from ._result import Result
 from .centrality import freeman_centralization, leader_figures
 
 if TYPE_CHECKING:
@@ -69,8 +70,8 @@ class TypologyRules:
     pattern_sme_share: float = 0.5
 
 
-@dataclass(frozen=True, eq=False)
-class StructureResult:
+@dataclass(frozen=True, eq=False, repr=False)
+class StructureResult(Result):
     """Structure of one cluster's local supply graph.
 
     Attributes
@@ -119,6 +120,15 @@ class StructureResult:
         if firms:
             out["firms"] = records(self.firms)
         return out
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """``summary`` (:meth:`table`), ``communities``, ``significance`` and ``firms``."""
+        return {"summary": self.table(), "communities": self.communities, "significance": self.significance,
+                "firms": self.firms}
+
+    def _brief(self) -> str:
+        return (f"{self.figures.get('n_firms', len(self.firms)):,} local firms, "
+                f"{self.typology.get('type')}, {len(self.communities):,} communities")
 
     def table(self) -> pd.DataFrame:
         """The scalar results as a two-column ``figure, value`` table (for CSV)."""

@@ -28,6 +28,7 @@ from ..model import Cluster
 from . import _sparse
 from ._chain import FIGURES as COMPLETENESS_FIGURES
 from ._json import clean, records
+from ._result import Result, one_line
 from .centrality import FIGURES as LEADER_FIGURES
 from .centrality import leader_figures
 
@@ -172,6 +173,61 @@ def timeline(cluster: Cluster, years: Iterable[int] | None = None) -> pd.DataFra
     return df
 
 
+@dataclass(frozen=True, eq=False, repr=False)
+class Timeline(Result):
+    """Result of :func:`timeline_result`: the :func:`timeline` table with the common result shape.
+
+    Attributes
+    ----------
+    cluster_id : the cluster's id
+    table : one row per year, as :func:`timeline` returns it
+    """
+
+    cluster_id: str
+    table: pd.DataFrame
+
+    @property
+    def figures(self) -> dict[str, float | int | None]:
+        """Headline numbers: the number of years, the first and last year, and local firms and the
+        completeness index in the first and the last year."""
+        t = self.table
+        if not len(t):
+            return {"years": 0}
+        first, last = t.iloc[0], t.iloc[-1]
+        return {"years": len(t), "first_year": int(first["year"]), "last_year": int(last["year"]),
+                "local_firms_first": clean(first["local_firms"]), "local_firms_last": clean(last["local_firms"]),
+                "index_first": clean(first["index"]), "index_last": clean(last["index"])}
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """``timeline``: one row per year."""
+        return {"timeline": self.table}
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: ``cluster``, ``years`` and ``rows`` (one object per year), as ``chainnet timeline --format json``."""
+        return {"cluster": self.cluster_id, "years": [int(y) for y in self.table["year"]],
+                "rows": records(self.table)}
+
+    def _brief(self) -> str:
+        f = self.figures
+        if not f["years"]:
+            return "no years"
+        return f"{f['years']} years {f['first_year']}-{f['last_year']}, index {_num(f['index_first'])} -> {_num(f['index_last'])}"
+
+
+def timeline_result(cluster: Cluster, years: Iterable[int] | None = None) -> Timeline:
+    """:func:`timeline` wrapped in a :class:`Timeline` (``timeline`` itself keeps returning the DataFrame).
+
+    >>> import chainnet
+    >>> timeline_result(chainnet.load_dataset("demo_copper"), years=[2010, 2020])
+    <Timeline demo_copper: 2 years 2010-2020, index ... -> 0.519>
+    """
+    return Timeline(cluster_id=str(cluster.meta.get("id", "")), table=timeline(cluster, years))
+
+
+def _num(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:.3f}"
+
+
 def _check_years(years: Iterable[int]) -> list[int]:
     ys = list(years)
     bad = [y for y in ys if isinstance(y, bool) or not isinstance(y, (int, np.integer))]
@@ -191,7 +247,7 @@ _GAP_COLS = ["template", "type", "id", "status", "impact"]
 
 
 @dataclass(frozen=True, eq=False)
-class Diff:
+class Diff(Result):
     """What changed from cluster ``a`` to cluster ``b`` (two years of one cluster, or two clusters).
 
     Attributes
@@ -221,6 +277,16 @@ class Diff:
     figures: dict[str, dict[str, float | None]]
 
     @property
+    def cluster_id(self) -> str:
+        """``a->b``: the two sides' labels."""
+        return f"{self.a}->{self.b}"
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Firms entered and left, segments, links gained and lost, gaps closed and opened."""
+        return {k: getattr(self, k) for k in ("firms_entered", "firms_left", "segments", "links_gained",
+                                              "links_lost", "gaps_closed", "gaps_opened")}
+
+    @property
     def empty(self) -> bool:
         """True when nothing changed: no firm, link or gap came or went and every figure is equal."""
         tables = (self.firms_entered, self.firms_left, self.links_gained, self.links_lost, self.gaps_closed,
@@ -246,7 +312,7 @@ class Diff:
 
     def __repr__(self) -> str:
         s = self.summary
-        return (f"<Diff {self.a} -> {self.b}: +{s['firms_entered']}/-{s['firms_left']} firms, "
+        return one_line(f"<Diff {self.a} -> {self.b}: +{s['firms_entered']}/-{s['firms_left']} firms, "
                 f"+{s['links_gained']}/-{s['links_lost']} links, {s['gaps_closed']} gaps closed, "
                 f"{s['gaps_opened']} opened>")
 

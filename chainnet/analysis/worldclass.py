@@ -30,6 +30,7 @@ import pandas as pd
 from .._i18n import LINKS_UNKNOWN
 from .._validate import isin
 from ._json import clean, records
+from ._result import Result
 from .benchmark import (
     DEFAULT_BENCHMARK,
     DIMENSION_NAMES,
@@ -200,8 +201,8 @@ def _research_segments(cluster: Cluster, rd_fi: pd.DataFrame, ids_local: pd.Seri
 
 
 # -- scores ------------------------------------------------------------------------------------
-@dataclass(frozen=True, eq=False)
-class WorldClass:
+@dataclass(frozen=True, eq=False, repr=False)
+class WorldClass(Result):
     """World-class gap profile of one cluster.
 
     Attributes
@@ -221,6 +222,15 @@ class WorldClass:
     indicators: pd.DataFrame
     overall: float | None
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def figures(self) -> dict[str, float | None]:
+        """Headline numbers: the overall score and each dimension's score."""
+        return {"overall": clean(self.overall), **self.scores}
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """``dimensions`` and ``indicators``."""
+        return {"dimensions": self.dimensions, "indicators": self.indicators}
 
     @property
     def scores(self) -> dict[str, float | None]:
