@@ -31,7 +31,7 @@ def run_on_dask(pending: list[str], analyses: tuple[str, ...], hashes: dict[str,
 
     with _client(scheduler, workers) as client:
         info["scheduler"] = client.scheduler.address if scheduler else "local"
-        info["dashboard"] = _dashboard(client)
+        info["dashboard"] = _dashboard(client) if scheduler or _has_bokeh() else None
         on_start()
         # pure=False: a cluster is recomputed when asked again, even with the same arguments
         futures = {client.submit(analyse_cluster, p, analyses, hashes[p], key=f"chainnet-batch-{i}-{hashes[p][:12]}",
@@ -68,14 +68,14 @@ def _client(scheduler: str | None, workers: int | None) -> Iterator[Any]:
             client.close()
         return
     n = workers or os.cpu_count() or 1
-    dashboard = ":0" if _has_bokeh() else None
-    with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=dashboard,
+    # port 0: any free port, so two batches (or another Dask) on one machine never collide
+    with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
                       host="127.0.0.1") as cluster, Client(cluster) as client:
         yield client
 
 
 def _has_bokeh() -> bool:
-    """The Dask dashboard needs bokeh; without it none is started (and none announced)."""
+    """The Dask dashboard's pages need bokeh; without it the local one serves nothing worth announcing."""
     try:
         import bokeh  # noqa: F401
     except ImportError:

@@ -93,13 +93,17 @@ def batch_distances(path: str | os.PathLike) -> dict[str, pd.DataFrame]:
 
 def batch_most_similar(cluster: Cluster | str, path: str | os.PathLike, k: int = 3, *,
                        measure: str = "combined") -> pd.DataFrame:
-    """The ``k`` clusters of a batch folder most like ``cluster`` (a Cluster, or the label of one in the batch)."""
+    """The ``k`` clusters of a batch folder most like ``cluster`` (a Cluster, or the label of one in the batch).
+
+    The batch's clusters with ``cluster``'s own id are left out (it is not its own neighbour).
+    """
     from .compare import signature
 
     sigs = batch_signatures(path)
     if isinstance(cluster, Cluster):
         me = signature(cluster, **SIGNATURE_SETTINGS)
-        others = sigs
+        own = str(cluster.meta.get("id", ""))
+        others = [s for s in sigs if s.label != own and not s.label.startswith(f"{own}#")]
     else:
         hits = [s for s in sigs if s.label == cluster]
         if not hits:
