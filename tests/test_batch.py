@@ -187,3 +187,25 @@ def test_compare_reads_a_batch_folder(clusters: Path, tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     assert res.output.splitlines()[0].startswith("path,cluster,")
     assert len(res.output.splitlines()) == 5
+
+
+def test_generate_batch_is_varied_reproducible_and_its_gaps_are_found(tmp_path: Path) -> None:
+    runner = CliRunner()
+    args = ["generate", "--batch", "4", "--firms", "150", "--firms-max", "250", "--seed", "3"]
+    assert runner.invoke(main, [*args, "-o", str(tmp_path / "g1")]).exit_code == 0
+    assert runner.invoke(main, [*args, "-o", str(tmp_path / "g2")]).exit_code == 0
+    t1 = (tmp_path / "g1" / "truth.json").read_text(encoding="utf-8")
+    assert t1 == (tmp_path / "g2" / "truth.json").read_text(encoding="utf-8")
+    for f in ("firms.csv", "links.csv"):
+        assert (tmp_path / "g1" / "synthetic_0002" / f).read_bytes() == (tmp_path / "g2" / "synthetic_0002" / f).read_bytes()
+    truth = pd.read_json(tmp_path / "g1" / "truth.json")
+    sizes = [p["firms"] for p in truth["parameters"]]
+    assert all(150 <= n <= 250 for n in sizes) and len(set(sizes)) > 1
+    assert len({(tuple(p["template"]), p["structure"]) for p in truth["parameters"]}) > 1
+    out = tmp_path / "out"
+    run_batch([tmp_path / "g1"], out, scheduler="serial", analyses="audit")
+    gaps = pd.read_parquet(out / "gaps.parquet")
+    for r in truth.itertuples():
+        expected = {(g["type"], g["segment"] or f"{g['from']}->{g['to']}") for g in r.gaps}
+        found = gaps[gaps["cluster"] == r.id]
+        assert set(zip(found["type"], found["id"])) == expected, r.id
