@@ -16,7 +16,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from ._errors import ChainnetError
+from ._errors import ChainnetError, DataWarning
 
 #: Every analysis ``chainnet batch`` can run, in the order their columns appear.
 ANALYSES = ("audit", "leaders", "structure", "profile", "position", "resilience", "similarity")
@@ -92,12 +92,13 @@ def analyse_cluster(path: str, analyses: tuple[str, ...], digest: str) -> dict[s
         from .io import read_cluster
 
         with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
+            warnings.simplefilter("always", DataWarning)
             c = read_cluster(path)
             cid = str(c.meta.get("id", ""))
             row, segs, gaps = cluster_rows(c, analyses)
         row.update(path=path, content_hash=digest, analyses=",".join(analyses),
-                   warnings="; ".join(dict.fromkeys(str(w.message) for w in caught)) or None)
+                   warnings="; ".join(dict.fromkeys(str(w.message) for w in caught
+                                                    if issubclass(w.category, DataWarning))) or None)
         out["cluster"] = {k: row.get(k) for k in columns(analyses)}
         out["segments"] = [{"path": path, **r} for r in segs]
         out["gaps"] = [{"path": path, **r} for r in gaps]

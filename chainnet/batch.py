@@ -216,7 +216,7 @@ def run_batch(paths: Sequence[str | os.PathLike], out: str | os.PathLike, *, sch
     start = time.perf_counter()
     results: dict[str, dict[str, Any]] = {}
     state = {"done": len(kept), "failed": 0}
-    info: dict[str, str | None] = {"dashboard": None, "scheduler": "serial"}
+    info: dict[str, str | None] = {"dashboard": None, "scheduler": scheduler or "local"}
 
     def report() -> None:
         if progress is not None:
@@ -231,7 +231,7 @@ def run_batch(paths: Sequence[str | os.PathLike], out: str | os.PathLike, *, sch
         report()
 
     pending = [p for p in todo if p not in kept]
-    if scheduler == "serial":
+    if scheduler == "serial" or not pending:  # nothing to compute: no Dask cluster to start
         report()
         for p in pending:
             finished(analyse_cluster(p, chosen, hashes[p]))
