@@ -41,7 +41,7 @@ def run_on_dask(pending: list[str], analyses: tuple[str, ...], hashes: dict[str,
             try:
                 res = fut.result()
             except Exception as exc:  # a dead worker or Dask error fails this cluster only
-                res = {"path": path, "cluster": None, "segments": [], "gaps": [], "seconds": float("nan"),
+                res = {"path": path, "cluster": None, "segments": [], "gaps": [], "seconds": float("nan"), "cpu_seconds": float("nan"),
                        "error": {"path": path, "cluster": None, "error_type": type(exc).__name__,
                                  "error": f"the Dask task failed: {exc}"}}
             fut.release()

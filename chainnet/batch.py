@@ -71,7 +71,7 @@ class BatchResult:
     out : the output folder
     clusters, segments, gaps, errors : the tables written (clusters.parquet ... errors.csv)
     computed : paths computed in this run; ``skipped``: paths kept from the earlier run (resume)
-    seconds : wall time per computed cluster (inside the task), by path
+    seconds, cpu_seconds : wall and CPU time per computed cluster (inside the task), by path
     elapsed : wall time of the whole batch
     scheduler : ``"serial"``, ``"local"`` or the address of the Dask scheduler used
     dashboard : the Dask dashboard address, when one ran
@@ -85,6 +85,7 @@ class BatchResult:
     computed: list[str]
     skipped: list[str]
     seconds: dict[str, float] = field(default_factory=dict)
+    cpu_seconds: dict[str, float] = field(default_factory=dict)
     elapsed: float = 0.0
     scheduler: str = "local"
     dashboard: str | None = None
@@ -243,7 +244,8 @@ def run_batch(paths: Sequence[str | os.PathLike], out: str | os.PathLike, *, sch
     tables = _assemble(todo, chosen, results, kept, previous)
     written = _batch_out.write_all(out, tables, lang=lang, analyses=chosen, resume=resume, force=force)
     return BatchResult(out=written, **tables, computed=pending, skipped=list(kept),
-                       seconds={p: r["seconds"] for p, r in results.items()}, elapsed=time.perf_counter() - start,
+                       seconds={p: r["seconds"] for p, r in results.items()},
+                       cpu_seconds={p: r["cpu_seconds"] for p, r in results.items()}, elapsed=time.perf_counter() - start,
                        scheduler=info["scheduler"] or "local", dashboard=info["dashboard"])
 
 

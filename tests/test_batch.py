@@ -209,3 +209,16 @@ def test_generate_batch_is_varied_reproducible_and_its_gaps_are_found(tmp_path: 
         expected = {(g["type"], g["segment"] or f"{g['from']}->{g['to']}") for g in r.gaps}
         found = gaps[gaps["cluster"] == r.id]
         assert set(zip(found["type"], found["id"])) == expected, r.id
+
+
+def test_usage_errors_and_an_unreachable_scheduler(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import chainnet._batch_dask as bd
+
+    res = CliRunner().invoke(main, ["batch", "demo_copper", "-o", str(tmp_path / "o"), "--analyses", "audit,speed"])
+    assert res.exit_code == 2 and "speed" in res.output
+    res = CliRunner().invoke(main, ["batch", "demo_copper", "-o", str(tmp_path / "o"), "--force", "--resume"])
+    assert res.exit_code == 2
+    monkeypatch.setattr(bd, "CONNECT_TIMEOUT", 1)
+    with pytest.raises(chainnet.ChainnetError, match="cannot reach the Dask scheduler"):
+        run_batch(["demo_copper"], tmp_path / "o", scheduler="tcp://127.0.0.1:9")
+    assert not (tmp_path / "o").exists()

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from ..batch import BatchProgress
 
 
 def register(main: click.Group) -> None:
@@ -48,10 +52,15 @@ def register(main: click.Group) -> None:
           chainnet batch clusters/ -o out --resume --analyses audit,leaders,structure
           chainnet batch clusters/ -o out --scheduler tcp://10.0.0.5:8786
         """
-        from ..batch import run_batch
+        from .._errors import ChainnetError
+        from ..batch import parse_analyses, run_batch
 
         if force and resume:
             raise click.UsageError("--force starts again and --resume continues: give one of them")
+        try:
+            parse_analyses(analyses)
+        except ChainnetError as exc:
+            raise click.BadParameter(str(exc), param_hint="--analyses") from None
         bar = _ProgressBar()
         r = run_batch(list(paths), out, scheduler=scheduler, workers=workers, analyses=analyses, lang=lang,
                       resume=resume, force=force, recursive=recursive, progress=bar)
@@ -73,7 +82,7 @@ class _ProgressBar:
         self.last_step = -1
         self.drawn = False
 
-    def __call__(self, p: object) -> None:
+    def __call__(self, p: BatchProgress) -> None:
         if not self.announced:
             self.announced = True
             where = p.scheduler if p.scheduler not in (None, "local", "serial") else (
