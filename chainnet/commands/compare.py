@@ -219,8 +219,9 @@ def _compare_batch(path: str, fmt: str) -> None:
     from ..analysis.batch_compare import batch_distances, read_batch
 
     table, _ = read_batch(path)
+    has_signatures = "signature" in table.columns
     table = table.drop(columns=["signature", "content_hash", "analyses", "warnings"], errors="ignore")
-    if "signature" in read_batch(path)[0].columns:
+    if has_signatures:
         d = batch_distances(path)["combined"]
         near = {lab: sorted(d.loc[lab].drop(lab).dropna().items(), key=lambda kv: (kv[1], kv[0]))[:1]
                 for lab in d.index}
