@@ -62,7 +62,12 @@ def _client(scheduler: str | None, workers: int | None) -> Iterator[Any]:
                                 "--scheduler to run on this machine") from None
         try:
             if workers:
-                client.wait_for_workers(workers, timeout=CONNECT_TIMEOUT)
+                try:
+                    client.wait_for_workers(workers, timeout=CONNECT_TIMEOUT)
+                except (OSError, TimeoutError):
+                    have = len(client.scheduler_info().get("workers", {}))
+                    raise ChainnetError(f"the Dask scheduler at {scheduler} has {have} worker(s); --workers asked "
+                                        f"for {workers} and they did not join within {CONNECT_TIMEOUT} s") from None
             yield client
         finally:
             client.close()
