@@ -222,3 +222,14 @@ def test_usage_errors_and_an_unreachable_scheduler(tmp_path: Path, monkeypatch: 
     with pytest.raises(chainnet.ChainnetError, match="cannot reach the Dask scheduler"):
         run_batch(["demo_copper"], tmp_path / "o", scheduler="tcp://127.0.0.1:9")
     assert not (tmp_path / "o").exists()
+
+
+def test_waits_for_workers_and_says_when_too_few_join(scheduler: str, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import chainnet._batch_dask as bd
+
+    monkeypatch.setattr(bd, "CONNECT_TIMEOUT", 1)
+    with pytest.raises(chainnet.ChainnetError, match="has 2 worker"):
+        run_batch(["demo_copper"], tmp_path / "o", scheduler=scheduler, workers=3)
+    r = run_batch(["demo_copper"], tmp_path / "o", scheduler=scheduler, workers=2)
+    assert r.scheduler == scheduler and r.clusters.loc[0, "segments_missing"] == 8
