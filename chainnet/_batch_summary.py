@@ -8,6 +8,8 @@ from typing import Any
 
 import pandas as pd
 
+from .io import _exact_xlsx_floats
+
 #: Figures summarised in summary.md when present (the headline of each analysis).
 HEADLINE = ("index", "segment_coverage", "link_coverage", "path_completeness", "local_sourcing",
             "leader_dominance", "sme_attachment", "leader_reach", "degree_centralization", "leader_dependence",
@@ -109,7 +111,25 @@ def write_xlsx(path: Path, tables: dict[str, pd.DataFrame], *, lang: str) -> Non
             ws.auto_filter.ref = f"A1:{get_column_letter(df.shape[1])}{max(len(df) + 1, 1)}"
         for j, wdt in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(j)].width = min(wdt + 2, 60)
-    wb.save(path)
+    with _exact_xlsx_floats():
+        wb.save(path)
+    _fix_timestamps(path)
+
+
+def _fix_timestamps(path: Path) -> None:
+    """Rewrite the workbook with fixed dates (document properties and zip entries), so the same
+    batch gives the same bytes: openpyxl stamps the save time in both."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        items = [(i.filename, z.read(i.filename)) for i in z.infolist()]
+    fixed = b"2000-01-01T00:00:00Z"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in items:
+            if name == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(<)", rb"\g<1>" + fixed + rb"\g<2>", data)
+            z.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data, zipfile.ZIP_DEFLATED)
 
 
 def _xl(v: Any) -> Any:

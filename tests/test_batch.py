@@ -46,6 +46,10 @@ def _alone(path: Path) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
     return {**a.completeness, **leaders(c).figures}, a.segments, a.gaps
 
 
+def head_index(ws: object, name: str) -> int:
+    return [c.value for c in ws[1]].index(name) + 1
+
+
 def _same(x: object, y: object) -> bool:
     return (pd.isna(x) and pd.isna(y)) if (x is None or y is None or pd.isna(x) or pd.isna(y)) else x == y
 
@@ -73,11 +77,17 @@ def test_batch_through_a_dask_scheduler_equals_clusters_run_alone(clusters: Path
         assert g["id"].tolist() == gap["id"].tolist() and g["type"].tolist() == gap["type"].tolist()
         assert g["impact"].tolist() == gap["impact"].tolist()
         assert g["rank"].tolist() == list(range(1, len(gap) + 1))
-    # the demo by hand: 18 segments of weight 1 in the copper template; 3 present, 7 weak, 8 missing
+    # by hand from the demo's firms.csv: present cathode, rod, foil; weak ore, smelting, wire, strip, ccl, pcb,
+    # cable; the other 8 of the 18 copper segments missing; 13 firms = 11 local + battery_x (external) + a lab
     demo = table.set_index("cluster").loc["demo_copper"]
     assert (demo["segments_present"], demo["segments_weak"], demo["segments_missing"]) == (3, 7, 8)
     assert (demo["firms"], demo["local_firms"], demo["external_firms"], demo["links"]) == (13, 11, 1, 14)
     assert pd.read_csv(out / "errors.csv").empty
+    # the same batch in one process, without Dask, writes the same bytes (xlsx included)
+    serial = tmp_path / "serial"
+    run_batch([clusters], serial, scheduler="serial")
+    for name in ("clusters.parquet", "segments.parquet", "gaps.parquet", "errors.csv", "summary.xlsx", "summary.md"):
+        assert (out / name).read_bytes() == (serial / name).read_bytes(), name
 
 
 def test_one_corrupt_cluster_lands_in_errors_and_the_rest_complete(clusters: Path, scheduler: str,
@@ -162,6 +172,9 @@ def test_summary_xlsx_is_formatted_and_keeps_text_as_text(tmp_path: Path) -> Non
     col = [c.value for c in ws[1]].index("name") + 1
     cell = ws.cell(row=2, column=col)
     assert cell.value == "=1+1 cluster" and cell.data_type == "s"
+    index = ws.cell(row=2, column=head_index(ws, "index")).value
+    assert index == pd.read_parquet(out / "clusters.parquet").loc[0, "index"]  # the float exactly, all 17 digits
+    assert index == pytest.approx((13 / 21 + 23 / 44 + 5 / 12) / 3, abs=1e-15)  # METRICS: the mean of the three
     head = [c.value for c in ws[1]]
     assert ws.column_dimensions["A"].width == 60  # the path is longer than the cap of 60
     assert ws.column_dimensions[chr(ord("A") + head.index("year"))].width == 6  # 'year' / '2020' + 2
