@@ -246,3 +246,19 @@ def test_waits_for_workers_and_says_when_too_few_join(scheduler: str, tmp_path: 
         run_batch(["demo_copper"], tmp_path / "o", scheduler=scheduler, workers=3)
     r = run_batch(["demo_copper"], tmp_path / "o", scheduler=scheduler, workers=2)
     assert r.scheduler == scheduler and r.clusters.loc[0, "segments_missing"] == 8
+
+
+def test_force_replaces_a_batch_and_moves_other_files_aside(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run_batch(["demo_copper"], out, scheduler="serial")
+    run_batch(["demo_copper"], out, scheduler="serial", force=True, analyses="audit")
+    assert "leader_dominance" not in pd.read_parquet(out / "clusters.parquet").columns
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # the old batch is gone, no temp left
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep me", encoding="utf-8")
+    with pytest.warns(chainnet.DataWarning, match="now in"):
+        run_batch(["demo_copper"], mine, scheduler="serial", force=True)
+    aside = [p for p in tmp_path.iterdir() if p.name.startswith("mine.replaced-")]
+    assert len(aside) == 1 and (aside[0] / "notes.txt").read_text(encoding="utf-8") == "keep me"
+    assert (mine / "clusters.parquet").is_file()
