@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -33,9 +34,10 @@ def run_on_dask(pending: list[str], analyses: tuple[str, ...], hashes: dict[str,
         info["scheduler"] = client.scheduler.address if scheduler else "local"
         info["dashboard"] = _dashboard(client) if scheduler or _has_bokeh() else None
         on_start()
-        # pure=False: a cluster is recomputed when asked again, even with the same arguments
-        futures = {client.submit(analyse_cluster, p, analyses, hashes[p], key=f"chainnet-batch-{i}-{hashes[p][:12]}",
-                                 pure=False, retries=0): p for i, p in enumerate(pending)}
+        # one token per run: two batches on a shared scheduler never share (or steal) each other's keys
+        run = uuid.uuid4().hex[:8]
+        futures = {client.submit(analyse_cluster, p, analyses, hashes[p], key=f"chainnet-batch-{run}-{i}",
+                                 retries=0): p for i, p in enumerate(pending)}
         for fut in as_completed(list(futures)):
             path = futures[fut]
             try:
