@@ -119,7 +119,9 @@ def distances(clusters: Iterable[Cluster] | Mapping[str, Cluster], *, seed: int 
 
     Parameters
     ----------
-    clusters : clusters as a list, or a mapping from label to cluster
+    clusters : clusters as a list, or a mapping from label to cluster, or the output folder of
+        ``chainnet batch --analyses ...,similarity`` (its stored signatures are used, computed with
+        seed 0 and 10 random networks; the other arguments are then ignored)
     seed : seed of the random networks of the triad profiles (the same for every cluster)
     null_models : random networks per cluster for the triad profiles (fewer than 2: no triad
         distance, and ``combined`` is the mean of the other three)
@@ -143,6 +145,10 @@ def distances(clusters: Iterable[Cluster] | Mapping[str, Cluster], *, seed: int 
     >>> round(float(d["degree"].loc["2020", "2010"]) * 55, 9)
     8.0
     """
+    from .batch_compare import batch_distances, is_batch_folder
+
+    if is_batch_folder(clusters):  # a `chainnet batch` folder: its stored signatures, nothing reloaded
+        return batch_distances(clusters)
     labels, items = _labelled(clusters)
     sigs = list(signatures) if signatures is not None else [
         signature(c, seed=seed, null_models=null_models, swaps_per_link=swaps_per_link, label=lab)
@@ -167,7 +173,10 @@ def most_similar(cluster: Cluster, others: Iterable[Cluster] | Mapping[str, Clus
                  measure: str = "combined", seed: int = 0, null_models: int = 10) -> pd.DataFrame:
     """The ``k`` clusters most like ``cluster`` (smallest distance first): "clusters most like this one".
 
-    ``cluster`` itself is skipped if it is among ``others``. Returns a DataFrame with ``cluster``
+    ``cluster`` itself is skipped if it is among ``others``. ``others`` may be the output folder of
+    ``chainnet batch --analyses ...,similarity`` (stored signatures, seed 0, 10 random networks;
+    there ``cluster`` may also be the label of one of its clusters, and clusters with the same id
+    as ``cluster`` are skipped). Returns a DataFrame with ``cluster``
     (label), the four distances and ``combined``, sorted by ``measure`` then label. The segment
     mix is compared by segment when every cluster has the same templates, else by stage.
 
@@ -182,6 +191,10 @@ def most_similar(cluster: Cluster, others: Iterable[Cluster] | Mapping[str, Clus
         raise ChainnetError(f"measure={measure!r}; use one of {', '.join((*MEASURES, 'combined'))}")
     if k < 1:
         raise ChainnetError(f"k={k} must be at least 1")
+    from .batch_compare import batch_most_similar, is_batch_folder
+
+    if is_batch_folder(others):  # a `chainnet batch` folder: its stored signatures, nothing reloaded
+        return batch_most_similar(cluster, others, k, measure=measure)
     labels, items = _labelled(others)
     keep = [i for i, c in enumerate(items) if c is not cluster]
     labels, items = [labels[i] for i in keep], [items[i] for i in keep]

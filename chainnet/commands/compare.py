@@ -173,7 +173,9 @@ def compare_cmd(paths: tuple[str, ...], fmt: str, output: str | None, figure: st
     figures, structure figures with z-scores against random networks; then topology distances
     (degree distribution, triad profile, spectrum, segment mix, combined) and, when the clusters
     share a template, a segment-by-segment table (docs/compare.md). PATH is a cluster folder, an
-    .xlsx workbook, a .graphml/.gexf/.json file or a bundled dataset id.
+    .xlsx workbook, a .graphml/.gexf/.json file or a bundled dataset id; or one output folder of
+    `chainnet batch` (its stored figures, and each cluster's nearest neighbour when the batch ran
+    the similarity analysis; nothing is reloaded).
 
     \b
     Examples:
@@ -181,9 +183,14 @@ def compare_cmd(paths: tuple[str, ...], fmt: str, output: str | None, figure: st
       chainnet compare tongling_copper baotou_rare_earth shenzhen_battery --format csv > clusters.csv
       chainnet compare demo_copper tongling_copper -o radar.png
       chainnet compare demo_copper tongling_copper --figure maps -o maps.pdf
+      chainnet compare batch_out --format csv > clusters.csv
     """
+    from ..analysis.batch_compare import is_batch_folder
     from ..analysis.compare import compare
 
+    if len(paths) == 1 and is_batch_folder(paths[0]):
+        _compare_batch(paths[0], fmt)
+        return
     if len(paths) < 2:
         raise click.UsageError("give at least two clusters to compare (for one cluster across years use "
                                "`chainnet timeline` or `chainnet diff PATH --years A B`)")
@@ -208,6 +215,33 @@ def compare_cmd(paths: tuple[str, ...], fmt: str, output: str | None, figure: st
 
             fig, _ = chain_maps(dict(zip(cmp.labels, clusters)), audits=cmp.audits, lang=lang)
         click.echo(f"wrote {viz.save(fig, output)}", err=True)
+
+
+def _compare_batch(path: str, fmt: str) -> None:
+    """The figures of a batch folder, one row per cluster, with its nearest neighbour when signatures exist."""
+    from ..analysis.batch_compare import batch_distances, read_batch
+
+    table, _ = read_batch(path)
+    has_signatures = "signature" in table.columns
+    table = table.drop(columns=["signature", "content_hash", "analyses", "warnings"], errors="ignore")
+    if has_signatures:
+        d = batch_distances(path)["combined"]
+        near = {lab: sorted(d.loc[lab].drop(lab).dropna().items(), key=lambda kv: (kv[1], kv[0]))[:1]
+                for lab in d.index}
+        labels = list(d.index)
+        table = table.assign(nearest=[near[lab][0][0] if near[lab] else None for lab in labels],
+                             distance=[float(near[lab][0][1]) if near[lab] else None for lab in labels])
+    if fmt == "csv":
+        emit_csv(table)
+    elif fmt == "json":
+        from ..analysis._json import records
+
+        emit_json(records(table))
+    else:
+        cols = [c for c in ("cluster", "firms", "links", "index", "leader_dominance", "nearest", "distance")
+                if c in table.columns]
+        click.echo(format_table(tuple(cols), [tuple(_num(v) if isinstance(v, float) else v for v in r)
+                                              for r in table[cols].itertuples(index=False)]))
 
 
 # -- timeline -------------------------------------------------------------------------------------------

@@ -19,8 +19,14 @@ def register(main: click.Group) -> None:
     """Add ``generate`` to the ``chainnet`` command group."""
 
     @main.command("generate")
-    @click.option("--template", "templates", multiple=True, required=True, metavar="ID_OR_PATH",
-                  help="Reference chain: a built-in id or a .toml file; repeat it for a cluster of several chains.")
+    @click.option("--template", "templates", multiple=True, metavar="ID_OR_PATH",
+                  help="Reference chain: a built-in id or a .toml file; repeat it for a cluster of several chains "
+                       "(required, except with --batch where it limits the templates drawn from).")
+    @click.option("--batch", "batch", type=click.IntRange(min=1), default=None, metavar="K",
+                  help="Write K varied clusters (template, structure, size from --firms to --firms-max, gaps) as "
+                       "folders OUTPUT/synthetic_0000 ... and their ground truth as OUTPUT/truth.json.")
+    @click.option("--firms-max", "firms_max", type=click.IntRange(min=1), default=None,
+                  help="With --batch: the largest cluster (default 5 × --firms).")
     @click.option("--firms", type=click.IntRange(min=1), default=200, show_default=True,
                   help="Firms (leader, backbone, SME), local and external; institutions and services come on top.")
     @click.option("--seed", type=int, default=0, show_default=True, help="Random seed; the same seed gives the same cluster.")
@@ -42,7 +48,7 @@ def register(main: click.Group) -> None:
                   help="Output format (default: from the suffix of OUTPUT, else folder).")
     @click.option("--validate", is_flag=True, help="Build the cluster through full validation (slower).")
     @click.option("--force", is_flag=True, help="Replace OUTPUT if it exists.")
-    def generate_cmd(templates: tuple[str, ...], firms: int, seed: int, output: str, leaders: int, backbone_share: float,
+    def generate_cmd(templates: tuple[str, ...], batch: int | None, firms_max: int | None, firms: int, seed: int, output: str, leaders: int, backbone_share: float,
                      structure: str, missing: tuple[str, ...], broken: tuple[str, ...], weak: tuple[str, ...],
                      external_share: float, links_per_firm: float, cluster_id: str | None, fmt: str | None,
                      validate: bool, force: bool) -> None:
@@ -56,9 +62,16 @@ def register(main: click.Group) -> None:
         Examples:
           chainnet generate --template copper --firms 500 --missing hvac --broken "scrap->rod" --weak tube -o synth
           chainnet generate --template steel --template petrochemical --structure state_anchored -o fused.xlsx
+          chainnet generate --batch 300 --firms 1000 --firms-max 5000 -o clusters/
         """
         import time
 
+        if batch is not None:
+            _write_batch(batch, templates, firms=firms, firms_max=firms_max or 5 * firms, seed=seed, output=output,
+                         force=force)
+            return
+        if not templates:
+            raise click.UsageError("give --template (or --batch K for many varied clusters)")
         from ..generate import generate
 
         start = time.perf_counter()
@@ -79,3 +92,42 @@ def register(main: click.Group) -> None:
         else:
             click.echo(f"wrote {out}", err=True)
         click.echo(json.dumps(g.truth, ensure_ascii=False, indent=2))
+
+
+def _write_batch(k: int, templates: tuple[str, ...], *, firms: int, firms_max: int, seed: int, output: str,
+                 force: bool) -> None:
+    """K generated clusters as folders in ``output``, with every ground truth in ``output/truth.json``."""
+    import shutil
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    from .._errors import ChainnetError
+    from .._generate_batch import generate_batch
+
+    if firms_max < firms:
+        raise click.BadParameter(f"{firms_max} is below --firms {firms}", param_hint="--firms-max")
+    out = Path(output)
+    if out.exists() and not (out.is_dir() and not any(out.iterdir())):
+        if not force:
+            raise ChainnetError(f"{out} exists and is not empty; use --force to replace it")
+        if not (out / "truth.json").is_file():
+            raise ChainnetError(f"{out} was not written by `chainnet generate --batch`; choose another folder")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    try:
+        truths = []
+        for i, g in enumerate(generate_batch(k, firms=(firms, firms_max), templates=list(templates) or None,
+                                             seed=seed), 1):
+            write_cluster(g.cluster, tmp / g.cluster.meta["id"], to="folder")
+            truths.append({"id": g.cluster.meta["id"], **g.truth})
+            if sys.stderr.isatty():
+                click.echo(f"\r{i}/{k} clusters", err=True, nl=i == k)
+        (tmp / "truth.json").write_text(json.dumps(truths, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        if out.exists():
+            shutil.rmtree(out)  # empty, or an earlier `generate --batch` (it holds truth.json)
+        tmp.rename(out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    click.echo(f"wrote {k} clusters to {out}", err=True)
