@@ -80,9 +80,10 @@ class Cluster:
             problems.extend(exc.problems)
         except TemplateError as exc:
             problems.append(Problem(files[0], str(exc), (), "template"))
-        seg_ids = {s for t in tpls for s in t.segment_ids} if tpls else None
+        seg_ids = list(dict.fromkeys(s for t in tpls for s in t.order)) if tpls else None
         keys = {s["key"] for s in meta.get("sources", []) if isinstance(s, dict) and "key" in s}
-        fdf, fp = v.normalise_firms(firms, file=files[1], segment_ids=seg_ids, source_keys=keys)
+        fdf, fp = v.normalise_firms(firms, file=files[1], segment_ids=seg_ids, source_keys=keys,
+                                    template_ids=[t.id for t in tpls])
         problems += fp
         if links is None:
             links = pd.DataFrame(columns=["source", "target"])
