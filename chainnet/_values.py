@@ -54,16 +54,15 @@ def parse_numbers(s: pd.Series, *, kind: str = "float",
     never overflows an integer) and subnormal numbers (``5e-324``). Bad cells come back as
     missing values.
     """
-    if pd.api.types.is_bool_dtype(s.dtype):
-        f = s.astype(float)
-        bad_text = np.zeros(len(s), dtype=bool)
-    elif pd.api.types.is_numeric_dtype(s.dtype):
+    if pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_numeric_dtype(s.dtype):
         f = s.astype(float)
         bad_text = np.zeros(len(s), dtype=bool)
     else:
-        text = s.astype("str").mask(s.isna()) if s.dtype == object else s
-        text = text.str.strip()
-        text = text.mask(text == "")
+        if s.dtype == object:  # cells of any type; str() would choke on a lone surrogate
+            text = s.map(lambda x: (x.strip() or None) if isinstance(x, str) else x)
+        else:
+            text = s.str.strip()
+            text = text.mask(text == "")
         f = pd.to_numeric(text, errors="coerce").astype(float)
         bad_text = (text.notna() & f.isna()).to_numpy()
     x = f.to_numpy(dtype=float, na_value=np.nan)
