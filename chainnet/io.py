@@ -13,6 +13,7 @@ import csv
 import io as _io
 import json
 import os
+import re
 import shutil
 import tempfile
 import tomllib
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 
 from . import _validate as v
@@ -101,19 +103,68 @@ def read_csv_table(path: Path, *, label: str | None = None) -> pd.DataFrame:
     if not text.strip():
         raise ValidationError([Problem(label, "the file is empty; it needs a header row")], subject=label)
     raw = data[3:] if enc == "utf-8-sig" else data if enc == "utf-8" else text.encode("utf-8")
-    try:  # pyarrow's reader is multi-threaded: 5 million links parse in a few seconds
-        df = pd.read_csv(_io.BytesIO(raw), engine="pyarrow", dtype=str, keep_default_na=False)
-    except Exception:
+    sep = _delimiter(text)
+    df = None
+    if not _EMPTY_LINE.search(raw.rstrip(b"\r\n")):
+        # pyarrow's reader is multi-threaded: 5 million links parse in a few seconds; it drops
+        # empty lines, so it is used only where there are none to count
+        with contextlib.suppress(Exception):
+            df = pd.read_csv(_io.BytesIO(raw), engine="pyarrow", sep=sep, dtype=str, keep_default_na=False)
+    if df is None:
         try:
-            df = pd.read_csv(_io.StringIO(text), dtype=str, keep_default_na=False)
-        except (pd.errors.ParserError, csv.Error) as exc:
-            raise ValidationError(_csv_shape_problems(text, label) or [Problem(label, f"not valid CSV: {exc}")],
+            df = pd.read_csv(_io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
+                             skip_blank_lines=False)
+        except (pd.errors.ParserError, csv.Error, ValueError) as exc:
+            raise ValidationError(_csv_shape_problems(text, label, sep) or [Problem(label, f"not valid CSV: {exc}")],
                                   subject=label) from None
-        shape = _csv_shape_problems(text, label)
+        shape = _csv_shape_problems(text, label, sep)
         if shape:
             raise ValidationError(shape, subject=label) from None
     df.columns = [_canon_col(c) for c in df.columns]
-    return df
+    return _drop_blank_rows(df)
+
+
+# an empty or whitespace-only line inside the file (a blank row a person sees)
+_EMPTY_LINE = re.compile(rb"(?:^|\n)[ \t]*\r?\n")
+
+
+def _delimiter(text: str) -> str:
+    """The delimiter of the header line: ',' when it has a comma, else ';' or tab if it has them.
+
+    Excel saves 'CSV' with ';' where the decimal separator is a comma (much of Europe) and
+    some Chinese tools export tab-separated text; both are read as written.
+    """
+    header = text.lstrip("\ufeff").split("\n", 1)[0]
+    if "," in header:
+        return ","
+    counts = {d: header.count(d) for d in (";", "\t", "；")}
+    best = max(counts, key=counts.__getitem__)
+    return best if counts[best] else ","
+
+
+def _drop_blank_rows(df: pd.DataFrame) -> pd.DataFrame:
+    """The table without blank rows, each kept row's spreadsheet row (header = 1) in ``attrs['rows']``.
+
+    Blank rows (empty lines, or only separators as Excel writes an empty row: ``,,,``) are
+    not data, but they count when a person looks for row 12, so the numbering keeps them.
+    """
+    if len(df.columns) == 0 or len(df) == 0:
+        df.attrs["rows"] = np.arange(2, len(df) + 2)
+        return df
+    first = df.iloc[:, 0]
+    candidate = np.array(first.isna() | (first.str.strip() == ""), dtype=bool)
+    if candidate.any():
+        idx = np.flatnonzero(candidate)
+        part = df.iloc[idx]
+        blank = np.ones(len(idx), dtype=bool)
+        for c in range(len(df.columns)):
+            s = part.iloc[:, c]
+            blank &= (s.isna() | (s.str.strip() == "")).to_numpy(dtype=bool)
+        candidate[idx[~blank]] = False
+    keep = ~candidate
+    out = df[keep].reset_index(drop=True) if candidate.any() else df
+    out.attrs["rows"] = np.flatnonzero(keep) + 2
+    return out
 
 
 def _canon_col(c: Any) -> str:
@@ -122,15 +173,32 @@ def _canon_col(c: Any) -> str:
     return s.lower() if s.lower() in known else s
 
 
-def _csv_shape_problems(text: str, label: str) -> list[Problem]:
-    rows = csv.reader(_io.StringIO(text))
-    header = next(rows, [])
+def _csv_shape_problems(text: str, label: str, sep: str = ",") -> list[Problem]:
+    shown = {",": "comma", ";": "';'", "\t": "tab", "；": "'；'"}[sep]
     out = []
-    for i, row in enumerate(rows, start=2):
-        if row and len(row) != len(header):
-            out.append(Problem(label, f"has {len(row)} fields but the header has {len(header)}; "
-                                      "check for an unquoted comma or a missing value", (i,)))
+    try:
+        with _csv_field_limit(len(text) + 1):
+            rows = csv.reader(_io.StringIO(text), delimiter=sep)
+            header = next(rows, [])
+            # records counted as a spreadsheet counts rows (a quoted line break stays in its row)
+            out = [Problem(label, f"has {len(row)} fields but the header has {len(header)} (fields separated "
+                                  f"by {shown}); check for an unquoted {shown} or a missing value", (i,))
+                   for i, row in enumerate(rows, start=2)
+                   if row and len(row) != len(header) and any(c.strip() for c in row)]
+    except csv.Error as exc:
+        return [Problem(label, f"not valid CSV: {exc}")]
     return out
+
+
+@contextlib.contextmanager
+def _csv_field_limit(n: int) -> Iterator[None]:
+    """Let Python's csv module read fields up to ``n`` characters (its default stops at 128 KB)."""
+    old = csv.field_size_limit()
+    csv.field_size_limit(max(old, min(n, 2**31 - 1)))
+    try:
+        yield
+    finally:
+        csv.field_size_limit(old)
 
 
 # -- folders ---------------------------------------------------------------------------------
