@@ -355,12 +355,26 @@ def check_meta(meta: dict[str, Any], *, file: str) -> list[Problem]:
         col.add(f"id {cid!r} must be lowercase letters, digits and '_' (e.g. 'tongling_copper')", "id")
     if not isinstance(meta.get("name"), str) or not meta.get("name"):
         col.add("name (a string) is required", "name")
+    for key in ("name", "name_zh", "region"):
+        val = meta.get(key)
+        if key != "name" and val is not None and not isinstance(val, str):
+            col.add(f"{key} must be a string, not {type(val).__name__}", key)
+        elif isinstance(val, str) and _values.bad_text(pd.Series([val], dtype=object), strict=True)[0]:
+            col.add(f"{key} holds a control character (shown escaped): {val!r}", key)
     if "template" not in meta and "templates" not in meta:
         col.add("give the reference chain: template = \"copper\" (a built-in id or a path to a .toml file)",
                 "template")
+    tpl, tpls = meta.get("template"), meta.get("templates")
+    if tpl is not None and "templates" not in meta and not isinstance(tpl, str):
+        col.add(f"template must be a string (a built-in id or a path), not {type(tpl).__name__}", "template")
+    if tpls is not None and (not isinstance(tpls, list) or not all(isinstance(t, str) for t in tpls)):
+        col.add("templates must be a list of strings (built-in ids or paths)", "templates")
     year = meta.get("year")
+    lo, hi = _values.YEAR_RANGE
     if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
-        col.add(f"year {year!r} must be a whole number", "year")
+        col.add(f"year must be a whole number: {year!r}", "year")
+    elif year is not None and not lo <= year <= hi:
+        col.add(f"year must be from {lo} to {hi}: {year!r}", "year")
     sources = meta.get("sources", [])
     if not isinstance(sources, list) or not all(isinstance(s, dict) and "key" in s for s in sources):
         col.add("each [[sources]] entry needs a 'key' (and a 'cite')", "sources")

@@ -16,7 +16,6 @@ import os
 import re
 import shutil
 import tempfile
-import tomllib
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Callable, Iterator
@@ -29,7 +28,8 @@ import pandas as pd
 
 from . import _validate as v
 from ._errors import ChainnetError, DataWarning, Problem, ValidationError
-from .model import Cluster
+from ._files import parse_json, parse_toml, read_bounded
+from .model import Cluster, json_keys
 from .template import _BUILTIN_DIR, Template
 
 FORMATS = ("folder", "xlsx", "graphml", "gexf", "json")
@@ -204,17 +204,13 @@ def _csv_field_limit(n: int) -> Iterator[None]:
 # -- folders ---------------------------------------------------------------------------------
 def read_toml(path: Path, *, label: str | None = None) -> dict[str, Any]:
     label = label or path.name
+    raw = read_bounded(path, label=label)
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ValidationError([Problem(label, f"file not found: {path}")], subject=label) from None
-    try:
-        return tomllib.loads(raw.decode("utf-8-sig"))
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ValidationError([Problem(label, "TOML files must be UTF-8; re-save the file as UTF-8")],
                               subject=label) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ValidationError([Problem(label, f"not valid TOML: {exc}")], subject=label) from None
+    return parse_toml(text, label=label)
 
 
 def read_folder(path: Path) -> Cluster:
@@ -301,14 +297,16 @@ def _sheets(path: Path) -> dict[str, pd.DataFrame]:
 def _meta_from_sheet(sheets: dict[str, pd.DataFrame]) -> dict[str, Any]:
     meta: dict[str, Any] = {}
     table = sheets["meta"]
-    for row in table.itertuples(index=False):
-        if len(row) < 2 or row[0] is None or row[1] is None:
+    rows = [(str(r[0]).strip(), r[1]) for r in table.itertuples(index=False)
+            if len(r) >= 2 and r[0] is not None and r[1] is not None]
+    encoded = json_keys(dict(rows))
+    for key, val in rows:
+        if key == "json_keys":
             continue
-        key, val = str(row[0]).strip(), row[1]
         if key == "templates" and isinstance(val, str):
             val = [s.strip() for s in val.split(";") if s.strip()]
-        elif isinstance(val, str) and val[:1] in "[{":
-            with contextlib.suppress(json.JSONDecodeError):
+        elif isinstance(val, str) and val[:1] in "[{" and (encoded is None or key in encoded):
+            with contextlib.suppress(ValueError, RecursionError):
                 val = json.loads(val)
         elif isinstance(val, float) and val.is_integer() and key == "year":
             val = int(val)
@@ -322,10 +320,34 @@ def _meta_from_sheet(sheets: dict[str, pd.DataFrame]) -> dict[str, Any]:
 # -- graph formats ---------------------------------------------------------------------------
 def _flat_graph(cluster: Cluster) -> nx.MultiDiGraph:
     """All firms and links with list attributes joined by ';' (GraphML/GEXF have no lists)."""
-    G = cluster.graph(kinds="all", external=True)
+    G = _escaped_graph(cluster)
     for _, d in G.nodes(data=True):
         if "segments" in d:
             d["segments"] = ";".join(d["segments"])
+    return G
+
+
+# attribute names the graph formats use for themselves (node/edge id, GEXF label, multigraph key,
+# dynamics): a user's own column of that name is written as '~name' and read back as 'name'
+_RESERVED_ATTRS = {"id", "label", "key", "networkx_key", "pid", "start", "end", "spells", "viz",
+                   "source", "target", "weight", "kind"}
+
+
+def _escaped_graph(cluster: Cluster) -> nx.MultiDiGraph:
+    G = cluster.graph(kinds="all", external=True)
+    for items, canonical in ((G.nodes(data=True), v.FIRM_COLUMNS), (G.edges(data=True), v.LINK_COLUMNS)):
+        for *_, d in items:
+            for k in [k for k in d if k not in canonical and (k in _RESERVED_ATTRS or k.startswith("~"))]:
+                d["~" + k] = d.pop(k)
+    return G
+
+
+def _unescape_attrs(G: nx.Graph) -> nx.Graph:
+    """Inverse of the writers' escaping: '~name' attributes back to 'name'."""
+    for items in (G.nodes(data=True), G.edges(data=True)):
+        for *_, d in items:
+            for k in [k for k in d if isinstance(k, str) and k.startswith("~")]:
+                d[k[1:]] = d.pop(k)
     return G
 
 
@@ -350,7 +372,11 @@ def read_gexf(path: Path) -> Cluster:
         G = nx.read_gexf(p)
         desc = ET.parse(p).getroot().find("{*}meta/{*}description")
         if desc is not None and desc.text:
-            G.graph.update(json.loads(desc.text))
+            meta = parse_json(desc.text, label=f"{p.name} <meta><description>")
+            if not isinstance(meta, dict):
+                raise ValidationError([Problem(p.name, "<meta><description> must hold a JSON object (the "
+                                                       "cluster's metadata, as chainnet export writes it)")])
+            G.graph.update(meta)
         for k in ("mode", "edge_default", "node_default"):
             G.graph.pop(k, None)
         for _, d in G.nodes(data=True):
@@ -364,7 +390,12 @@ def read_gexf(path: Path) -> Cluster:
 
 def read_json(path: Path) -> Cluster:
     def load(p: Path) -> nx.Graph:
-        return nx.node_link_graph(json.loads(p.read_text(encoding="utf-8")), edges="edges")
+        data = parse_json(p.read_bytes(), label=p.name)
+        if not isinstance(data, dict) or not isinstance(data.get("nodes"), list):
+            raise ValidationError([Problem(p.name, "a cluster .json file is a JSON object with 'nodes' and 'edges' "
+                                                   "lists (node-link format, as chainnet export writes it)")],
+                                  subject=p.name)
+        return nx.node_link_graph(data, edges="edges")
 
     return _read_graph(path, load)
 
@@ -375,12 +406,13 @@ def _read_graph(path: Path, load: Callable[[Path], nx.Graph]) -> Cluster:
         raise ValidationError([Problem(label, f"file not found: {path}")], subject=label)
     try:
         G = load(path)
-    except (ET.ParseError, json.JSONDecodeError, nx.NetworkXError, KeyError, TypeError, ValueError) as exc:
-        if isinstance(exc, ValidationError):
-            raise
-        raise ValidationError([Problem(label, f"cannot read this {path.suffix} file: {exc}")], subject=label) from None
+    except ChainnetError:
+        raise
+    except Exception as exc:  # whatever a malformed file makes the parser raise is a data error
+        why = str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__
+        raise ValidationError([Problem(label, f"cannot read this {path.suffix} file: {why}")], subject=label) from None
     try:
-        return Cluster.from_graph(G)
+        return Cluster.from_graph(_unescape_attrs(G), base=path.parent)
     except ValidationError as exc:
         raise ValidationError(exc.problems, subject=label) from None
 
@@ -486,6 +518,9 @@ def _write_xlsx(cluster: Cluster, path: Path) -> None:
     rows = [(k, ";".join(val) if k == "templates" else
              (json.dumps(val, ensure_ascii=False) if isinstance(val, (list, dict)) else val))
             for k, val in meta.items()]
+    # which values are JSON, so that a text such as "[2020]" is read back as text
+    rows.append(("json_keys", json.dumps([k for k, val in meta.items()
+                                          if k != "templates" and isinstance(val, (list, dict))])))
     custom = [(t.id, t.to_toml()) for t in cluster.templates if not _is_builtin(t)]
     with _exact_xlsx_floats(), pd.ExcelWriter(path, engine="openpyxl") as xw:
         pd.DataFrame(rows, columns=["key", "value"]).to_excel(xw, sheet_name="meta", index=False)
@@ -541,7 +576,7 @@ def _write_gexf(cluster: Cluster, path: Path) -> None:
 
 
 def _write_json(cluster: Cluster, path: Path) -> None:
-    data = nx.node_link_data(cluster.graph(kinds="all", external=True), edges="edges")
+    data = nx.node_link_data(_escaped_graph(cluster), edges="edges")
     path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
