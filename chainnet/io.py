@@ -490,11 +490,17 @@ def _template_refs(cluster: Cluster, folder: Path) -> dict[str, Any]:
     old = meta.get(key)
     old = old if isinstance(old, list) else [old] * len(cluster.templates)
     refs = []
+    taken = {"cluster.toml", "firms.csv", "links.csv"}  # a template never overwrites these or another
     for t, ref in zip(cluster.templates, old):
         if _is_builtin(t):
             refs.append(t.id)
             continue
         name = Path(ref).name if isinstance(ref, str) and ref.endswith(".toml") else f"template_{t.id}.toml"
+        n = 1
+        while name.lower() in taken:
+            n += 1
+            name = f"template_{t.id}.toml" if n == 2 else f"template_{t.id}_{n}.toml"
+        taken.add(name.lower())
         (folder / name).write_text(t.to_toml(), encoding="utf-8")
         refs.append(name)
     if refs:
