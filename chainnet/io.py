@@ -17,7 +17,6 @@ import re
 import shutil
 import tempfile
 import xml.etree.ElementTree as ET
-import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -29,6 +28,7 @@ import pandas as pd
 from . import _validate as v
 from ._errors import ChainnetError, DataWarning, Problem, ValidationError
 from ._files import parse_json, parse_toml, read_bounded
+from ._sheets import read_sheets
 from .model import Cluster, json_keys
 from .template import _BUILTIN_DIR, Template
 
@@ -244,13 +244,7 @@ def read_folder(path: Path) -> Cluster:
 def read_xlsx(path: Path) -> Cluster:
     """Read a workbook with sheets ``meta`` (key, value), ``firms``, ``links`` and optionally ``sources``."""
     label = path.name
-    try:
-        sheets = _sheets(path)
-    except FileNotFoundError:
-        raise ValidationError([Problem(label, f"file not found: {path}")], subject=label) from None
-    except (zipfile.BadZipFile, ValueError, KeyError, OSError) as exc:
-        raise ValidationError([Problem(label, f"not a valid .xlsx workbook ({exc}); save it from Excel as .xlsx")],
-                              subject=label) from None
+    sheets = read_sheets(path, label=label, wanted=("meta", "firms", "links", "sources", "templates"))
     missing = [s for s in ("meta", "firms") if s not in sheets]
     if missing:
         raise ValidationError([Problem(label, f"sheet '{s}' is missing (sheets found: {', '.join(sheets)})")
@@ -261,7 +255,7 @@ def read_xlsx(path: Path) -> Cluster:
         tsheet = sheets["templates"]
         try:
             templates = [Template.from_toml(text, file=f"{label} sheet 'templates' ({tid})")
-                         for tid, text in zip(tsheet["id"], tsheet["toml"])]
+                         for tid, text in zip(tsheet["id"], tsheet["toml"]) if tid is not None or text is not None]
         except KeyError:
             raise ValidationError([Problem(f"{label} sheet 'templates'", "needs the columns 'id' and 'toml'")],
                                   subject=label) from None
@@ -274,24 +268,6 @@ def read_xlsx(path: Path) -> Cluster:
                                    files=(f"{label} sheet 'meta'", f"{label} sheet 'firms'", f"{label} sheet 'links'"))
     except ValidationError as exc:
         raise ValidationError(exc.problems, subject=label) from None
-
-
-def _sheets(path: Path) -> dict[str, pd.DataFrame]:
-    """Every sheet as a table of the cells' own values (openpyxl keeps floats exact, text as text)."""
-    import openpyxl
-
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    try:
-        out = {}
-        for ws in wb.worksheets:
-            rows = ws.iter_rows(values_only=True)
-            header = next(rows, ())
-            cols = [str(h).strip() if h is not None else f"Unnamed: {i}" for i, h in enumerate(header)]
-            body = [r for r in rows if any(c is not None for c in r)]
-            out[ws.title] = pd.DataFrame(body, columns=cols, dtype=object)
-        return out
-    finally:
-        wb.close()
 
 
 def _meta_from_sheet(sheets: dict[str, pd.DataFrame]) -> dict[str, Any]:
