@@ -83,7 +83,7 @@ class Cluster:
         seg_ids = list(dict.fromkeys(s for t in tpls for s in t.order)) if tpls else None
         keys = {s["key"] for s in meta.get("sources", []) if isinstance(s, dict) and "key" in s}
         fdf, fp = v.normalise_firms(firms, file=files[1], segment_ids=seg_ids, source_keys=keys,
-                                    template_ids=[t.id for t in tpls])
+                                    template_ids=[_show_ref(t) for t in tpls])
         problems += fp
         if links is None:
             links = pd.DataFrame(columns=["source", "target"])
@@ -278,6 +278,12 @@ def resolve_templates(meta: dict[str, Any], templates: Iterable[Template | str] 
         if not isinstance(templates, list) or not all(isinstance(t, str) for t in templates):
             return []  # check_meta reports the wrong type
     return [t if isinstance(t, Template) else load_template(t, base=base) for t in templates]
+
+
+def _show_ref(t: Template) -> str:
+    """How a user names a template to `chainnet templates show`: its id if built in, else its file."""
+    builtin = t.path is None or (t.path.parent.name == "templates" and t.path.parent.parent.name == "chainnet")
+    return t.id if builtin else str(t.path)
 
 
 def _with_template_refs(meta: dict[str, Any], tpls: list[Template]) -> dict[str, Any]:
