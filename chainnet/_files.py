@@ -42,7 +42,7 @@ def read_bounded(path: Path, *, label: str, limit: int = MAX_TOML_BYTES) -> byte
         raise _error(label, "is a folder, not a file") from None
     except OSError as exc:
         raise _error(label, f"cannot open the file ({exc.strerror})") from None
-    with os.fdopen(fd, "rb") as fh:
+    try:
         st = os.fstat(fd)
         if stat.S_ISDIR(st.st_mode):
             raise _error(label, "is a folder, not a file")
@@ -50,7 +50,10 @@ def read_bounded(path: Path, *, label: str, limit: int = MAX_TOML_BYTES) -> byte
             raise _error(label, "is not a regular file (a device, pipe or socket); give a file")
         if st.st_size > limit:
             raise _error(label, f"is {st.st_size:,} bytes; files of this kind are at most {limit:,} bytes")
-        data = fh.read(limit + 1)
+        with os.fdopen(os.dup(fd), "rb") as fh:
+            data = fh.read(limit + 1)
+    finally:
+        os.close(fd)
     if len(data) > limit:
         raise _error(label, f"is larger than {limit:,} bytes; files of this kind are at most {limit:,} bytes")
     return data

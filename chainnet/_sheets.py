@@ -61,16 +61,18 @@ def _read(path: Path, label: str, wanted: tuple[str, ...]) -> dict[str, pd.DataF
     with warnings.catch_warnings():
         # openpyxl warns about features it drops (drop-down lists, styles); none holds data
         warnings.filterwarnings("ignore", category=UserWarning, module=r"openpyxl\.")
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        try:
-            out, budget = {}, [MAX_CELLS]
-            for ws in wb.worksheets:
-                if ws.title in wanted and hasattr(ws, "reset_dimensions"):
-                    ws.reset_dimensions()  # never trust the stored <dimension>
-                    out[ws.title] = _table(ws, f"{label} sheet '{ws.title}'", budget)
-            return out
-        finally:
-            wb.close()
+        # our own handle, so that a workbook openpyxl fails on half-way is still closed
+        with open(path, "rb") as fh:
+            wb = openpyxl.load_workbook(fh, read_only=True, data_only=True)
+            try:
+                out, budget = {}, [MAX_CELLS]
+                for ws in wb.worksheets:
+                    if ws.title in wanted and hasattr(ws, "reset_dimensions"):
+                        ws.reset_dimensions()  # never trust the stored <dimension>
+                        out[ws.title] = _table(ws, f"{label} sheet '{ws.title}'", budget)
+                return out
+            finally:
+                wb.close()
 
 
 def _table(ws: Any, label: str, budget: list[int]) -> pd.DataFrame:
