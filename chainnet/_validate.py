@@ -193,7 +193,8 @@ def _coerce(raw: pd.DataFrame, spec: dict[str, str], col: _Collector) -> pd.Data
             _values.add_by_value(col.add, _values.range_message(name, limits), name, out_of_range, s)
         elif kind == "bool":
             out[name], bad = _as_bool(s, default=False)
-            col.add(f"{name} must be true or false (also accepted: 1/0, yes/no, 是/否)", name, bad)
+            _values.add_by_value(col.add, f"{name} must be true or false (also accepted: 1/0, yes/no, 是/否)",
+                                 name, bad, s)
     df = pd.DataFrame(out, index=raw.index)
     for extra in raw.columns:
         if extra not in spec and not str(extra).startswith("Unnamed:"):
@@ -263,14 +264,16 @@ def normalise_firms(raw: pd.DataFrame, *, file: str, segment_ids: Collection[str
             col.add(f"unknown segment id {seg!r}; {_segment_hint(segment_ids, template_ids)}",
                     "segments", rows)
     for name in ("output", "employees"):
-        col.add(f"{name} must be >= 0", name, (df[name] < 0).fillna(False).to_numpy())
+        _values.add_by_value(col.add, f"{name} must be >= 0", name, (df[name] < 0).fillna(False).to_numpy(),
+                             df[name])
     col.add("exited is before founded", "exited", (df["exited"] < df["founded"]).fillna(False).to_numpy())
     df["evidence"] = df["evidence"].str.lower().fillna("modeled")
-    col.add(f"evidence must be one of {', '.join(EVIDENCE)}", "evidence", ~isin(df["evidence"], EVIDENCE))
+    _values.add_by_value(col.add, f"evidence must be one of {', '.join(EVIDENCE)}", "evidence",
+                         ~isin(df["evidence"], EVIDENCE), df["evidence"])
     if source_keys is not None:
         unknown_src = df["source"].notna().to_numpy() & ~isin(df["source"], source_keys)
-        col.add("source key is not declared in the cluster's [[sources]]; add it there or fix the key",
-                "source", unknown_src)
+        _values.add_by_value(col.add, "source key is not declared in the cluster's [[sources]]; add it there or "
+                             "fix the key", "source", unknown_src, df["source"])
     return df, col.problems
 
 
@@ -302,14 +305,17 @@ def normalise_links(raw: pd.DataFrame, firms: pd.DataFrame, *, file: str, segmen
         col.add(f"unknown kind {k!r}; use one of {', '.join(KINDS)}", "kind", (bad_kind & (df["kind"] == k)).to_numpy())
     col.add("a supply link from a firm to itself (self-loop); remove the row", "target",
             (code["source"] == code["target"]) & (code["source"] >= 0) & (df["kind"] == "supply").to_numpy())
-    col.add("weight must be > 0", "weight", (df["weight"] <= 0).fillna(False).to_numpy())
+    _values.add_by_value(col.add, "weight must be > 0", "weight", (df["weight"] <= 0).fillna(False).to_numpy(),
+                         df["weight"])
     df["weight"] = df["weight"].fillna(1.0)
     col.add("until is before year", "until", (df["until"] < df["year"]).fillna(False).to_numpy())
     df["evidence"] = df["evidence"].str.lower().fillna("modeled")
-    col.add(f"evidence must be one of {', '.join(EVIDENCE)}", "evidence", ~isin(df["evidence"], EVIDENCE))
+    _values.add_by_value(col.add, f"evidence must be one of {', '.join(EVIDENCE)}", "evidence",
+                         ~isin(df["evidence"], EVIDENCE), df["evidence"])
     if source_keys is not None:
-        col.add("source_key is not declared in the cluster's [[sources]]", "source_key",
-                df["source_key"].notna().to_numpy() & ~isin(df["source_key"], source_keys))
+        _values.add_by_value(col.add, "source_key is not declared in the cluster's [[sources]]", "source_key",
+                             df["source_key"].notna().to_numpy() & ~isin(df["source_key"], source_keys),
+                             df["source_key"])
     if segment_ids is not None:
         pairs = firms[["firm_id", "segments"]].explode("segments").dropna()
         owned = pd.MultiIndex.from_frame(pairs)

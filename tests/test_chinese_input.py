@@ -85,7 +85,15 @@ def test_bad_values_are_echoed(tmp_path: Path) -> None:
         "a,Alpha,阿,sme,ore,false,约1.5\nb,Beta,贝,leader,metal,no,20\nc,Gamma,伽,sme,parts,maybe,1\n"
     msg = problems_of(write_cluster_folder(tmp_path / "x", firms=firms, links=None))
     assert "firms.csv, row 2, column 'output': output must be a number: '约1.5'" in msg
-    assert "firms.csv, row 4, column 'external'" in msg
+    assert ("firms.csv, row 4, column 'external': external must be true or false "
+            "(also accepted: 1/0, yes/no, 是/否): 'maybe'") in msg
+
+
+def test_negative_weight_and_unknown_evidence_are_echoed(tmp_path: Path) -> None:
+    links = "source,target,weight,evidence\na,b,-2.5,reported\nb,c,1,猜测\n"
+    msg = problems_of(write_cluster_folder(tmp_path / "x", links=links))
+    assert "links.csv, row 2, column 'weight': weight must be > 0: '-2.5'" in msg
+    assert "links.csv, row 3, column 'evidence': evidence must be one of reported, modeled: '猜测'" in msg
 
 
 def test_unknown_segment_lists_the_chain_in_order_and_points_to_templates_show(tmp_path: Path) -> None:
