@@ -219,6 +219,12 @@ def _check_extra(s: pd.Series, name: str, col: _Collector) -> None:
 
 
 def _missing_columns(raw: pd.DataFrame, required: tuple[str, ...], col: _Collector) -> bool:
+    """Report missing required columns, and columns named twice (which of the two is meant is unknown)."""
+    twice = pd.unique(raw.columns[raw.columns.duplicated()])
+    for c in twice:
+        col.add(f"the column {str(c)!r} appears more than once; keep one", str(c))
+    if len(twice):
+        return True
     missing = [c for c in required if c not in raw.columns]
     for c in missing:
         col.add(f"required column '{c}' is missing (columns found: {', '.join(map(str, raw.columns)) or 'none'})", c)

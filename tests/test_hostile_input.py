@@ -425,3 +425,9 @@ def test_random_tables_in_code(rows, links) -> None:
         except UnicodeEncodeError:
             return  # a lone surrogate cannot be saved as text by anyone
         _must_read_or_refuse(chainnet.read_cluster, folder)
+
+
+def test_a_column_named_twice_is_an_error_not_a_traceback() -> None:
+    firms = pd.DataFrame([["a", "A", "sme", "ore", "x"]], columns=["firm_id", "name", "role", "segments", "name"])
+    with pytest.raises(ValidationError, match="the column 'name' appears more than once"):
+        chainnet.Cluster.from_frames(firms, meta={"id": "x", "name": "X", "template": "copper"})
