@@ -345,7 +345,10 @@ def _must_read_or_refuse(read, *args) -> None:
     assert time.monotonic() - t0 < READ_BOUND_S
 
 
-_quick = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# CHAINNET_FUZZ=10 runs ten times as many examples (a longer fuzzing run outside CI)
+_SCALE = int(os.environ.get("CHAINNET_FUZZ", "1"))
+_quick = settings(max_examples=25 * _SCALE, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+_slow = settings(max_examples=15 * _SCALE, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @_quick
@@ -371,7 +374,7 @@ def test_mutated_graph_files(fmt: str, ops) -> None:
         _must_read_or_refuse(chainnet.read_cluster, p)
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@_slow
 @given(part=st.sampled_from(["firms", "links", "meta", "raw"]), ops=edits)
 def test_mutated_workbooks(part: str, ops) -> None:
     with tempfile.TemporaryDirectory() as d:
@@ -406,7 +409,7 @@ cells = st.one_of(st.text(max_size=8), st.sampled_from(["inf", "1e400", "-1e9", 
                   st.floats(allow_nan=True, allow_infinity=True), st.integers(-10**30, 10**30), st.none())
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@_slow
 @given(rows=st.lists(st.fixed_dictionaries({"firm_id": cells, "name": cells, "role": cells, "segments": cells,
                                             "output": cells, "founded": cells, "id": cells}), max_size=5),
        links=st.lists(st.fixed_dictionaries({"source": cells, "target": cells, "weight": cells, "year": cells}),
