@@ -20,6 +20,7 @@ import pandas as pd
 
 from . import _validate as v
 from ._errors import Problem, ValidationError
+from ._files import read_bounded
 
 
 # -- encodings -----------------------------------------------------------------------------
@@ -80,10 +81,7 @@ def _undecodable(file: str, data: bytes, why: str) -> ValidationError:
 def read_csv_table(path: Path, *, label: str | None = None) -> pd.DataFrame:
     """A CSV file as a table of strings (blank cells as ''), with encoding detection."""
     label = label or path.name
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ValidationError([Problem(label, f"file not found: {path}")], subject=label) from None
+    data = read_bounded(path, label=label, limit=None)  # a folder or a FIFO named firms.csv: a clear error
     text, enc = decode_text(data, file=label)
     if not text.strip():
         raise ValidationError([Problem(label, "the file is empty; it needs a header row")], subject=label)

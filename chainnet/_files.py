@@ -28,8 +28,8 @@ def _error(label: str, message: str) -> ValidationError:
     return ValidationError([Problem(label, message)], subject=label)
 
 
-def read_bounded(path: Path, *, label: str, limit: int = MAX_TOML_BYTES) -> bytes:
-    """The bytes of a regular file of at most ``limit`` bytes; anything else is a clear error.
+def read_bounded(path: Path, *, label: str, limit: int | None = MAX_TOML_BYTES) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes (None: any size); anything else is a clear error.
 
     The file is opened without blocking, so a FIFO never hangs, and its type is checked on
     the open descriptor, so a directory, a device (``/dev/zero``) or a socket is refused.
@@ -48,13 +48,13 @@ def read_bounded(path: Path, *, label: str, limit: int = MAX_TOML_BYTES) -> byte
             raise _error(label, "is a folder, not a file")
         if not stat.S_ISREG(st.st_mode):
             raise _error(label, "is not a regular file (a device, pipe or socket); give a file")
-        if st.st_size > limit:
+        if limit is not None and st.st_size > limit:
             raise _error(label, f"is {st.st_size:,} bytes; files of this kind are at most {limit:,} bytes")
         with os.fdopen(os.dup(fd), "rb") as fh:
-            data = fh.read(limit + 1)
+            data = fh.read() if limit is None else fh.read(limit + 1)
     finally:
         os.close(fd)
-    if len(data) > limit:
+    if limit is not None and len(data) > limit:
         raise _error(label, f"is larger than {limit:,} bytes; files of this kind are at most {limit:,} bytes")
     return data
 

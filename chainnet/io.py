@@ -234,6 +234,8 @@ def read_cluster(path: str | os.PathLike) -> Cluster:
     p = Path(path)
     if p.is_dir():
         return read_folder(p)
+    if p.exists() and not p.is_file():
+        raise ChainnetError(f"{p}: is not a regular file (a device, pipe or socket); give a cluster folder or file")
     if p.suffix.lower() in _SUFFIX and p.exists():
         fmt = _SUFFIX[p.suffix.lower()]
         return {"xlsx": read_xlsx, "graphml": read_graphml, "gexf": read_gexf, "json": read_json}[fmt](p)

@@ -434,3 +434,17 @@ def test_a_column_named_twice_is_an_error_not_a_traceback() -> None:
     firms = pd.DataFrame([["a", "A", "sme", "ore", "x"]], columns=["firm_id", "name", "role", "segments", "name"])
     with pytest.raises(ValidationError, match="the column 'name' appears more than once"):
         chainnet.Cluster.from_frames(firms, meta={"id": "x", "name": "X", "template": "copper"})
+
+
+@pytest.mark.parametrize("kind", ["folder", "fifo"])
+def test_firms_csv_that_is_not_a_regular_file(tmp_path: Path, kind: str) -> None:
+    folder = write_cluster_folder(tmp_path / "c")
+    (folder / "firms.csv").unlink()
+    (folder / "firms.csv").mkdir() if kind == "folder" else os.mkfifo(folder / "firms.csv")
+    msg = problems_of(folder)
+    assert "firms.csv" in msg and ("is a folder" if kind == "folder" else "not a regular file") in msg
+
+
+def test_a_fifo_given_as_the_cluster_is_refused(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "c.json")
+    assert "is not a regular file" in problems_of(tmp_path / "c.json")
