@@ -101,6 +101,15 @@ def bad_text(s: pd.Series, *, strict: bool) -> np.ndarray:
     return s.str.contains(pattern, regex=True).fillna(False).to_numpy(dtype=bool)
 
 
+def has_control_characters(text: str) -> bool:
+    """Whether one name holds a control character (tab and line breaks included).
+
+    >>> has_control_characters("铜矿采选"), has_control_characters("Ore\x1b[31m")
+    (False, True)
+    """
+    return _BAD_NAME.search(text) is not None
+
+
 def add_by_value(add: AddProblem, message: str, column: str, mask: np.ndarray, shown: pd.Series) -> None:
     """One problem per distinct bad value (``message: 'value'``), the first few by name, the rest counted."""
     mask = np.asarray(mask, dtype=bool)

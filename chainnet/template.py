@@ -15,6 +15,7 @@ import pandas as pd
 
 from ._errors import Problem, TemplateError, ValidationError
 from ._files import MAX_TOML_BYTES, inside, parse_toml, read_bounded
+from ._values import has_control_characters
 
 SCHEMA = "chainnet/1"
 STAGES = ("upstream", "midstream", "downstream")
@@ -72,6 +73,9 @@ class Template:
         for key in ("name_zh", "note"):
             if data.get(key) is not None and not isinstance(data.get(key), str):
                 bad(f"{key} must be a string", key)
+        for key in ("name", "name_zh"):
+            if isinstance(data.get(key), str) and has_control_characters(data[key]):
+                bad(f"{key} holds a control character (shown escaped): {data[key]!r}", key)
         segs = data.get("segment", [])
         flows = data.get("flow", [])
         if not isinstance(segs, list) or not segs:
@@ -102,8 +106,12 @@ class Template:
             if w is None:
                 bad(f"weight {s.get('weight')!r} of segment {sid!r} must be a number >= 0", "segment.weight", where)
             for key in ("name", "name_zh"):
-                if not isinstance(s.get(key, sid if key == "name" else None), (str, type(None))):
+                val = s.get(key, sid if key == "name" else None)
+                if not isinstance(val, (str, type(None))):
                     bad(f"{key} of segment {sid!r} must be a string", f"segment.{key}", where)
+                elif isinstance(val, str) and has_control_characters(val):
+                    bad(f"{key} of segment {sid!r} holds a control character (shown escaped): {val!r}",
+                        f"segment.{key}", where)
             seg_rows.append({"id": sid, "name": s.get("name", sid), "name_zh": s.get("name_zh"),
                              "stage": stage, "weight": w if w is not None else 1.0})
         flow_rows = []

@@ -448,3 +448,8 @@ def test_firms_csv_that_is_not_a_regular_file(tmp_path: Path, kind: str) -> None
 def test_a_fifo_given_as_the_cluster_is_refused(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "c.json")
     assert "is not a regular file" in problems_of(tmp_path / "c.json")
+
+
+def test_control_characters_in_a_template_are_refused(tmp_path: Path) -> None:
+    folder = write_cluster_folder(tmp_path / "c", template=MINI_TEMPLATE.replace('name = "Ore"', 'name = "O\\u0000re"'))
+    assert "name of segment 'ore' holds a control character (shown escaped): 'O\\x00re'" in problems_of(folder)
