@@ -29,7 +29,8 @@ ROLE_ALIASES = {
     "骨干": "backbone", "骨干企业": "backbone",
     "中小企业": "sme", "中小": "sme", "中小型企业": "sme",
     "科研机构": "institution", "高校": "institution", "科研院所": "institution", "研究机构": "institution",
-    "服务机构": "service", "服务": "service",
+    "大学": "institution",
+    "服务机构": "service", "服务": "service", "中介机构": "service", "金融机构": "service",
 }
 #: separators of a segment list: ';', the full-width '；' and the enumeration comma '、'
 SEGMENT_SEPARATORS = re.compile("[;；、]")
