@@ -7,11 +7,13 @@ Row numbers in problems are 1-based with the header as row 1, as a spreadsheet s
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from . import _values
 from ._errors import Problem
 
 ROLES = ("leader", "backbone", "sme", "institution", "service")
@@ -21,6 +23,20 @@ EVIDENCE = ("reported", "modeled")
 TRUE = {"true", "1", "yes", "y", "t", "是", "1.0"}
 FALSE = {"false", "0", "no", "n", "f", "否", "0.0"}
 ID_RE = re.compile(r"^[a-z0-9_]+$")
+#: roles as Chinese users write them (SCHEMA.md "Chinese input habits"), read as the canonical role
+ROLE_ALIASES = {
+    "龙头": "leader", "龙头企业": "leader", "链主": "leader", "链主企业": "leader",
+    "骨干": "backbone", "骨干企业": "backbone",
+    "中小企业": "sme", "中小": "sme", "中小型企业": "sme",
+    "科研机构": "institution", "高校": "institution", "科研院所": "institution", "研究机构": "institution",
+    "大学": "institution",
+    "服务机构": "service", "服务": "service", "中介机构": "service", "金融机构": "service",
+}
+#: separators of a segment list: ';', the full-width '；' and the enumeration comma '、'
+SEGMENT_SEPARATORS = re.compile("[;；、]")
+#: the column of each file whose cells also get the strict text check (no tab or line break)
+_STRICT_TEXT = {"firm_id", "name", "name_zh", "role", "segments", "source", "target", "kind",
+                "segment_from", "segment_to", "evidence", "source_key", "region"}
 
 # canonical column order and kind; extra user columns follow, kept as given
 FIRM_COLUMNS = {
@@ -37,8 +53,11 @@ REQUIRED_LINK = ("source", "target")
 
 
 class _Collector:
-    def __init__(self, file: str):
+    """Problems of one table; ``rows`` maps table positions to the rows a spreadsheet shows."""
+
+    def __init__(self, file: str, rows: np.ndarray | None = None):
         self.file = file
+        self.rows = rows
         self.problems: list[Problem] = []
 
     def add(self, message: str, column: str | None = None, mask: Any = None) -> None:
@@ -47,8 +66,21 @@ class _Collector:
             idx = np.flatnonzero(np.asarray(mask, dtype=bool))
             if idx.size == 0:
                 return
-            rows = tuple(int(i) + 2 for i in idx)
+            nums = self.rows[idx] if self.rows is not None else idx + 2
+            rows = tuple(int(i) for i in nums)
         self.problems.append(Problem(self.file, message, rows, column))
+
+
+def sheet_rows(raw: pd.DataFrame) -> np.ndarray | None:
+    """The spreadsheet row of each table row, as a reader recorded it in ``attrs['rows']``.
+
+    Readers that skip blank lines record where each remaining row was (header = row 1), so
+    messages name the row a person sees; tables built in code number rows 2, 3, ...
+    """
+    rows = raw.attrs.get("rows")
+    if rows is None or len(rows) != len(raw):
+        return None
+    return np.asarray(rows, dtype=np.int64)
 
 
 def _arrow(s: pd.Series):
@@ -107,24 +139,6 @@ def _as_str(s: pd.Series) -> pd.Series:
     return _clean_text(s) if _is_text(s) else _clean_text(s.astype("str").mask(s.isna()))
 
 
-def _as_float(s: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Floats and the mask of non-blank values that are not numbers."""
-    if pd.api.types.is_bool_dtype(s.dtype):
-        return s.astype(float), pd.Series(False, index=s.index)
-    if pd.api.types.is_numeric_dtype(s.dtype):
-        out = s.astype(float)
-        return out, pd.Series(False, index=s.index)
-    text = _clean_text(s)
-    out = pd.to_numeric(text, errors="coerce").astype(float)
-    return out, text.notna() & out.isna()
-
-
-def _as_int(s: pd.Series) -> tuple[pd.Series, pd.Series]:
-    f, bad = _as_float(s)
-    frac = f.notna() & (f != np.round(f))
-    return f.where(~frac).round().astype("Int64"), bad | frac
-
-
 def _as_bool(s: pd.Series, default: bool) -> tuple[pd.Series, pd.Series]:
     if pd.api.types.is_bool_dtype(s.dtype) and not s.isna().any():
         return s.astype(bool), pd.Series(False, index=s.index)
@@ -136,13 +150,15 @@ def _as_bool(s: pd.Series, default: bool) -> tuple[pd.Series, pd.Series]:
 
 
 def _as_segments(s: pd.Series) -> pd.Series:
+    split = SEGMENT_SEPARATORS.split
+
     def one(v: Any) -> tuple[str, ...]:
         if isinstance(v, (list, tuple, np.ndarray)):
             parts = [str(x).strip() for x in v]
         elif v is None or (isinstance(v, float) and v != v):
             return ()
         else:
-            parts = str(v).split(";")
+            parts = split(str(v))
         return tuple(p for p in (x.strip() for x in parts) if p)
 
     return pd.Series([one(v) for v in s.to_numpy(dtype=object)], index=s.index, dtype=object)
@@ -162,37 +178,69 @@ def _coerce(raw: pd.DataFrame, spec: dict[str, str], col: _Collector) -> pd.Data
             out[name] = empty[kind]()
             continue
         s = raw[name]
+        if kind in ("str", "segments"):
+            bad = _values.bad_text(s, strict=name in _STRICT_TEXT)
+            _values.add_by_value(col.add, f"{name} holds a control character (shown escaped)", name, bad, s)
+            s = s.mask(bad) if bad.any() and s.dtype == object else s  # a lone surrogate breaks str()
         if kind == "str":
             out[name] = _as_str(s)
         elif kind == "segments":
             out[name] = _as_segments(s)
-        elif kind == "float":
-            out[name], bad = _as_float(s)
-            col.add(f"{name} must be a number", name, bad)
-        elif kind == "int":
-            out[name], bad = _as_int(s)
-            col.add(f"{name} must be a whole number", name, bad)
+        elif kind in ("float", "int"):
+            limits = _values.LIMITS.get(name, (-1e15, 1e15))
+            out[name], not_number, out_of_range = _values.parse_numbers(s, kind=kind, limits=limits)
+            what = "a whole number" if kind == "int" else "a number"
+            _values.add_by_value(col.add, f"{name} must be {what}", name, not_number, s)
+            _values.add_by_value(col.add, _values.range_message(name, limits), name, out_of_range, s)
         elif kind == "bool":
             out[name], bad = _as_bool(s, default=False)
-            col.add(f"{name} must be true or false (also accepted: 1/0, yes/no, 是/否)", name, bad)
+            _values.add_by_value(col.add, f"{name} must be true or false (also accepted: 1/0, yes/no, 是/否)",
+                                 name, bad, s)
     df = pd.DataFrame(out, index=raw.index)
     for extra in raw.columns:
         if extra not in spec and not str(extra).startswith("Unnamed:"):
-            df[extra] = raw[extra]
+            s = raw[extra]
+            if not isinstance(s, pd.Series):  # two columns of one name: the first is kept
+                s = s.iloc[:, 0]
+            _check_extra(s, str(extra), col)
+            df[extra] = s
     return df.reset_index(drop=True)
 
 
+def _check_extra(s: pd.Series, name: str, col: _Collector) -> None:
+    """A user's own column: any text without control characters, any number finite."""
+    bad = _values.bad_text(s, strict=False)
+    _values.add_by_value(col.add, f"{name} holds a control character (shown escaped)", name, bad, s)
+    if pd.api.types.is_float_dtype(s.dtype):
+        x = s.to_numpy(dtype=float, na_value=np.nan)
+        _values.add_by_value(col.add, f"{name} must be a finite number", name, np.isinf(x), s)
+    elif s.dtype == object:
+        inf = s.map(lambda x: isinstance(x, float) and x in (float("inf"), float("-inf"))).to_numpy(dtype=bool)
+        _values.add_by_value(col.add, f"{name} must be a finite number", name, inf, s)
+
+
 def _missing_columns(raw: pd.DataFrame, required: tuple[str, ...], col: _Collector) -> bool:
+    """Report missing required columns, and columns named twice (which of the two is meant is unknown)."""
+    twice = pd.unique(raw.columns[raw.columns.duplicated()])
+    for c in twice:
+        col.add(f"the column {str(c)!r} appears more than once; keep one", str(c))
+    if len(twice):
+        return True
     missing = [c for c in required if c not in raw.columns]
     for c in missing:
         col.add(f"required column '{c}' is missing (columns found: {', '.join(map(str, raw.columns)) or 'none'})", c)
     return bool(missing)
 
 
-def normalise_firms(raw: pd.DataFrame, *, file: str, segment_ids: set[str] | None,
-                    source_keys: set[str] | None = None) -> tuple[pd.DataFrame, list[Problem]]:
-    """Canonical firms table from raw input; ``segment_ids`` None skips segment checks."""
-    col = _Collector(file)
+def normalise_firms(raw: pd.DataFrame, *, file: str, segment_ids: Collection[str] | None,
+                    source_keys: set[str] | None = None,
+                    template_ids: Sequence[str] = ()) -> tuple[pd.DataFrame, list[Problem]]:
+    """Canonical firms table from raw input; ``segment_ids`` None skips segment checks.
+
+    ``segment_ids`` in chain order (they are listed so in messages) and ``template_ids``
+    (named in the hint ``chainnet templates show ID``) only shape the messages.
+    """
+    col = _Collector(file, sheet_rows(raw))
     raw = raw.reset_index(drop=True)
     if len(raw) == 0:
         col.add("the firms table is empty; a cluster needs at least one firm")
@@ -206,7 +254,7 @@ def normalise_firms(raw: pd.DataFrame, *, file: str, segment_ids: set[str] | Non
         col.add(f"duplicate firm_id {fid!r}; firm ids must be unique", "firm_id",
                 (df["firm_id"] == fid).fillna(False).to_numpy())
     col.add("name is empty; give every firm a display name", "name", df["name"].isna())
-    df["role"] = df["role"].str.lower()
+    df["role"] = _canonical_roles(df["role"])
     bad_role = ~isin(df["role"], ROLES)
     for r in pd.unique(df.loc[bad_role, "role"].fillna(""))[:20]:
         mask = bad_role & (df["role"].fillna("") == r)
@@ -220,24 +268,26 @@ def normalise_firms(raw: pd.DataFrame, *, file: str, segment_ids: set[str] | Non
         for seg in pd.unique(unknown)[:30]:
             rows = np.zeros(len(df), dtype=bool)
             rows[unknown.index[unknown == seg]] = True
-            col.add(f"unknown segment id {seg!r}; the template's segments are: {_few(segment_ids)}",
+            col.add(f"unknown segment id {seg!r}; {_segment_hint(segment_ids, template_ids)}",
                     "segments", rows)
     for name in ("output", "employees"):
-        col.add(f"{name} must be >= 0", name, (df[name] < 0).fillna(False).to_numpy())
+        _values.add_by_value(col.add, f"{name} must be >= 0", name, (df[name] < 0).fillna(False).to_numpy(),
+                             df[name])
     col.add("exited is before founded", "exited", (df["exited"] < df["founded"]).fillna(False).to_numpy())
     df["evidence"] = df["evidence"].str.lower().fillna("modeled")
-    col.add(f"evidence must be one of {', '.join(EVIDENCE)}", "evidence", ~isin(df["evidence"], EVIDENCE))
+    _values.add_by_value(col.add, f"evidence must be one of {', '.join(EVIDENCE)}", "evidence",
+                         ~isin(df["evidence"], EVIDENCE), df["evidence"])
     if source_keys is not None:
         unknown_src = df["source"].notna().to_numpy() & ~isin(df["source"], source_keys)
-        col.add("source key is not declared in the cluster's [[sources]]; add it there or fix the key",
-                "source", unknown_src)
+        _values.add_by_value(col.add, "source key is not declared in the cluster's [[sources]]; add it there or "
+                             "fix the key", "source", unknown_src, df["source"])
     return df, col.problems
 
 
 def normalise_links(raw: pd.DataFrame, firms: pd.DataFrame, *, file: str, segment_ids: set[str] | None,
                     source_keys: set[str] | None = None) -> tuple[pd.DataFrame, list[Problem]]:
     """Canonical links table from raw input, checked against the (normalised) firms."""
-    col = _Collector(file)
+    col = _Collector(file, sheet_rows(raw))
     raw = raw.reset_index(drop=True)
     if "source" in raw.columns and "source_key" not in raw.columns and "source.1" in raw.columns:
         raw = raw.rename(columns={"source.1": "source_key"})  # a second 'source' column = provenance
@@ -262,14 +312,17 @@ def normalise_links(raw: pd.DataFrame, firms: pd.DataFrame, *, file: str, segmen
         col.add(f"unknown kind {k!r}; use one of {', '.join(KINDS)}", "kind", (bad_kind & (df["kind"] == k)).to_numpy())
     col.add("a supply link from a firm to itself (self-loop); remove the row", "target",
             (code["source"] == code["target"]) & (code["source"] >= 0) & (df["kind"] == "supply").to_numpy())
-    col.add("weight must be > 0", "weight", (df["weight"] <= 0).fillna(False).to_numpy())
+    _values.add_by_value(col.add, "weight must be > 0", "weight", (df["weight"] <= 0).fillna(False).to_numpy(),
+                         df["weight"])
     df["weight"] = df["weight"].fillna(1.0)
     col.add("until is before year", "until", (df["until"] < df["year"]).fillna(False).to_numpy())
     df["evidence"] = df["evidence"].str.lower().fillna("modeled")
-    col.add(f"evidence must be one of {', '.join(EVIDENCE)}", "evidence", ~isin(df["evidence"], EVIDENCE))
+    _values.add_by_value(col.add, f"evidence must be one of {', '.join(EVIDENCE)}", "evidence",
+                         ~isin(df["evidence"], EVIDENCE), df["evidence"])
     if source_keys is not None:
-        col.add("source_key is not declared in the cluster's [[sources]]", "source_key",
-                df["source_key"].notna().to_numpy() & ~isin(df["source_key"], source_keys))
+        _values.add_by_value(col.add, "source_key is not declared in the cluster's [[sources]]", "source_key",
+                             df["source_key"].notna().to_numpy() & ~isin(df["source_key"], source_keys),
+                             df["source_key"])
     if segment_ids is not None:
         pairs = firms[["firm_id", "segments"]].explode("segments").dropna()
         owned = pd.MultiIndex.from_frame(pairs)
@@ -319,12 +372,26 @@ def check_meta(meta: dict[str, Any], *, file: str) -> list[Problem]:
         col.add(f"id {cid!r} must be lowercase letters, digits and '_' (e.g. 'tongling_copper')", "id")
     if not isinstance(meta.get("name"), str) or not meta.get("name"):
         col.add("name (a string) is required", "name")
+    for key in ("name", "name_zh", "region"):
+        val = meta.get(key)
+        if key != "name" and val is not None and not isinstance(val, str):
+            col.add(f"{key} must be a string, not {type(val).__name__}", key)
+        elif isinstance(val, str) and _values.bad_text(pd.Series([val], dtype=object), strict=True)[0]:
+            col.add(f"{key} holds a control character (shown escaped): {val!r}", key)
     if "template" not in meta and "templates" not in meta:
         col.add("give the reference chain: template = \"copper\" (a built-in id or a path to a .toml file)",
                 "template")
+    tpl, tpls = meta.get("template"), meta.get("templates")
+    if tpl is not None and "templates" not in meta and not isinstance(tpl, str):
+        col.add(f"template must be a string (a built-in id or a path), not {type(tpl).__name__}", "template")
+    if tpls is not None and (not isinstance(tpls, list) or not all(isinstance(t, str) for t in tpls)):
+        col.add("templates must be a list of strings (built-in ids or paths)", "templates")
     year = meta.get("year")
+    lo, hi = _values.YEAR_RANGE
     if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
-        col.add(f"year {year!r} must be a whole number", "year")
+        col.add(f"year must be a whole number: {year!r}", "year")
+    elif year is not None and not lo <= year <= hi:
+        col.add(f"year must be from {lo} to {hi}: {year!r}", "year")
     links = meta.get("links")
     if links is not None and links not in LINKS_DECLARATIONS:
         col.add(f"links must be \"known\" or \"unknown\", not {links!r} (\"unknown\": the firm list has no "
@@ -335,6 +402,19 @@ def check_meta(meta: dict[str, Any], *, file: str) -> list[Problem]:
     return col.problems
 
 
-def _few(ids: set[str], k: int = 12) -> str:
-    s = sorted(ids)
-    return ", ".join(s[:k]) + (f" ... ({len(s)} in all)" if len(s) > k else "")
+def _canonical_roles(role: pd.Series) -> pd.Series:
+    """Roles lower-cased, Chinese role words (龙头, 骨干, ...) replaced by the canonical role."""
+    role = role.str.lower()
+    alias = isin(role, ROLE_ALIASES)
+    if alias.any():
+        role = role.where(~alias, role.map(ROLE_ALIASES))
+    return role
+
+
+def _segment_hint(segment_ids: Collection[str], template_ids: Sequence[str], k: int = 40) -> str:
+    s = list(dict.fromkeys(segment_ids)) if not isinstance(segment_ids, (set, frozenset)) else sorted(segment_ids)
+    listed = ", ".join(s[:k]) + (f" ... ({len(s)} in all)" if len(s) > k else "")
+    hint = f"the template's segments, upstream to downstream, are: {listed}"
+    if template_ids:
+        hint += "; see " + " and ".join(f"`chainnet templates show {t}`" for t in template_ids)
+    return hint

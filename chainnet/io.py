@@ -7,18 +7,13 @@ complete, so an error never leaves half a file behind.
 
 from __future__ import annotations
 
-import codecs
 import contextlib
-import csv
-import io as _io
 import json
 import os
 import shutil
 import tempfile
-import tomllib
 import warnings
 import xml.etree.ElementTree as ET
-import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -27,127 +22,27 @@ import networkx as nx
 import pandas as pd
 
 from . import _validate as v
+from ._csv import _canon_col, decode_text, read_csv_table
 from ._errors import ChainnetError, DataWarning, Problem, ValidationError
-from .model import Cluster
+from ._files import parse_json, parse_toml, read_bounded
+from ._sheets import read_sheets
+from .model import Cluster, json_keys
 from .template import _BUILTIN_DIR, Template
 
 FORMATS = ("folder", "xlsx", "graphml", "gexf", "json")
 _SUFFIX = {".xlsx": "xlsx", ".graphml": "graphml", ".gexf": "gexf", ".json": "json"}
-_GB_FAMILY = {"gb18030", "gbk", "gb2312", "hz", "cp936"}
-
-
-# -- encodings -----------------------------------------------------------------------------
-def decode_text(data: bytes, *, file: str) -> tuple[str, str]:
-    """Decode CSV bytes as UTF-8 (with or without BOM), UTF-16 (with BOM) or GB18030/GBK.
-
-    GB18030 decodes many byte strings, so it is accepted only when the text reads as
-    Chinese: most of its Han characters are common ones (GB2312 level 1 and 2). Anything
-    else is refused with the encoding a charset detector guesses, never decoded silently wrong.
-
-    >>> decode_text("名称".encode("gbk"), file="x.csv")
-    ('名称', 'gb18030')
-    """
-    if data.startswith(codecs.BOM_UTF8):
-        try:
-            return data[3:].decode("utf-8"), "utf-8-sig"
-        except UnicodeDecodeError as exc:
-            raise _undecodable(file, data, f"starts with a UTF-8 mark but byte {exc.start} is not UTF-8") from None
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16"), "utf-16"
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        text = data.decode("gb18030")
-    except UnicodeDecodeError:
-        raise _undecodable(file, data, "it is neither UTF-8 nor GB18030/GBK") from None
-    if _reads_as_chinese(text):
-        return text, "gb18030"
-    raise _undecodable(file, data, "it is not UTF-8, and read as GB18030 it gives rare characters, not Chinese text")
-
-
-def _reads_as_chinese(text: str, sample: int = 4000) -> bool:
-    han = [c for c in text[: sample * 20] if "\u3400" <= c <= "\u9fff"][:sample]
-    if not han:
-        return False
-    common = 0
-    for c in han:
-        try:
-            b = c.encode("gb2312")
-        except UnicodeEncodeError:
-            continue
-        common += 0xB0 <= b[0] <= 0xF7
-    return common / len(han) >= 0.6
-
-
-def _undecodable(file: str, data: bytes, why: str) -> ValidationError:
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data[:200_000]).best()
-    guess = f" (a charset detector guesses {best.encoding})" if best is not None else ""
-    return ValidationError([Problem(file, f"cannot decode the text: {why}{guess}. Save it as UTF-8 "
-                                          "(Excel: 'CSV UTF-8') or GB18030")], subject=file)
-
-
-# -- CSV -------------------------------------------------------------------------------------
-def read_csv_table(path: Path, *, label: str | None = None) -> pd.DataFrame:
-    """A CSV file as a table of strings (blank cells as ''), with encoding detection."""
-    label = label or path.name
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ValidationError([Problem(label, f"file not found: {path}")], subject=label) from None
-    text, enc = decode_text(data, file=label)
-    if not text.strip():
-        raise ValidationError([Problem(label, "the file is empty; it needs a header row")], subject=label)
-    raw = data[3:] if enc == "utf-8-sig" else data if enc == "utf-8" else text.encode("utf-8")
-    try:  # pyarrow's reader is multi-threaded: 5 million links parse in a few seconds
-        df = pd.read_csv(_io.BytesIO(raw), engine="pyarrow", dtype=str, keep_default_na=False)
-    except Exception:
-        try:
-            df = pd.read_csv(_io.StringIO(text), dtype=str, keep_default_na=False)
-        except (pd.errors.ParserError, csv.Error) as exc:
-            raise ValidationError(_csv_shape_problems(text, label) or [Problem(label, f"not valid CSV: {exc}")],
-                                  subject=label) from None
-        shape = _csv_shape_problems(text, label)
-        if shape:
-            raise ValidationError(shape, subject=label) from None
-    df.columns = [_canon_col(c) for c in df.columns]
-    return df
-
-
-def _canon_col(c: Any) -> str:
-    s = str(c).strip()
-    known = set(v.FIRM_COLUMNS) | set(v.LINK_COLUMNS)
-    return s.lower() if s.lower() in known else s
-
-
-def _csv_shape_problems(text: str, label: str) -> list[Problem]:
-    rows = csv.reader(_io.StringIO(text))
-    header = next(rows, [])
-    out = []
-    for i, row in enumerate(rows, start=2):
-        if row and len(row) != len(header):
-            out.append(Problem(label, f"has {len(row)} fields but the header has {len(header)}; "
-                                      "check for an unquoted comma or a missing value", (i,)))
-    return out
 
 
 # -- folders ---------------------------------------------------------------------------------
 def read_toml(path: Path, *, label: str | None = None) -> dict[str, Any]:
     label = label or path.name
+    raw = read_bounded(path, label=label)
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ValidationError([Problem(label, f"file not found: {path}")], subject=label) from None
-    try:
-        return tomllib.loads(raw.decode("utf-8-sig"))
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ValidationError([Problem(label, "TOML files must be UTF-8; re-save the file as UTF-8")],
                               subject=label) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ValidationError([Problem(label, f"not valid TOML: {exc}")], subject=label) from None
+    return parse_toml(text, label=label)
 
 
 def declare_links(meta: dict[str, Any], links: pd.DataFrame, *, where: str,
@@ -205,13 +100,7 @@ def read_folder(path: Path) -> Cluster:
 def read_xlsx(path: Path) -> Cluster:
     """Read a workbook with sheets ``meta`` (key, value), ``firms``, ``links`` and optionally ``sources``."""
     label = path.name
-    try:
-        sheets = _sheets(path)
-    except FileNotFoundError:
-        raise ValidationError([Problem(label, f"file not found: {path}")], subject=label) from None
-    except (zipfile.BadZipFile, ValueError, KeyError, OSError) as exc:
-        raise ValidationError([Problem(label, f"not a valid .xlsx workbook ({exc}); save it from Excel as .xlsx")],
-                              subject=label) from None
+    sheets = read_sheets(path, label=label, wanted=("meta", "firms", "links", "sources", "templates"))
     missing = [s for s in ("meta", "firms") if s not in sheets]
     if missing:
         raise ValidationError([Problem(label, f"sheet '{s}' is missing (sheets found: {', '.join(sheets)})")
@@ -222,7 +111,7 @@ def read_xlsx(path: Path) -> Cluster:
         tsheet = sheets["templates"]
         try:
             templates = [Template.from_toml(text, file=f"{label} sheet 'templates' ({tid})")
-                         for tid, text in zip(tsheet["id"], tsheet["toml"])]
+                         for tid, text in zip(tsheet["id"], tsheet["toml"]) if tid is not None or text is not None]
         except KeyError:
             raise ValidationError([Problem(f"{label} sheet 'templates'", "needs the columns 'id' and 'toml'")],
                                   subject=label) from None
@@ -240,35 +129,19 @@ def read_xlsx(path: Path) -> Cluster:
     return cluster
 
 
-def _sheets(path: Path) -> dict[str, pd.DataFrame]:
-    """Every sheet as a table of the cells' own values (openpyxl keeps floats exact, text as text)."""
-    import openpyxl
-
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    try:
-        out = {}
-        for ws in wb.worksheets:
-            rows = ws.iter_rows(values_only=True)
-            header = next(rows, ())
-            cols = [str(h).strip() if h is not None else f"Unnamed: {i}" for i, h in enumerate(header)]
-            body = [r for r in rows if any(c is not None for c in r)]
-            out[ws.title] = pd.DataFrame(body, columns=cols, dtype=object)
-        return out
-    finally:
-        wb.close()
-
-
 def _meta_from_sheet(sheets: dict[str, pd.DataFrame]) -> dict[str, Any]:
     meta: dict[str, Any] = {}
     table = sheets["meta"]
-    for row in table.itertuples(index=False):
-        if len(row) < 2 or row[0] is None or row[1] is None:
+    rows = [(str(r[0]).strip(), r[1]) for r in table.itertuples(index=False)
+            if len(r) >= 2 and r[0] is not None and r[1] is not None]
+    encoded = json_keys(dict(rows))
+    for key, val in rows:
+        if key == "json_keys":
             continue
-        key, val = str(row[0]).strip(), row[1]
         if key == "templates" and isinstance(val, str):
             val = [s.strip() for s in val.split(";") if s.strip()]
-        elif isinstance(val, str) and val[:1] in "[{":
-            with contextlib.suppress(json.JSONDecodeError):
+        elif isinstance(val, str) and val[:1] in "[{" and (encoded is None or key in encoded):
+            with contextlib.suppress(ValueError, RecursionError):
                 val = json.loads(val)
         elif isinstance(val, float) and val.is_integer() and key == "year":
             val = int(val)
@@ -282,10 +155,34 @@ def _meta_from_sheet(sheets: dict[str, pd.DataFrame]) -> dict[str, Any]:
 # -- graph formats ---------------------------------------------------------------------------
 def _flat_graph(cluster: Cluster) -> nx.MultiDiGraph:
     """All firms and links with list attributes joined by ';' (GraphML/GEXF have no lists)."""
-    G = cluster.graph(kinds="all", external=True)
+    G = _escaped_graph(cluster)
     for _, d in G.nodes(data=True):
         if "segments" in d:
             d["segments"] = ";".join(d["segments"])
+    return G
+
+
+# attribute names the graph formats use for themselves (node/edge id, GEXF label, multigraph key,
+# dynamics): a user's own column of that name is written as '~name' and read back as 'name'
+_RESERVED_ATTRS = {"id", "label", "key", "networkx_key", "pid", "start", "end", "spells", "viz",
+                   "source", "target", "weight", "kind"}
+
+
+def _escaped_graph(cluster: Cluster) -> nx.MultiDiGraph:
+    G = cluster.graph(kinds="all", external=True)
+    for items, canonical in ((G.nodes(data=True), v.FIRM_COLUMNS), (G.edges(data=True), v.LINK_COLUMNS)):
+        for *_, d in items:
+            for k in [k for k in d if k not in canonical and (k in _RESERVED_ATTRS or k.startswith("~"))]:
+                d["~" + k] = d.pop(k)
+    return G
+
+
+def _unescape_attrs(G: nx.Graph) -> nx.Graph:
+    """Inverse of the writers' escaping: '~name' attributes back to 'name'."""
+    for items in (G.nodes(data=True), G.edges(data=True)):
+        for *_, d in items:
+            for k in [k for k in d if isinstance(k, str) and k.startswith("~")]:
+                d[k[1:]] = d.pop(k)
     return G
 
 
@@ -310,7 +207,11 @@ def read_gexf(path: Path) -> Cluster:
         G = nx.read_gexf(p)
         desc = ET.parse(p).getroot().find("{*}meta/{*}description")
         if desc is not None and desc.text:
-            G.graph.update(json.loads(desc.text))
+            meta = parse_json(desc.text, label=f"{p.name} <meta><description>")
+            if not isinstance(meta, dict):
+                raise ValidationError([Problem(p.name, "<meta><description> must hold a JSON object (the "
+                                                       "cluster's metadata, as chainnet export writes it)")])
+            G.graph.update(meta)
         for k in ("mode", "edge_default", "node_default"):
             G.graph.pop(k, None)
         for _, d in G.nodes(data=True):
@@ -324,7 +225,12 @@ def read_gexf(path: Path) -> Cluster:
 
 def read_json(path: Path) -> Cluster:
     def load(p: Path) -> nx.Graph:
-        return nx.node_link_graph(json.loads(p.read_text(encoding="utf-8")), edges="edges")
+        data = parse_json(p.read_bytes(), label=p.name)
+        if not isinstance(data, dict) or not isinstance(data.get("nodes"), list):
+            raise ValidationError([Problem(p.name, "a cluster .json file is a JSON object with 'nodes' and 'edges' "
+                                                   "lists (node-link format, as chainnet export writes it)")],
+                                  subject=p.name)
+        return nx.node_link_graph(data, edges="edges")
 
     return _read_graph(path, load)
 
@@ -335,15 +241,16 @@ def _read_graph(path: Path, load: Callable[[Path], nx.Graph]) -> Cluster:
         raise ValidationError([Problem(label, f"file not found: {path}")], subject=label)
     try:
         G = load(path)
-    except (ET.ParseError, json.JSONDecodeError, nx.NetworkXError, KeyError, TypeError, ValueError) as exc:
-        if isinstance(exc, ValidationError):
-            raise
-        raise ValidationError([Problem(label, f"cannot read this {path.suffix} file: {exc}")], subject=label) from None
+    except ChainnetError:
+        raise
+    except Exception as exc:  # whatever a malformed file makes the parser raise is a data error
+        why = str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__
+        raise ValidationError([Problem(label, f"cannot read this {path.suffix} file: {why}")], subject=label) from None
     meta, note = declare_links(dict(G.graph), pd.DataFrame(index=range(G.number_of_edges())),
                                where=f"{label}: the graph's edges", declare_in="the graph attribute 'links'")
     G.graph.update(meta)
     try:
-        cluster = Cluster.from_graph(G)
+        cluster = Cluster.from_graph(_unescape_attrs(G), base=path.parent)
     except ValidationError as exc:
         raise ValidationError(exc.problems, subject=label) from None
     _warn_links(note)
@@ -360,6 +267,8 @@ def read_cluster(path: str | os.PathLike) -> Cluster:
     p = Path(path)
     if p.is_dir():
         return read_folder(p)
+    if p.exists() and not p.is_file():
+        raise ChainnetError(f"{p}: is not a regular file (a device, pipe or socket); give a cluster folder or file")
     if p.suffix.lower() in _SUFFIX and p.exists():
         fmt = _SUFFIX[p.suffix.lower()]
         return {"xlsx": read_xlsx, "graphml": read_graphml, "gexf": read_gexf, "json": read_json}[fmt](p)
@@ -423,11 +332,17 @@ def _template_refs(cluster: Cluster, folder: Path) -> dict[str, Any]:
     old = meta.get(key)
     old = old if isinstance(old, list) else [old] * len(cluster.templates)
     refs = []
+    taken = {"cluster.toml", "firms.csv", "links.csv"}  # a template never overwrites these or another
     for t, ref in zip(cluster.templates, old):
         if _is_builtin(t):
             refs.append(t.id)
             continue
         name = Path(ref).name if isinstance(ref, str) and ref.endswith(".toml") else f"template_{t.id}.toml"
+        n = 1
+        while name.lower() in taken:
+            n += 1
+            name = f"template_{t.id}.toml" if n == 2 else f"template_{t.id}_{n}.toml"
+        taken.add(name.lower())
         (folder / name).write_text(t.to_toml(), encoding="utf-8")
         refs.append(name)
     if refs:
@@ -451,6 +366,9 @@ def _write_xlsx(cluster: Cluster, path: Path) -> None:
     rows = [(k, ";".join(val) if k == "templates" else
              (json.dumps(val, ensure_ascii=False) if isinstance(val, (list, dict)) else val))
             for k, val in meta.items()]
+    # which values are JSON, so that a text such as "[2020]" is read back as text
+    rows.append(("json_keys", json.dumps([k for k, val in meta.items()
+                                          if k != "templates" and isinstance(val, (list, dict))])))
     custom = [(t.id, t.to_toml()) for t in cluster.templates if not _is_builtin(t)]
     with _exact_xlsx_floats(), pd.ExcelWriter(path, engine="openpyxl") as xw:
         pd.DataFrame(rows, columns=["key", "value"]).to_excel(xw, sheet_name="meta", index=False)
@@ -506,7 +424,7 @@ def _write_gexf(cluster: Cluster, path: Path) -> None:
 
 
 def _write_json(cluster: Cluster, path: Path) -> None:
-    data = nx.node_link_data(cluster.graph(kinds="all", external=True), edges="edges")
+    data = nx.node_link_data(_escaped_graph(cluster), edges="edges")
     path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
 
 

@@ -79,9 +79,10 @@ class Cluster:
             problems.extend(exc.problems)
         except TemplateError as exc:
             problems.append(Problem(files[0], str(exc), (), "template"))
-        seg_ids = {s for t in tpls for s in t.segment_ids} if tpls else None
+        seg_ids = list(dict.fromkeys(s for t in tpls for s in t.order)) if tpls else None
         keys = {s["key"] for s in meta.get("sources", []) if isinstance(s, dict) and "key" in s}
-        fdf, fp = v.normalise_firms(firms, file=files[1], segment_ids=seg_ids, source_keys=keys)
+        fdf, fp = v.normalise_firms(firms, file=files[1], segment_ids=seg_ids, source_keys=keys,
+                                    template_ids=[_show_ref(t) for t in tpls])
         problems += fp
         if links is None:
             links = pd.DataFrame(columns=["source", "target"])
@@ -106,13 +107,19 @@ class Cluster:
         return cls(meta, fdf, ldf, tpls)
 
     @classmethod
-    def from_graph(cls, G: nx.Graph, *, templates: Iterable[Template | str] | None = None) -> Cluster:
+    def from_graph(cls, G: nx.Graph, *, templates: Iterable[Template | str] | None = None,
+                   base: Path | None = None) -> Cluster:
         """Inverse of :meth:`graph`: a cluster from a graph made by chainnet (or shaped like one).
 
         Node attributes become firm columns (``segments`` as a list or ';'-string), edge
         attributes link columns; a MultiDiGraph's edge keys are link kinds. ``G.graph`` holds
-        the metadata, as :meth:`graph` writes it.
+        the metadata, as :meth:`graph` writes it. ``base``: the folder of the file the graph
+        was read from; a template path in the metadata must lie inside it.
         """
+        if not G.is_directed():
+            raise ValidationError([Problem("graph", "the graph is undirected, so which firm supplies which is "
+                                                    "unknown; chainnet reads directed graphs only (GraphML "
+                                                    "edgedefault=\"directed\", GEXF defaultedgetype=\"directed\")")])
         meta = _meta_from_graph_attrs(dict(G.graph))
         firms = pd.DataFrame([{"firm_id": n, **d} for n, d in G.nodes(data=True)])
         if G.is_multigraph():
@@ -121,13 +128,13 @@ class Cluster:
             rows = [{"source": a, "target": b, **d} for a, b, d in G.edges(data=True)]
         links = pd.DataFrame(rows, columns=None if rows else ["source", "target"])
         for df, key in ((firms, "firm_columns"), (links, "link_columns")):
-            for c in json.loads(G.graph.get(key, "[]")):
-                if c not in df.columns:
+            for c in _json_list(G.graph, key):
+                if isinstance(c, str) and c not in df.columns:
                     df[c] = np.nan
         if templates is None and "template_toml" in G.graph:
             templates = [Template.from_toml(t, file="template embedded in the graph")
-                         for t in json.loads(G.graph["template_toml"])]
-        return cls.from_frames(firms, links, meta=meta, templates=templates,
+                         for t in _json_list(G.graph, "template_toml")]
+        return cls.from_frames(firms, links, meta=meta, templates=templates, base=base,
                                files=("graph attributes", "graph nodes", "graph edges"))
 
     # -- basic views --------------------------------------------------------------------
@@ -284,8 +291,16 @@ def resolve_templates(meta: dict[str, Any], templates: Iterable[Template | str] 
         names = meta.get("templates", meta.get("template"))
         if names is None:
             return []
-        templates = [names] if isinstance(names, str) else list(names)
+        templates = [names] if isinstance(names, str) else names
+        if not isinstance(templates, list) or not all(isinstance(t, str) for t in templates):
+            return []  # check_meta reports the wrong type
     return [t if isinstance(t, Template) else load_template(t, base=base) for t in templates]
+
+
+def _show_ref(t: Template) -> str:
+    """How a user names a template to `chainnet templates show`: its id if built in, else its file."""
+    builtin = t.path is None or (t.path.parent.name == "templates" and t.path.parent.parent.name == "chainnet")
+    return t.id if builtin else str(t.path)
 
 
 def _with_template_refs(meta: dict[str, Any], tpls: list[Template]) -> dict[str, Any]:
@@ -326,9 +341,15 @@ def _records(df: pd.DataFrame, lists: tuple[str, ...] = ()) -> list[dict[str, An
 
 def _meta_to_graph_attrs(meta: dict[str, Any], templates: list[Template]) -> dict[str, Any]:
     """Graph-level attributes: scalars kept, structured values (sources, template lists) as JSON."""
-    attrs = {}
+    attrs, encoded = {}, []
     for k, val in meta.items():
-        attrs[k] = val if isinstance(val, (str, int, float, bool)) else json.dumps(val, ensure_ascii=False)
+        if isinstance(val, (str, int, float, bool)):
+            attrs[k] = val
+        else:
+            attrs[k] = json.dumps(val, ensure_ascii=False)
+            encoded.append(k)
+    # which values are JSON, so that a text such as "[2020]" comes back as text
+    attrs["json_keys"] = json.dumps(encoded)
     builtin = {t.id for t in templates if t.path is not None and t.path.parent.name == "templates"
                and t.path.parent.parent.name == "chainnet"}
     custom = [t for t in templates if t.id not in builtin]
@@ -337,16 +358,42 @@ def _meta_to_graph_attrs(meta: dict[str, Any], templates: list[Template]) -> dic
     return attrs
 
 
-_GRAPH_ONLY = ("template_toml", "firm_columns", "link_columns")
+_GRAPH_ONLY = ("template_toml", "firm_columns", "link_columns", "json_keys")
+
+
+def _json_list(attrs: dict[str, Any], key: str) -> list[Any]:
+    """A graph attribute chainnet writes as a JSON list, read back or refused with a clear message."""
+    raw = attrs.get(key, "[]")
+    try:
+        value = json.loads(raw) if isinstance(raw, str) else None
+    except (ValueError, RecursionError):
+        value = None
+    if not isinstance(value, list):
+        raise ValidationError([Problem("graph attributes", f"'{key}' must be a JSON list, as chainnet writes it",
+                                       (), key)])
+    return value
+
+
+def json_keys(attrs: dict[str, Any]) -> set[str] | None:
+    """The metadata keys a writer stored as JSON, or None for files without that record (older files)."""
+    raw = attrs.get("json_keys")
+    if not isinstance(raw, str):
+        return None
+    with contextlib.suppress(ValueError, RecursionError):
+        keys = json.loads(raw)
+        if isinstance(keys, list):
+            return {k for k in keys if isinstance(k, str)}
+    return None
 
 
 def _meta_from_graph_attrs(attrs: dict[str, Any]) -> dict[str, Any]:
     meta = {}
+    encoded = json_keys(attrs)
     for k, val in attrs.items():
         if k in _GRAPH_ONLY:
             continue
-        if isinstance(val, str) and val[:1] in "[{":
-            with contextlib.suppress(json.JSONDecodeError):
+        if isinstance(val, str) and val[:1] in "[{" and (encoded is None or k in encoded):
+            with contextlib.suppress(ValueError, RecursionError):
                 val = json.loads(val)
         meta[k] = val
     return meta

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import functools
+import math
 import re
-import tomllib
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -14,6 +14,8 @@ import networkx as nx
 import pandas as pd
 
 from ._errors import Problem, TemplateError, ValidationError
+from ._files import MAX_TOML_BYTES, inside, parse_toml, read_bounded
+from ._values import has_control_characters
 
 SCHEMA = "chainnet/1"
 STAGES = ("upstream", "midstream", "downstream")
@@ -68,6 +70,12 @@ class Template:
             bad(f"id {tid!r} must be a string of lowercase letters, digits and '_'", "id")
         if not isinstance(data.get("name"), str):
             bad("name (a string) is required", "name")
+        for key in ("name_zh", "note"):
+            if data.get(key) is not None and not isinstance(data.get(key), str):
+                bad(f"{key} must be a string", key)
+        for key in ("name", "name_zh"):
+            if isinstance(data.get(key), str) and has_control_characters(data[key]):
+                bad(f"{key} holds a control character (shown escaped): {data[key]!r}", key)
         segs = data.get("segment", [])
         flows = data.get("flow", [])
         if not isinstance(segs, list) or not segs:
@@ -76,6 +84,12 @@ class Template:
         if not isinstance(flows, list):
             bad("[[flow]] must be an array of tables", "flow")
             flows = []
+        if not all(isinstance(s, dict) for s in segs):
+            bad("each [[segment]] must be a table (id, name, stage, ...)", "segment")
+            segs = [s for s in segs if isinstance(s, dict)]
+        if not all(isinstance(f, dict) for f in flows):
+            bad("each [[flow]] must be a table (from, to, weight)", "flow")
+            flows = [f for f in flows if isinstance(f, dict)]
         seg_rows, seen = [], set()
         for i, s in enumerate(segs, start=1):
             where = (i,)
@@ -91,15 +105,20 @@ class Template:
             w = _weight(s.get("weight", 1.0))
             if w is None:
                 bad(f"weight {s.get('weight')!r} of segment {sid!r} must be a number >= 0", "segment.weight", where)
-            if not isinstance(s.get("name", sid), str):
-                bad(f"name of segment {sid!r} must be a string", "segment.name", where)
+            for key in ("name", "name_zh"):
+                val = s.get(key, sid if key == "name" else None)
+                if not isinstance(val, (str, type(None))):
+                    bad(f"{key} of segment {sid!r} must be a string", f"segment.{key}", where)
+                elif isinstance(val, str) and has_control_characters(val):
+                    bad(f"{key} of segment {sid!r} holds a control character (shown escaped): {val!r}",
+                        f"segment.{key}", where)
             seg_rows.append({"id": sid, "name": s.get("name", sid), "name_zh": s.get("name_zh"),
                              "stage": stage, "weight": w if w is not None else 1.0})
         flow_rows = []
         for i, f in enumerate(flows, start=1):
             a, b = f.get("from"), f.get("to")
             for key, v in (("from", a), ("to", b)):
-                if v not in seen:
+                if not isinstance(v, str) or v not in seen:
                     bad(f"flow {a}->{b} names unknown segment {v!r}; declare it as a [[segment]]",
                         f"flow.{key}", (i,))
             if a == b and a is not None:
@@ -129,11 +148,9 @@ class Template:
     @classmethod
     def from_toml(cls, text: str, *, file: str = "template.toml", path: Path | None = None) -> Template:
         """Parse TOML text into a validated template."""
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise ValidationError([Problem(file, f"not valid TOML: {exc}")], subject=file) from None
-        return cls.from_dict(data, file=file, path=path)
+        if not isinstance(text, str):
+            raise ValidationError([Problem(file, "a template must be TOML text")], subject=file)
+        return cls.from_dict(parse_toml(text, label=file), file=file, path=path)
 
     # -- views --------------------------------------------------------------------------
     @property
@@ -202,7 +219,7 @@ class Template:
 
 
 def _weight(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value or value < 0:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
         return None
     return float(value)
 
@@ -224,7 +241,15 @@ def builtin_templates() -> list[str]:
 
 
 def load_template(id_or_path: str | Path, *, base: Path | None = None) -> Template:
-    """Load a template by built-in id or by path (relative paths resolve against ``base``).
+    """Load a template by built-in id or by path.
+
+    Parameters
+    ----------
+    id_or_path : a built-in template id, or the path of a template TOML file
+    base : the folder of the data file that names the template. Given, the path resolves
+        against it and must stay inside its folder tree (a cluster folder cannot make
+        chainnet read files elsewhere); without it (a path a user typed) any path is read.
+        Only regular files of at most ``MAX_TOML_BYTES`` are read.
 
     >>> load_template("copper").id
     'copper'
@@ -238,15 +263,24 @@ def load_template(id_or_path: str | Path, *, base: Path | None = None) -> Templa
             raise TemplateError(f"unknown template {text!r}; built-in templates: "
                                 f"{', '.join(builtin_templates())} (or give a path to a .toml file)")
         return _builtin(text)
-    else:
-        p = Path(text)
-        if not p.is_absolute() and base is not None:
-            p = base / p
-        if not p.exists():
-            raise TemplateError(f"template file {p} does not exist")
+    p = Path(text)
+    if base is not None:
+        confined = inside(p, base)
+        if confined is None:
+            raise TemplateError(f"template path {text!r} leads outside the cluster's folder; put the template "
+                                "file in the cluster's folder (or a subfolder) and name it relative to it")
+        p = confined
     try:
-        raw = p.read_text(encoding="utf-8-sig")
+        exists = p.exists()
+    except (OSError, ValueError):  # a NUL byte or an over-long name
+        exists = False
+    if not exists:
+        raise TemplateError(f"template file {str(p)!r} does not exist")
+    label = p.name if p.parent == _BUILTIN_DIR else str(p)
+    data = read_bounded(p, label=label, limit=MAX_TOML_BYTES)
+    try:
+        raw = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ValidationError([Problem(p.name, "TOML files must be UTF-8; re-save the file as UTF-8")],
-                              subject=str(p)) from None
-    return Template.from_toml(raw, file=str(p.name if p.parent == _BUILTIN_DIR else p), path=p)
+                              subject=label) from None
+    return Template.from_toml(raw, file=label, path=p)

@@ -1,0 +1,135 @@
+"""The one number and text validator every reader uses (firms, links; vectorised, pandas/numpy).
+
+Numbers must be finite, not subnormal and inside a sane range; years lie in
+:data:`YEAR_RANGE`; text (ids, names, any string cell) holds no control characters, which
+would crash the XML and workbook writers long after the computation. A bad cell is reported
+with its row and column and the offending value echoed (``repr``, so control characters
+show escaped).
+
+>>> import pandas as pd
+>>> years, not_number, out_of_range = parse_numbers(pd.Series(["2019", "2019年", "1e400"]),
+...                                                kind="int", limits=YEAR_RANGE)
+>>> not_number.tolist(), out_of_range.tolist()
+([False, True, False], [False, False, True])
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+#: years before or after this range are refused (whole numbers, both ends included)
+YEAR_RANGE = (1800, 2200)
+#: largest accepted magnitudes; far beyond any real firm, far below what breaks arithmetic
+LIMITS: dict[str, tuple[float, float]] = {
+    # sizes (the sign is checked separately, with its own message)
+    "output": (-1e12, 1e12),      # 亿元; world GDP is about 1e7 亿元
+    "employees": (-1e8, 1e8),     # the largest employers have a few million
+    "weight": (-1e15, 1e15),      # any unit a user may choose for a tie
+    "founded": YEAR_RANGE, "exited": YEAR_RANGE, "year": YEAR_RANGE, "until": YEAR_RANGE,
+}
+#: how many distinct bad values are named one by one before the rest are counted together
+MAX_VALUES_LISTED = 10
+
+# C0 controls except tab/newline/carriage return, DEL, C1 controls, surrogates, U+FFFE/U+FFFF:
+# none can be written to XML (GraphML/GEXF/xlsx) or UTF-8
+_BAD_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# in ids and names a tab or line break is a mistake too (it breaks tables and reports)
+_BAD_NAME = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_TINY = np.finfo(float).tiny
+
+AddProblem = Callable[[str, str, Any], None]
+
+
+def parse_numbers(s: pd.Series, *, kind: str = "float",
+                  limits: tuple[float, float] = (-1e15, 1e15)) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """Typed numbers, the mask of cells that are not numbers and the mask of numbers out of range.
+
+    Not numbers: text such as ``2019年`` or ``nan``, and for ``kind="int"`` fractions. Out of
+    range: ``inf``, numbers outside ``limits`` (checked before any conversion, so ``1e23``
+    never overflows an integer) and subnormal numbers (``5e-324``). Bad cells come back as
+    missing values.
+    """
+    if pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_numeric_dtype(s.dtype):
+        f = s.astype(float)
+        bad_text = np.zeros(len(s), dtype=bool)
+    else:
+        if s.dtype == object:  # cells of any type; str() would choke on a lone surrogate
+            text = s.map(lambda x: (x.strip() or None) if isinstance(x, str) else x)
+        else:
+            text = s.str.strip()
+            text = text.mask(text == "")
+        f = pd.to_numeric(text, errors="coerce").astype(float)
+        bad_text = (text.notna() & f.isna()).to_numpy()
+    x = f.to_numpy(dtype=float, na_value=np.nan)
+    with np.errstate(invalid="ignore"):
+        given = ~np.isnan(x)
+        finite = given & np.isfinite(x)
+        out = (given & ~finite) | (finite & ((x < limits[0]) | (x > limits[1])))
+        out |= finite & (x != 0) & (np.abs(x) < _TINY)
+        not_number = bad_text.copy()
+        if kind == "int":
+            not_number |= finite & ~out & (x != np.round(x))
+    x = np.where(not_number | out, np.nan, x)
+    if kind == "int":
+        return pd.Series(x, index=s.index).round().astype("Int64"), not_number, out
+    return pd.Series(x, index=s.index, dtype=float), not_number, out
+
+
+def range_message(name: str, limits: tuple[float, float]) -> str:
+    """What a number out of range is told, e.g. ``year must be from 1800 to 2200``."""
+    lo, hi = limits
+    if (lo, hi) == YEAR_RANGE:
+        return f"{name} must be from {lo} to {hi}"
+    return f"{name} must be a finite number no larger than {hi:g} in size"
+
+
+def bad_text(s: pd.Series, *, strict: bool) -> np.ndarray:
+    """Mask of text cells holding control characters (``strict``: tab and line breaks too)."""
+    rx = _BAD_NAME if strict else _BAD_TEXT
+    if s.dtype == object:  # cells of any type (workbooks, graphs): only strings can hold them
+        search = rx.search
+        return s.map(lambda x: isinstance(x, str) and search(x) is not None).to_numpy(dtype=bool)
+    if not pd.api.types.is_string_dtype(s.dtype):
+        return np.zeros(len(s), dtype=bool)
+    # UTF-8 strings cannot hold surrogates, and the regex engine behind them refuses them
+    pattern = rx.pattern.replace("\ud800-\udfff", "")
+    return s.str.contains(pattern, regex=True).fillna(False).to_numpy(dtype=bool)
+
+
+def has_control_characters(text: str) -> bool:
+    """Whether one name holds a control character (tab and line breaks included).
+
+    >>> has_control_characters("铜矿采选"), has_control_characters("Ore\x1b[31m")
+    (False, True)
+    """
+    return _BAD_NAME.search(text) is not None
+
+
+def add_by_value(add: AddProblem, message: str, column: str, mask: np.ndarray, shown: pd.Series) -> None:
+    """One problem per distinct bad value (``message: 'value'``), the first few by name, the rest counted."""
+    mask = np.asarray(mask, dtype=bool)
+    if not mask.any():
+        return
+    values = shown.to_numpy(dtype=object)
+    bad_vals = pd.unique(pd.Series(values[mask], dtype=object).map(_show))
+    keyed = pd.Series(values, dtype=object).map(_show).to_numpy(dtype=object)
+    named = np.zeros(len(mask), dtype=bool)
+    for val in bad_vals[:MAX_VALUES_LISTED]:
+        rows = mask & (keyed == val)
+        named |= rows
+        add(f"{message}: {val}", column, rows)
+    if len(bad_vals) > MAX_VALUES_LISTED:
+        add(f"{message} ({len(bad_vals) - MAX_VALUES_LISTED} more distinct values)", column, mask & ~named)
+
+
+def _show(x: Any) -> str:
+    """A cell as a person should see it in a message: quoted, control characters escaped."""
+    if isinstance(x, float) and x.is_integer() and abs(x) < 1e16:
+        return repr(str(int(x)))
+    text = str(x)
+    return repr(text if len(text) <= 60 else text[:57] + "...")
