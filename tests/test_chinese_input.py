@@ -35,7 +35,8 @@ g,庚,高校,
 h,辛,服务机构,
 i,壬,Leader,parts
 """
-    c = chainnet.read_cluster(write_cluster_folder(tmp_path / "x", firms=firms, links=None))
+    with pytest.warns(chainnet.DataWarning, match="links unknown"):  # a firm list without links.csv
+        c = chainnet.read_cluster(write_cluster_folder(tmp_path / "x", firms=firms, links=None))
     roles = dict(zip(c.firms["firm_id"], c.firms["role"]))
     assert roles == {"a": "leader", "b": "leader", "c": "backbone", "d": "backbone", "e": "sme",
                      "f": "institution", "g": "institution", "h": "service", "i": "leader"}
@@ -43,7 +44,8 @@ i,壬,Leader,parts
 
 def test_full_width_semicolon_and_enumeration_comma_separate_segments(tmp_path: Path) -> None:
     firms = 'firm_id,name,role,segments\na,A,sme,ore；metal\nb,B,leader,metal、parts\nc,C,sme," ore ；parts "\n'
-    c = chainnet.read_cluster(write_cluster_folder(tmp_path / "x", firms=firms, links=None))
+    with pytest.warns(chainnet.DataWarning, match="links unknown"):  # a firm list without links.csv
+        c = chainnet.read_cluster(write_cluster_folder(tmp_path / "x", firms=firms, links=None))
     segs = dict(zip(c.firms["firm_id"], c.firms["segments"]))
     assert segs == {"a": ("ore", "metal"), "b": ("metal", "parts"), "c": ("ore", "parts")}
 
