@@ -15,8 +15,9 @@ import click
 import chainnet.datasets as _datasets
 
 from ._errors import ChainnetError, DataWarning
+from ._output import check_output
 from ._version import __version__
-from .commands._common import cluster_argument, format_table, load
+from .commands._common import FORCE_OPTION, cluster_argument, format_table, load
 from .io import FORMATS, write_cluster
 from .template import builtin_templates, load_template
 
@@ -96,6 +97,10 @@ class _Group(click.Group):
         except ChainnetError as exc:
             click.echo(f"Error: {exc}", err=True)
             ctx.exit(1)
+        except OSError as exc:  # the machine said no (permission, full disk): a message, not a traceback
+            where = f": {exc.filename}" if exc.filename else ""
+            click.echo(f"Error: {exc.strerror or exc}{where}", err=True)
+            ctx.exit(1)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -138,7 +143,7 @@ def validate(path: str) -> None:
 @cluster_argument
 @click.option("--to", "fmt", type=click.Choice(FORMATS), required=True, help="Output format.")
 @click.option("-o", "--output", required=True, type=click.Path(), help="Output file or folder.")
-@click.option("--force", is_flag=True, help="Replace OUTPUT if it exists.")
+@FORCE_OPTION
 def export(path: str, fmt: str, output: str, force: bool) -> None:
     """Write a cluster as a folder (CSV + TOML), an Excel workbook, GraphML, GEXF or node-link JSON.
 
@@ -146,6 +151,7 @@ def export(path: str, fmt: str, output: str, force: bool) -> None:
     Example:
       chainnet export demo_copper --to gexf -o demo.gexf     # open in Gephi
     """
+    check_output(output, kind="folder" if fmt == "folder" else "file", force=force)
     c = load(path)
     out = write_cluster(c, output, to=fmt, overwrite=force)
     click.echo(f"wrote {out}", err=True)

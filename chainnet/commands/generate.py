@@ -6,7 +6,9 @@ import json
 
 import click
 
-from ..io import FORMATS, write_cluster
+from .._output import check_output
+from ..io import FORMATS, output_format, write_cluster
+from ._common import FORCE_OPTION
 
 
 def _generate_structures() -> tuple[str, ...]:
@@ -41,7 +43,7 @@ def register(main: click.Group) -> None:
     @click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
                   help="Output format (default: from the suffix of OUTPUT, else folder).")
     @click.option("--validate", is_flag=True, help="Build the cluster through full validation (slower).")
-    @click.option("--force", is_flag=True, help="Replace OUTPUT if it exists.")
+    @FORCE_OPTION
     def generate_cmd(templates: tuple[str, ...], firms: int, seed: int, output: str, leaders: int, backbone_share: float,
                      structure: str, missing: tuple[str, ...], broken: tuple[str, ...], weak: tuple[str, ...],
                      external_share: float, links_per_firm: float, cluster_id: str | None, fmt: str | None,
@@ -69,6 +71,7 @@ def register(main: click.Group) -> None:
         def split(items: tuple[str, ...]) -> list[str]:
             return [x.strip() for item in items for x in item.split(",") if x.strip()]
 
+        check_output(output, kind="folder" if output_format(output, fmt) == "folder" else "file", force=force)
         g = generate(list(templates), firms=firms, leaders=leaders, backbone_share=backbone_share, structure=structure,
                      missing=split(missing), broken=split(broken), weak=split(weak), external_share=external_share,
                      links_per_firm=links_per_firm, seed=seed, id=cluster_id, validate=validate,
