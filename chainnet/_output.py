@@ -122,7 +122,9 @@ def _check(target: Path, *, kind: str, force: bool) -> None:
     if kind == "folder":
         if not target.is_dir():
             raise ChainnetError(f"{target} is a file, not a folder; give a folder name for the output")
-        if not any(os.scandir(target)):
+        with os.scandir(target) as entries:
+            empty = next(entries, None) is None
+        if empty:
             return
         if not _has_marker(target):
             raise ChainnetError(f"{target} is not empty and was not written by chainnet (it has no {MARKER} "

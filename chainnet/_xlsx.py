@@ -80,43 +80,43 @@ def write_workbook(sheets: Mapping[str, pd.DataFrame], path: str | Path, *, file
     path = Path(path)
     file = file or path.name
     check_sheets(sheets, file=file)
-    wb = openpyxl.Workbook(write_only=True)
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
     wb.calculation.fullCalcOnLoad = False  # nothing to compute: data only
     bold = Font(bold=True)
     for name, df in sheets.items():
         ws = wb.create_sheet(title=str(name)[:MAX_SHEET_NAME])
+        label = f"{file} sheet '{ws.title}'"
+        cols = [str(c) for c in df.columns]
+        for j, c in enumerate(cols, start=1):
+            _put(ws, 1, j, c, label, cols).font = bold
+        for i, row in enumerate(df.itertuples(index=False, name=None), start=2):
+            for j, v in enumerate(row, start=1):
+                _put(ws, i, j, v, label, cols)
         if freeze_header:
             ws.freeze_panes = "A2"
         if fit_widths:
             _fit_widths(ws, df)
-        label = f"{file} sheet '{ws.title}'"
-        ws.append([_cell(ws, str(c), label, 1, str(c), font=bold) for c in df.columns])
-        cols = [str(c) for c in df.columns]
-        for i, row in enumerate(df.itertuples(index=False, name=None), start=2):
-            ws.append([_cell(ws, v, label, i, c) for v, c in zip(row, cols)])
     with _exact_floats():
         wb.save(path)
 
 
-def _cell(ws: Any, value: Any, label: str, row: int, column: str, *, font: Any = None) -> Any:
-    """A write-only cell holding ``value`` as Excel data: text stays text, never a formula."""
-    from openpyxl.cell import WriteOnlyCell
+def _put(ws: Any, row: int, column: int, value: Any, label: str, cols: list[str]) -> Any:
+    """Store ``value`` in a cell as Excel data: text stays text, never a formula or an error value."""
     from openpyxl.utils.exceptions import IllegalCharacterError
 
     value = _plain(value)
+    cell = ws.cell(row=row, column=column)
     if value is None:
-        return None
-    cell = WriteOnlyCell(ws)
+        return cell
     try:
         cell.value = value
     except IllegalCharacterError:
         shown = value.encode("unicode_escape").decode("ascii")[:80]
         raise ValidationError([Problem(label, f"contains a control character Excel cannot store: {shown!r}",
-                                       (row,), column)], subject=label) from None
+                                       (row,), cols[column - 1])], subject=label) from None
     if isinstance(value, str):
-        cell.data_type = "s"  # openpyxl made '=...' a formula and '#N/A' an error: data are text
-    if font is not None:
-        cell.font = font
+        cell.data_type = "s"  # openpyxl made '=...' a formula and '#N/A' an error value
     return cell
 
 

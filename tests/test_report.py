@@ -45,7 +45,7 @@ def test_analyze_every_dataset(tmp_path: Path, dataset: str, lang: str) -> None:
     assert r.exit_code == 0, r.output
     assert r.stdout.strip() == str(out)
     names = {p.name for p in out.iterdir()}
-    assert names == {"report.md", "report.html", "report.xlsx", "results.json", "figures"}
+    assert names == {"report.md", "report.html", "report.xlsx", "results.json", "figures", ".chainnet-output"}
     for kind in FIGURE_KINDS:
         assert (out / "figures" / f"{kind}.png").stat().st_size > 1000
         assert (out / "figures" / f"{kind}.svg").read_text("utf-8").lstrip().startswith("<?xml")

@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import unicodedata
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
 import pandas as pd
 
+from .._errors import ChainnetError
 from .._output import check_output, staged_output
 from ..io import read_cluster
 from ..model import Cluster
@@ -27,12 +29,13 @@ def check_figure_output(output: str | None, *, force: bool) -> None:
     """Refuse a figure path before any computation: unknown format, existing file, link, folder."""
     if output is None:
         return
-    from pathlib import Path
-
     if Path(output).suffix.lower() not in (".png", ".svg", ".pdf"):
         raise click.BadParameter(f"cannot tell the figure format of {output!r}; use a file name ending in .png, "
                                  ".svg or .pdf", param_hint="-o/--output")
     check_output(output, kind="file", force=force)
+    folder = Path(output).parent
+    if not folder.is_dir():
+        raise ChainnetError(f"folder {str(folder)!r} does not exist; create it first")
 
 
 def save_figure(fig: Any, output: str, *, force: bool, dpi: int = 200) -> str:
