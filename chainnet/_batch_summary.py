@@ -8,8 +8,6 @@ from typing import Any
 
 import pandas as pd
 
-from .io import _exact_xlsx_floats
-
 #: Figures summarised in summary.md when present (the headline of each analysis).
 HEADLINE = ("index", "segment_coverage", "link_coverage", "path_completeness", "local_sourcing",
             "leader_dominance", "sme_attachment", "leader_reach", "degree_centralization", "leader_dependence",
@@ -82,69 +80,8 @@ def _md_table(head: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
 def write_xlsx(path: Path, tables: dict[str, pd.DataFrame], *, lang: str) -> None:
     """The four tables as sheets: frozen header row, autofilter, widths fitted to the content, and
     every text cell stored as text (a name starting with ``=`` never becomes a formula)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
+    from ._xlsx import write_workbook
 
-    wb = Workbook()
-    wb.remove(wb.active)
-    bold = Font(bold=True)
-    for key, sheet in _SHEETS[lang].items():
-        df = tables[key].drop(columns=["signature"], errors="ignore")  # JSON for machines, not for a sheet
-        ws = wb.create_sheet(sheet)
-        widths = [_width(str(c)) for c in df.columns]
-        ws.append([str(c) for c in df.columns])
-        for cell in ws[1]:
-            cell.font = bold
-        for r, row in enumerate(df.itertuples(index=False), start=2):
-            for j, v in enumerate(row, start=1):
-                v = _xl(v)
-                cell = ws.cell(row=r, column=j)
-                cell.value = v
-                if isinstance(v, str):
-                    cell.data_type = "s"  # text stays text: no formula, whatever it starts with
-                    widths[j - 1] = max(widths[j - 1], _width(v))
-                elif v is not None:
-                    widths[j - 1] = max(widths[j - 1], len(f"{v:.4g}" if isinstance(v, float) else str(v)))
-        ws.freeze_panes = "A2"
-        if df.shape[1]:
-            ws.auto_filter.ref = f"A1:{get_column_letter(df.shape[1])}{max(len(df) + 1, 1)}"
-        for j, wdt in enumerate(widths, start=1):
-            ws.column_dimensions[get_column_letter(j)].width = min(wdt + 2, 60)
-    with _exact_xlsx_floats():
-        wb.save(path)
-    _fix_timestamps(path)
-
-
-def _fix_timestamps(path: Path) -> None:
-    """Rewrite the workbook with fixed dates (document properties and zip entries), so the same
-    batch gives the same bytes: openpyxl stamps the save time in both."""
-    import re
-    import zipfile
-
-    with zipfile.ZipFile(path) as z:
-        items = [(i.filename, z.read(i.filename)) for i in z.infolist()]
-    fixed = b"2000-01-01T00:00:00Z"
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, data in items:
-            if name == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(<)", rb"\g<1>" + fixed + rb"\g<2>", data)
-            z.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data, zipfile.ZIP_DEFLATED)
-
-
-def _xl(v: Any) -> Any:
-    if v is None or v is pd.NA:
-        return None
-    if hasattr(v, "item") and not isinstance(v, str):
-        v = v.item()
-    if isinstance(v, float) and not math.isfinite(v):
-        return None
-    return v
-
-
-def _width(s: str) -> int:
-    """Cells a text takes: East Asian wide characters count double; the longest line counts."""
-    import unicodedata
-
-    return max((sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
-                for line in s.splitlines() or [""]), default=0)
+    sheets = {sheet: tables[key].drop(columns=["signature"], errors="ignore")  # JSON for machines, not a sheet
+              for key, sheet in _SHEETS[lang].items()}
+    write_workbook(sheets, path, freeze_header=True, fit_widths=True, autofilter=True, fixed_timestamps=True)

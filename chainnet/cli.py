@@ -15,31 +15,91 @@ import click
 import chainnet.datasets as _datasets
 
 from ._errors import ChainnetError, DataWarning
+from ._output import check_output
 from ._version import __version__
-from .commands._common import cluster_argument, format_table, load
+from .commands._common import FORCE_OPTION, cluster_argument, format_table, load
 from .io import FORMATS, write_cluster
 from .template import builtin_templates, load_template
 
 CLUSTER_HELP = "PATH is a cluster folder, an .xlsx workbook, a .graphml/.gexf/.json file or a bundled dataset id."
 
 
+#: Warnings meant for developers, not for someone running a command (Python hides them by default too).
+_DEVELOPER_WARNINGS = (DeprecationWarning, PendingDeprecationWarning, FutureWarning, ImportWarning, ResourceWarning)
+#: Distinct warnings printed per run; any further ones are counted, not listed.
+MAX_WARNINGS_SHOWN = 20
+
+
+class _WarningSink:
+    """Collects the warnings of one command, each distinct message once, to print when it ends.
+
+    Installed as ``warnings.showwarning`` inside ``catch_warnings``: it only stores, never
+    re-emits, so printing can neither recurse nor loop, and memory stays bounded by the
+    number of distinct messages.
+    """
+
+    def __init__(self) -> None:
+        self.seen: dict[tuple[type, str], None] = {}
+        self.dropped = 0
+
+    def __call__(self, message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                 file: Any = None, line: str | None = None) -> None:
+        if issubclass(category, _DEVELOPER_WARNINGS) or _ignorable(str(message), filename):
+            return
+        key = (category, str(message))
+        if key in self.seen or len(self.seen) < MAX_WARNINGS_SHOWN:
+            self.seen[key] = None
+        else:
+            self.dropped += 1
+
+    def lines(self) -> list[str]:
+        out = []
+        for category, text in self.seen:
+            kind = "" if issubclass(category, DataWarning) or category is UserWarning else f"{category.__name__}: "
+            out.append(f"warning: {kind}{text}")
+        if self.dropped:
+            out.append(f"warning: ... and {self.dropped:,} more warnings")
+        return out
+
+
+def _ignorable(text: str, filename: str) -> bool:
+    """openpyxl's notes on workbook features chainnet does not read (drop-down lists, formatting).
+
+    chainnet reads cell values only and never writes the user's workbook back, so "... is not
+    supported and will be removed" changes nothing for the user.
+    """
+    return "openpyxl" in filename and ("not supported and will be removed" in text
+                                       or "conditional formatting" in text or "DrawingML" in text)
+
+
 class _Group(click.Group):
-    """Turns library errors into a readable message and exit code 1, never a traceback."""
+    """Turns library errors into a readable message and exit code 1, never a traceback.
+
+    Warnings raised while a command runs are printed once each on standard error as
+    ``warning: ...`` when it ends.
+    """
 
     def invoke(self, ctx: click.Context) -> Any:
+        sink = _WarningSink()
         try:
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always", DataWarning)
-                try:
+            try:
+                with warnings.catch_warnings():
+                    # library warnings (a missing glyph, an unsupported workbook feature, numpy) are
+                    # collected, not raised, even where an outer filter turns warnings into errors
+                    warnings.filterwarnings("default", category=UserWarning)
+                    warnings.filterwarnings("default", category=RuntimeWarning)
+                    warnings.simplefilter("always", DataWarning)
+                    warnings.showwarning = sink
                     return super().invoke(ctx)
-                finally:
-                    for w in caught:
-                        if issubclass(w.category, DataWarning):
-                            click.echo(f"warning: {w.message}", err=True)
-                        else:
-                            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+            finally:
+                for line in sink.lines():
+                    click.echo(line, err=True)
         except ChainnetError as exc:
             click.echo(f"Error: {exc}", err=True)
+            ctx.exit(1)
+        except OSError as exc:  # the machine said no (permission, full disk): a message, not a traceback
+            where = f": {exc.filename}" if exc.filename else ""
+            click.echo(f"Error: {exc.strerror or exc}{where}", err=True)
             ctx.exit(1)
 
 
@@ -84,7 +144,7 @@ def validate(path: str) -> None:
 @cluster_argument
 @click.option("--to", "fmt", type=click.Choice(FORMATS), required=True, help="Output format.")
 @click.option("-o", "--output", required=True, type=click.Path(), help="Output file or folder.")
-@click.option("--force", is_flag=True, help="Replace OUTPUT if it exists.")
+@FORCE_OPTION
 def export(path: str, fmt: str, output: str, force: bool) -> None:
     """Write a cluster as a folder (CSV + TOML), an Excel workbook, GraphML, GEXF or node-link JSON.
 
@@ -92,6 +152,7 @@ def export(path: str, fmt: str, output: str, force: bool) -> None:
     Example:
       chainnet export demo_copper --to gexf -o demo.gexf     # open in Gephi
     """
+    check_output(output, kind="folder" if fmt == "folder" else "file", force=force)
     c = load(path)
     out = write_cluster(c, output, to=fmt, overwrite=force)
     click.echo(f"wrote {out}", err=True)

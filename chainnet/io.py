@@ -10,11 +10,9 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
-import tempfile
 import warnings
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -285,29 +283,38 @@ def read_cluster(path: str | os.PathLike) -> Cluster:
                         f"(bundled: {', '.join(available()) or 'none'})")
 
 
+def output_format(out: str | os.PathLike, to: str | None = None) -> str:
+    """The format :func:`write_cluster` writes ``out`` in: ``to``, else from the suffix, else ``folder``.
+
+    >>> output_format("demo.gexf"), output_format("demo"), output_format("x", to="json")
+    ('gexf', 'folder', 'json')
+    """
+    fmt = to or _SUFFIX.get(Path(out).suffix.lower(), "folder")
+    if fmt not in FORMATS:
+        raise ChainnetError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    return fmt
+
+
 def write_cluster(cluster: Cluster, out: str | os.PathLike, *, to: str | None = None,
                   overwrite: bool = False) -> Path:
     """Write a cluster as ``folder``, ``xlsx``, ``graphml``, ``gexf`` or ``json`` (default: from the suffix).
 
-    The output appears only when complete; an existing output is replaced only with ``overwrite``.
+    The output is written beside ``out`` and swapped in only when complete; an existing output
+    is replaced only with ``overwrite``, and a folder only when chainnet wrote it or it is empty
+    (see :mod:`chainnet._output`).
     """
+    from ._output import staged_output
+
     out = Path(out)
-    fmt = to or _SUFFIX.get(out.suffix.lower(), "folder")
-    if fmt not in FORMATS:
-        raise ChainnetError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
-    if out.exists() and not overwrite:
-        raise ChainnetError(f"{out} already exists; choose another path or allow overwriting (--force)")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".chainnet-", dir=out.parent))
-    try:
-        staged = tmp / out.name
+    fmt = output_format(out, to)
+    kind = "folder" if fmt == "folder" else "file"
+    if fmt == "xlsx":
+        from ._xlsx import check_sheets
+
+        check_sheets(_xlsx_sheets(cluster), file=out.name)  # before anything is written
+    with staged_output(out, kind=kind, force=overwrite) as staged:
         {"folder": _write_folder, "xlsx": _write_xlsx, "graphml": _write_graphml,
          "gexf": _write_gexf, "json": _write_json}[fmt](cluster, staged)
-        if out.exists():
-            shutil.rmtree(out) if out.is_dir() else out.unlink()
-        os.replace(staged, out)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     return out
 
 
@@ -353,14 +360,15 @@ def _template_refs(cluster: Cluster, folder: Path) -> dict[str, Any]:
 def _write_folder(cluster: Cluster, folder: Path) -> None:
     import tomli_w
 
-    folder.mkdir()
+    folder.mkdir(exist_ok=True)
     meta = _template_refs(cluster, folder)
     (folder / "cluster.toml").write_text(tomli_w.dumps(meta), encoding="utf-8")
     _table_for_text(cluster.firms).to_csv(folder / "firms.csv", index=False, encoding="utf-8")
     _table_for_text(cluster.links).to_csv(folder / "links.csv", index=False, encoding="utf-8")
 
 
-def _write_xlsx(cluster: Cluster, path: Path) -> None:
+def _xlsx_sheets(cluster: Cluster) -> dict[str, pd.DataFrame]:
+    """The sheets of a cluster workbook: meta (key, value), sources, firms, links, templates."""
     meta = dict(cluster.meta)
     sources = meta.pop("sources", [])
     rows = [(k, ";".join(val) if k == "templates" else
@@ -369,41 +377,24 @@ def _write_xlsx(cluster: Cluster, path: Path) -> None:
     # which values are JSON, so that a text such as "[2020]" is read back as text
     rows.append(("json_keys", json.dumps([k for k, val in meta.items()
                                           if k != "templates" and isinstance(val, (list, dict))])))
+    sheets = {"meta": pd.DataFrame(rows, columns=["key", "value"])}
+    if sources:
+        sheets["sources"] = pd.DataFrame(sources)
+    for name in ("firms", "links"):
+        df = getattr(cluster, name).copy()
+        if "segments" in df.columns:
+            df["segments"] = [";".join(s) for s in df["segments"]]
+        sheets[name] = df
     custom = [(t.id, t.to_toml()) for t in cluster.templates if not _is_builtin(t)]
-    with _exact_xlsx_floats(), pd.ExcelWriter(path, engine="openpyxl") as xw:
-        pd.DataFrame(rows, columns=["key", "value"]).to_excel(xw, sheet_name="meta", index=False)
-        if sources:
-            pd.DataFrame(sources).to_excel(xw, sheet_name="sources", index=False)
-        for name in ("firms", "links"):
-            df = getattr(cluster, name).copy()
-            if "segments" in df.columns:
-                df["segments"] = [";".join(s) for s in df["segments"]]
-            df.to_excel(xw, sheet_name=name, index=False)
-        if custom:  # the workbook carries its own chain so it opens anywhere
-            pd.DataFrame(custom, columns=["id", "toml"]).to_excel(xw, sheet_name="templates", index=False)
+    if custom:  # the workbook carries its own chain so it opens anywhere
+        sheets["templates"] = pd.DataFrame(custom, columns=["id", "toml"])
+    return sheets
 
 
-@contextlib.contextmanager
-def _exact_xlsx_floats() -> Iterator[None]:
-    """openpyxl writes floats with 16 significant digits ('%.16g'), which changes some doubles.
+def _write_xlsx(cluster: Cluster, path: Path) -> None:
+    from ._xlsx import write_workbook
 
-    Excel and openpyxl read 17 digits fine, so for our own writes floats use repr (the
-    shortest exact form) and a workbook round-trips bit for bit.
-    """
-    from openpyxl.cell import _writer
-
-    original = _writer.safe_string
-
-    def exact(value: Any) -> str:
-        if isinstance(value, float) and value == value and value not in (float("inf"), float("-inf")):
-            return repr(value)
-        return original(value)
-
-    _writer.safe_string = exact
-    try:
-        yield
-    finally:
-        _writer.safe_string = original
+    write_workbook(_xlsx_sheets(cluster), path)
 
 
 def _write_graphml(cluster: Cluster, path: Path) -> None:

@@ -13,8 +13,7 @@ import html
 import io
 import json
 import os
-import shutil
-import tempfile
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,12 +100,13 @@ def analyze(cluster: Cluster, out: str | os.PathLike, *, lang: str = "en", forma
     Parameters
     ----------
     cluster : the cluster
-    out : the report folder; it must not exist or be empty, unless ``force``
+    out : the report folder; it must not exist or be empty, unless ``force`` (and then only a
+        folder chainnet wrote is replaced: see :mod:`chainnet._output`)
     lang : ``"en"`` or ``"zh"``: language of the report, tables and figures
     formats : any of ``md``, ``html``, ``xlsx`` (``results.json`` and ``figures/`` are always written)
     candidates : other clusters whose firms may fill gaps (招商 candidates)
     seed, null_models : for the structure analysis (communities and random networks)
-    force : replace a non-empty ``out``
+    force : replace a non-empty ``out`` that chainnet wrote
     dpi : resolution of the PNG figures
     progress : called with a short message before each step
 
@@ -120,13 +120,10 @@ def analyze(cluster: Cluster, out: str | os.PathLike, *, lang: str = "en", forma
         raise ChainnetError(f"unknown report format(s) {bad}; use any of {', '.join(REPORT_FORMATS)}")
     if lang not in ("en", "zh"):
         raise ChainnetError(f"lang must be 'en' or 'zh', not {lang!r}")
-    out = Path(out)
-    if out.exists() and (not out.is_dir() or any(out.iterdir())) and not force:
-        raise ChainnetError(f"{out} exists and is not empty; choose a new folder or pass --force to replace it")
+    from ._output import staged_output
+
     say = progress or (lambda msg: None)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".chainnet-report-", dir=out.parent))
-    try:
+    with staged_output(out, kind="folder", force=force) as tmp:
         result = compute(cluster, lang=lang, candidates=candidates, seed=seed, null_models=null_models,
                          figures_dir=tmp / "figures", dpi=dpi, progress=say)
         say("writing the report")
@@ -138,19 +135,7 @@ def analyze(cluster: Cluster, out: str | os.PathLike, *, lang: str = "en", forma
             (tmp / "report.html").write_text(render_html(result.doc, tmp), encoding="utf-8")
         if "xlsx" in formats:
             write_workbook(result.sheets, tmp / "report.xlsx")
-        tmp.chmod(0o777 & ~_umask())  # mkdtemp makes it private; a report is an ordinary folder
-        if out.exists():
-            shutil.rmtree(out) if out.is_dir() else out.unlink()
-        os.replace(tmp, out)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return out
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    return Path(out)
 
 
 def compute(cluster: Cluster, *, lang: str = "en", candidates: list[Cluster] | None = None, seed: int = 0,
@@ -211,9 +196,11 @@ TIMELINE_MAX_YEARS = 12
 
 
 def _timeline(cluster: Cluster, say: Callable[[str], None]) -> pd.DataFrame | None:
-    """Headline figures per year when the data carry years, else None."""
-    from .analysis.timeline import default_years, timeline
+    """Headline figures per year when the data carry two years or more, else None (the report says so)."""
+    from .analysis.timeline import change_years, default_years, timeline
 
+    if not change_years(cluster):  # no dated firm or link: nothing to follow over time
+        return None
     years = default_years(cluster)
     if len(years) < 2:
         return None
@@ -341,17 +328,10 @@ def _note_sheet(lang: str) -> pd.DataFrame:
 
 
 def write_workbook(sheets: dict[str, pd.DataFrame], path: Path) -> None:
-    from openpyxl.utils import get_column_letter
+    """``report.xlsx``: one sheet per list, header frozen, columns sized; text never a formula."""
+    from ._xlsx import write_workbook as write
 
-    with pd.ExcelWriter(path, engine="openpyxl") as xw:
-        for name, df in sheets.items():
-            df.to_excel(xw, sheet_name=name[:31], index=False)
-            ws = xw.sheets[name[:31]]
-            ws.freeze_panes = "A2"
-            for i, col in enumerate(df.columns, start=1):
-                sample = [str(col)] + [str(v) for v in df[col].head(200)]
-                width = min(60, max(8, max(sum(2 if ord(ch) > 0x2E80 else 1 for ch in s) for s in sample) + 2))
-                ws.column_dimensions[get_column_letter(i)].width = width
+    write(sheets, path, file="report.xlsx", freeze_header=True, fit_widths=True)
 
 
 # -- the document ----------------------------------------------------------------------------------
@@ -492,6 +472,10 @@ def _doc_tail(d: _Doc, cluster: Cluster, sheets: dict[str, pd.DataFrame], figure
         cols = [c for c in ("year", "firms", "local_firms", "links", "index", "segment_coverage", "link_coverage",
                             "leader_dominance", "leader_dependence") if c in tl.columns]
         d.table(tl[cols].map(_fmt))
+    else:
+        d.h(2, t("timeline", lang))
+        d.p("无历年变化：数据中企业与联系的年份（founded、exited、year、until）不足两年。" if zh else
+            "No timeline: the data date firms and links (founded, exited, year, until) in fewer than two years.")
     d.h(2, t("sources", lang))
     for src in cluster.meta.get("sources", []):
         d.p(f"[{src.get('key')}] {src.get('cite', '')}" + (f" {src['note']}" if src.get("note") else ""))
@@ -518,29 +502,50 @@ def _json_default(x: Any) -> Any:
 
 
 # -- renderers -----------------------------------------------------------------------------------
-def _md_cell(x: Any) -> str:
+def _text(x: Any) -> str:
+    """A value as one line of plain text (lists joined by ';', line breaks folded to spaces)."""
     if x is None or (isinstance(x, float) and x != x):
         return ""
     if isinstance(x, (list, tuple)):
         x = ";".join(map(str, x))
-    return str(x).replace("|", "\\|").replace("\n", " ")
+    return " ".join(str(x).splitlines())
+
+
+#: Characters that start Markdown syntax inline: escaped with a backslash (CommonMark, GFM tables).
+#: ``_`` is escaped only at a word's edge: inside a word (``firm_id``) it cannot start emphasis.
+_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*[]|#!~"})
+_MD_UNDERSCORE = re.compile(r"(?<!\w)_|_(?!\w)")
+
+
+def md_escape(x: Any) -> str:
+    """Text that shows as itself in Markdown: HTML escaped, Markdown specials backslashed, one line.
+
+    Firm and cluster names come from user data; a name can neither open an HTML tag, a link,
+    code or emphasis, nor break a table row.
+
+    >>> md_escape("<script>x</script> | `y` *z* _w_ firm_id\\nnext")
+    '&lt;script&gt;x&lt;/script&gt; \\\\| \\\\`y\\\\` \\\\*z\\\\* \\\\_w\\\\_ firm_id next'
+    """
+    text = _MD_UNDERSCORE.sub(r"\\_", _text(x).translate(_MD_SPECIAL))
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def render_markdown(doc: _Doc) -> str:
+    """The report as Markdown; every text from the data is escaped (:func:`md_escape`)."""
     lines: list[str] = []
     for b in doc.blocks:
         if b[0] == "h":
-            lines += ["#" * b[1] + " " + b[2], ""]
+            lines += ["#" * b[1] + " " + md_escape(b[2]), ""]
         elif b[0] == "p":
-            lines += [b[1], ""]
+            lines += [md_escape(b[1]), ""]
         elif b[0] == "table":
             df = b[1]
-            lines.append("| " + " | ".join(_md_cell(c) for c in df.columns) + " |")
+            lines.append("| " + " | ".join(md_escape(c) for c in df.columns) + " |")
             lines.append("|" + "---|" * len(df.columns))
-            lines += ["| " + " | ".join(_md_cell(v) for v in row) + " |" for row in df.itertuples(index=False)]
+            lines += ["| " + " | ".join(md_escape(v) for v in row) + " |" for row in df.itertuples(index=False)]
             lines.append("")
         elif b[0] == "fig":
-            lines += [f"![{b[2]}](figures/{b[1]}.png)", ""]
+            lines += [f"![{md_escape(b[2])}](figures/{b[1]}.png)", ""]
     return "\n".join(lines)
 
 
@@ -564,8 +569,8 @@ def _doc_text(doc: _Doc) -> str:
         elif b[0] == "p":
             out.append(b[1])
         elif b[0] == "table":
-            out += [_md_cell(c) for c in b[1].columns]
-            out += [_md_cell(v) for row in b[1].itertuples(index=False) for v in row]
+            out += [_text(c) for c in b[1].columns]
+            out += [_text(v) for row in b[1].itertuples(index=False) for v in row]
     return "".join(out)
 
 
@@ -602,7 +607,7 @@ def embedded_font_css(text: str) -> str:
 
 
 def _td(v: Any) -> str:
-    text = _md_cell(v)
+    text = _text(v)
     cls = ' class="long"' if len(text) > 30 else ""
     return f"<td{cls}>{html.escape(text)}</td>"
 
@@ -620,7 +625,7 @@ def render_html(doc: _Doc, folder: Path) -> str:
             parts.append(f"<p>{html.escape(b[1])}</p>")
         elif b[0] == "table":
             df = b[1]
-            head = "".join(f"<th>{html.escape(_md_cell(c))}</th>" for c in df.columns)
+            head = "".join(f"<th>{html.escape(_text(c))}</th>" for c in df.columns)
             rows = "".join("<tr>" + "".join(_td(v) for v in row) + "</tr>" for row in df.itertuples(index=False))
             parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
         elif b[0] == "fig":

@@ -177,7 +177,7 @@ def test_summary_xlsx_is_formatted_and_keeps_text_as_text(tmp_path: Path) -> Non
     assert index == pytest.approx((13 / 21 + 23 / 44 + 5 / 12) / 3, abs=1e-15)  # METRICS: the mean of the three
     head = [c.value for c in ws[1]]
     assert ws.column_dimensions["A"].width == 60  # the path is longer than the cap of 60
-    assert ws.column_dimensions[chr(ord("A") + head.index("year"))].width == 6  # 'year' / '2020' + 2
+    assert ws.column_dimensions[chr(ord("A") + head.index("year"))].width == 8  # 'year' / '2020' + 2 = 6, raised to the workbook writer's minimum of 8
     md = (out / "summary.md").read_text(encoding="utf-8")
     assert "完整度最高的集群" in md and "| index | 1 | 0.519 |" in md
 

@@ -5,16 +5,46 @@ from __future__ import annotations
 import json
 import unicodedata
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
 import pandas as pd
 
+from .._errors import ChainnetError
+from .._output import check_output, staged_output
 from ..io import read_cluster
 from ..model import Cluster
 
 FORMAT_OPTION = click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
                              show_default=True, help="Output: an aligned table, JSON, or CSV.")
+
+
+#: ``--force`` of every command that writes a file (the rules: docs/safety.md).
+FORCE_OPTION = click.option("--force", is_flag=True,
+                            help="Replace OUTPUT if it exists (a file, or a folder chainnet wrote; never a link).")
+
+
+def check_figure_output(output: str | None, *, force: bool) -> None:
+    """Refuse a figure path before any computation: unknown format, existing file, link, folder."""
+    if output is None:
+        return
+    if Path(output).suffix.lower() not in (".png", ".svg", ".pdf"):
+        raise click.BadParameter(f"cannot tell the figure format of {output!r}; use a file name ending in .png, "
+                                 ".svg or .pdf", param_hint="-o/--output")
+    check_output(output, kind="file", force=force)
+    folder = Path(output).parent
+    if not folder.is_dir():
+        raise ChainnetError(f"folder {str(folder)!r} does not exist; create it first")
+
+
+def save_figure(fig: Any, output: str, *, force: bool, dpi: int = 200) -> str:
+    """Save a figure to ``output`` through the output helper (written beside it, swapped in)."""
+    from ..viz import save
+
+    with staged_output(output, kind="file", force=force) as tmp:
+        save(fig, tmp, dpi=dpi)
+    return output
 
 
 def load(path: str) -> Cluster:

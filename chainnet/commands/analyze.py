@@ -6,6 +6,7 @@ import click
 
 import chainnet.datasets as _datasets
 
+from .._output import check_output
 from ._common import load, split_many
 
 
@@ -26,7 +27,8 @@ def register(main: click.Group) -> None:
     @click.option("--null-models", type=click.IntRange(0), default=20, show_default=True,
                   help="Degree-preserving random networks for the structure z-scores.")
     @click.option("--dpi", type=click.IntRange(30, 1200), default=200, show_default=True, help="PNG resolution.")
-    @click.option("--force", is_flag=True, help="Replace OUTPUT if it exists and is not empty.")
+    @click.option("--force", is_flag=True,
+                  help="Replace OUTPUT if it is a report folder chainnet wrote (other folders are never replaced).")
     @click.option("-q", "--quiet", is_flag=True, help="No progress messages.")
     def analyze_cmd(paths: tuple[str, ...], output: str, lang: str, formats: str, candidate_paths: tuple[str, ...],
                     seed: int, null_models: int, dpi: int, force: bool, quiet: bool) -> None:
@@ -53,6 +55,7 @@ def register(main: click.Group) -> None:
         # the first PATH is the cluster; `--candidates a b` leaves `b` among the trailing arguments
         path = paths[0] if paths else "tongling_copper"
         cand_ids = split_many(candidate_paths, paths[1:], option="--candidates")
+        check_output(output, kind="folder", force=force)  # before any work
         say(f"reading {path}")
         c = load(path)
         if cand_ids:

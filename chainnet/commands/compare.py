@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import click
 import pandas as pd
 
-from ._common import FORMAT_OPTION, emit_csv, emit_json, format_table, load
+from ._common import (
+    FORCE_OPTION,
+    FORMAT_OPTION,
+    check_figure_output,
+    emit_csv,
+    emit_json,
+    format_table,
+    load,
+    save_figure,
+)
 
-_FIGURE_EXT = (".png", ".svg", ".pdf")
 _LANG = click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
                      help="Language of the figure.")
 
@@ -20,12 +27,6 @@ def register(main: click.Group) -> None:
     main.add_command(compare_cmd)
     main.add_command(timeline_cmd)
     main.add_command(diff_cmd)
-
-
-def _check_figure_path(output: str | None) -> None:
-    if output is not None and Path(output).suffix.lower() not in _FIGURE_EXT:
-        raise click.BadParameter(f"cannot tell the figure format of {output!r}; use a file name ending in .png, "
-                                 ".svg or .pdf", param_hint="-o/--output")
 
 
 def parse_years(text: str) -> list[int]:
@@ -165,8 +166,9 @@ def _compare_text(cmp: Any, clusters: list[Any]) -> str:
               help="Degree-preserving random networks per cluster (z-scores and triad profiles; 0: none).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of communities and random networks.")
 @_LANG
+@FORCE_OPTION
 def compare_cmd(paths: tuple[str, ...], fmt: str, output: str | None, figure: str, null_models: int, seed: int,
-                lang: str) -> None:
+                lang: str, force: bool) -> None:
     """Compare clusters side by side: size, completeness, leaders, structure, and how alike they are.
 
     One column per cluster: counts, size-fair shares and densities, the completeness and leader
@@ -194,7 +196,7 @@ def compare_cmd(paths: tuple[str, ...], fmt: str, output: str | None, figure: st
     if len(paths) < 2:
         raise click.UsageError("give at least two clusters to compare (for one cluster across years use "
                                "`chainnet timeline` or `chainnet diff PATH --years A B`)")
-    _check_figure_path(output)
+    check_figure_output(output, force=force)
     clusters = [load(p) for p in paths]
     cmp = compare(clusters, seed=seed, null_models=null_models)
     if fmt == "json":
@@ -214,7 +216,7 @@ def compare_cmd(paths: tuple[str, ...], fmt: str, output: str | None, figure: st
             from ..viz.multiples import chain_maps
 
             fig, _ = chain_maps(dict(zip(cmp.labels, clusters)), audits=cmp.audits, lang=lang)
-        click.echo(f"wrote {viz.save(fig, output)}", err=True)
+        click.echo(f"wrote {save_figure(fig, output, force=force)}", err=True)
 
 
 def _compare_batch(path: str, fmt: str) -> None:
@@ -261,7 +263,8 @@ _TIMELINE_COLS = [("year", "year", "s"), ("firms", "firms", "d"), ("local_firms"
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Also draw the timeline as a line figure (.png, .svg or .pdf).")
 @_LANG
-def timeline_cmd(path: str, years_text: str | None, fmt: str, output: str | None, lang: str) -> None:
+@FORCE_OPTION
+def timeline_cmd(path: str, years_text: str | None, fmt: str, output: str | None, lang: str, force: bool) -> None:
     """A cluster year by year: firms, links, completeness and leader figures from its dated data.
 
     A firm counts in year Y when founded in or before Y and not exited by Y; a link when it
@@ -276,7 +279,7 @@ def timeline_cmd(path: str, years_text: str | None, fmt: str, output: str | None
     """
     from ..analysis.timeline import timeline
 
-    _check_figure_path(output)
+    check_figure_output(output, force=force)
     years = parse_years(years_text) if years_text else None
     c = load(path)
     df = timeline(c, years=years)
@@ -292,12 +295,11 @@ def timeline_cmd(path: str, years_text: str | None, fmt: str, output: str | None
         click.echo(f"{c.name} ({c.id}) year by year; entered/left: firms since the previous row\n" + note
                    + format_table(tuple(label for _, label, _ in _TIMELINE_COLS), rows))
     if output is not None:
-        from .. import viz
         from ..viz.timeline import timeline_chart
 
         name = c.meta.get("name_zh") if lang == "zh" and c.meta.get("name_zh") else c.name
         fig, _ = timeline_chart(df, lang=lang, name=name)
-        click.echo(f"wrote {viz.save(fig, output)}", err=True)
+        click.echo(f"wrote {save_figure(fig, output, force=force)}", err=True)
 
 
 # -- diff -------------------------------------------------------------------------------------------------

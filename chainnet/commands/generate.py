@@ -6,7 +6,9 @@ import json
 
 import click
 
-from ..io import FORMATS, write_cluster
+from .._output import check_output
+from ..io import FORMATS, output_format, write_cluster
+from ._common import FORCE_OPTION
 
 
 def _generate_structures() -> tuple[str, ...]:
@@ -47,7 +49,7 @@ def register(main: click.Group) -> None:
     @click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
                   help="Output format (default: from the suffix of OUTPUT, else folder).")
     @click.option("--validate", is_flag=True, help="Build the cluster through full validation (slower).")
-    @click.option("--force", is_flag=True, help="Replace OUTPUT if it exists.")
+    @FORCE_OPTION
     def generate_cmd(templates: tuple[str, ...], batch: int | None, firms_max: int | None, firms: int, seed: int, output: str, leaders: int, backbone_share: float,
                      structure: str, missing: tuple[str, ...], broken: tuple[str, ...], weak: tuple[str, ...],
                      external_share: float, links_per_firm: float, cluster_id: str | None, fmt: str | None,
@@ -82,6 +84,7 @@ def register(main: click.Group) -> None:
         def split(items: tuple[str, ...]) -> list[str]:
             return [x.strip() for item in items for x in item.split(",") if x.strip()]
 
+        check_output(output, kind="folder" if output_format(output, fmt) == "folder" else "file", force=force)
         g = generate(list(templates), firms=firms, leaders=leaders, backbone_share=backbone_share, structure=structure,
                      missing=split(missing), broken=split(broken), weak=split(weak), external_share=external_share,
                      links_per_firm=links_per_firm, seed=seed, id=cluster_id, validate=validate,
@@ -97,25 +100,16 @@ def register(main: click.Group) -> None:
 def _write_batch(k: int, templates: tuple[str, ...], *, firms: int, firms_max: int, seed: int, output: str,
                  force: bool) -> None:
     """K generated clusters as folders in ``output``, with every ground truth in ``output/truth.json``."""
-    import shutil
     import sys
-    import tempfile
     from pathlib import Path
 
-    from .._errors import ChainnetError
     from .._generate_batch import generate_batch
+    from .._output import staged_output
 
     if firms_max < firms:
         raise click.BadParameter(f"{firms_max} is below --firms {firms}", param_hint="--firms-max")
     out = Path(output)
-    if out.exists() and not (out.is_dir() and not any(out.iterdir())):
-        if not force:
-            raise ChainnetError(f"{out} exists and is not empty; use --force to replace it")
-        if not (out / "truth.json").is_file():
-            raise ChainnetError(f"{out} was not written by `chainnet generate --batch`; choose another folder")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    try:
+    with staged_output(out, kind="folder", force=force) as tmp:
         truths = []
         for i, g in enumerate(generate_batch(k, firms=(firms, firms_max), templates=list(templates) or None,
                                              seed=seed), 1):
@@ -124,10 +118,4 @@ def _write_batch(k: int, templates: tuple[str, ...], *, firms: int, firms_max: i
             if sys.stderr.isatty():
                 click.echo(f"\r{i}/{k} clusters", err=True, nl=i == k)
         (tmp / "truth.json").write_text(json.dumps(truths, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-        if out.exists():
-            shutil.rmtree(out)  # empty, or an earlier `generate --batch` (it holds truth.json)
-        tmp.rename(out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     click.echo(f"wrote {k} clusters to {out}", err=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ._common import cluster_argument, load
+from ._common import FORCE_OPTION, check_figure_output, cluster_argument, load, save_figure
 
 PLOT_KINDS = ("chain", "network", "leaders", "completeness", "bowtie", "degree")
 
@@ -26,7 +26,9 @@ def register(main: click.Group) -> None:
     @click.option("--orientation", type=click.Choice(["horizontal", "vertical"]), default="horizontal",
                   show_default=True, help="Chain map lanes left to right or top to bottom.")
     @click.option("--seed", type=int, default=0, show_default=True, help="Seed of layouts and community detection.")
-    def plot_cmd(path: str, kind: str, output: str, lang: str, dpi: int, orientation: str, seed: int) -> None:
+    @FORCE_OPTION
+    def plot_cmd(path: str, kind: str, output: str, lang: str, dpi: int, orientation: str, seed: int,
+                 force: bool) -> None:
         """Draw a figure of a cluster and save it as PNG, SVG or PDF.
 
         The same input and seed give byte-identical files. Chinese text (--lang zh) uses the Noto
@@ -39,11 +41,7 @@ def register(main: click.Group) -> None:
           chainnet plot demo_copper --lang zh --orientation vertical -o chain_zh.pdf
           chainnet plot demo_copper --kind network --seed 1 -o network.svg
         """
-        from pathlib import Path
-
-        if Path(output).suffix.lower() not in (".png", ".svg", ".pdf"):
-            raise click.BadParameter(f"cannot tell the figure format of {output!r}; use a file name ending in .png, "
-                                     ".svg or .pdf", param_hint="-o/--output")
+        check_figure_output(output, force=force)
         from .. import viz
 
         c = load(path)
@@ -60,5 +58,4 @@ def register(main: click.Group) -> None:
             "degree": lambda: viz.degree_distribution(c, lang=lang),
         }
         fig, _ = makers[kind]()
-        out = viz.save(fig, output, dpi=dpi)
-        click.echo(f"wrote {out}", err=True)
+        click.echo(f"wrote {save_figure(fig, output, force=force, dpi=dpi)}", err=True)

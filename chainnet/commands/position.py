@@ -9,7 +9,18 @@ from typing import Any
 import click
 
 from .._io_table import ROLE_NAMES
-from ._common import FORMAT_OPTION, emit_csv, emit_json, format_table, load, not_measured, split_many
+from ._common import (
+    FORCE_OPTION,
+    FORMAT_OPTION,
+    check_figure_output,
+    emit_csv,
+    emit_json,
+    format_table,
+    load,
+    not_measured,
+    save_figure,
+    split_many,
+)
 
 #: Clusters with at least this many local firms report progress on stderr.
 PROGRESS_MIN_FIRMS = 5000
@@ -140,8 +151,9 @@ def register(main: click.Group) -> None:
                   show_default=True, help="Measure drawn in the figure.")
     @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
                   help="Language of table output and of the figure (JSON holds reason and reason_zh).")
+    @FORCE_OPTION
     def resilience_cmd(path: str, fmt: str, runs: int, seed: int, steps: int, strategies: tuple[str, ...],
-                       template: str | None, figure: str | None, measure: str, lang: str) -> None:
+                       template: str | None, figure: str | None, measure: str, lang: str, force: bool) -> None:
         """Removal curves and single points of failure: how the cluster holds up as firms leave.
 
         Local firms are removed leaders first (then backbone, then SMEs), by degree, by
@@ -162,9 +174,7 @@ def register(main: click.Group) -> None:
         """
         from ..analysis.resilience import STRATEGIES, resilience
 
-        if figure is not None and Path(figure).suffix.lower() not in _FIGURE_SUFFIXES:
-            raise click.BadParameter(f"cannot tell the figure format of {figure!r}; use a file name ending in "
-                                     ".png, .svg or .pdf", param_hint="-o/--output")
+        check_figure_output(figure, force=force)
         c = load(path)
         if not c.links_known:
             not_measured(c, "Resilience", fmt=fmt)
@@ -184,11 +194,10 @@ def register(main: click.Group) -> None:
         else:
             click.echo(resilience_text(c, r, lang=lang, template=template))
         if figure is not None:
-            from ..viz import save
             from ..viz.resilience import resilience_chart
 
             fig, _ = resilience_chart(r, measure=measure, lang=lang)
-            click.echo(f"wrote {save(fig, figure)}", err=True)
+            click.echo(f"wrote {save_figure(fig, figure, force=force)}", err=True)
 
     @main.command("whatif")
     @click.argument("path", metavar="PATH")

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import click
 
-from ._common import FORMAT_OPTION, emit_csv, emit_json, format_table, load
+from ._common import (
+    FORCE_OPTION,
+    FORMAT_OPTION,
+    check_figure_output,
+    emit_csv,
+    emit_json,
+    format_table,
+    load,
+    save_figure,
+)
 
 _HEAD = {
     "en": {"title": "Profile of {name}", "indicators": "World-class indicators (benchmark: {b})",
@@ -33,7 +41,8 @@ def register(main: click.Group) -> None:
                   help="Language of headings, figure names and the radar chart.")
     @click.option("-o", "--output", "figure", metavar="FIGURE", default=None, type=click.Path(dir_okay=False),
                   help="Also draw the four-dimension radar against the benchmark to this .png, .svg or .pdf file.")
-    def profile_cmd(path: str, fmt: str, benchmark: str | None, lang: str, figure: str | None) -> None:
+    @FORCE_OPTION
+    def profile_cmd(path: str, fmt: str, benchmark: str | None, lang: str, figure: str | None, force: bool) -> None:
         """Profile a cluster: specialisation, concentration, life-cycle stage and world-class gaps.
 
         Prints micro and macro specialisation and location quotients (from the optional [economy]
@@ -53,9 +62,7 @@ def register(main: click.Group) -> None:
         """
         from ..analysis.profile import profile
 
-        if figure is not None and Path(figure).suffix.lower() not in (".png", ".svg", ".pdf"):
-            raise click.BadParameter(f"cannot tell the figure format of {figure!r}; use a file name ending in "
-                                     ".png, .svg or .pdf", param_hint="-o/--output")
+        check_figure_output(figure, force=force)
         c = load(path)
         p = profile(c, benchmark)
         if fmt == "json":
@@ -65,11 +72,10 @@ def register(main: click.Group) -> None:
         else:
             click.echo(profile_text(p, lang=lang))
         if figure is not None:
-            from ..viz import save
             from ..viz.profile import profile_radar
 
             fig, _ = profile_radar(p, lang=lang)
-            click.echo(f"wrote {save(fig, figure)}", err=True)
+            click.echo(f"wrote {save_figure(fig, figure, force=force)}", err=True)
 
 
 def profile_text(p: Any, *, lang: str = "en") -> str:
