@@ -25,16 +25,17 @@ from .analysis.timeline import diff, timeline
 from .datasets import available as available_datasets
 from .datasets import load as load_dataset
 from .generate import GeneratedCluster, generate
+from .importer import ImportResult, import_firms
 from .io import read_cluster, read_template, write_cluster
 from .model import Cluster
 from .report import analyze
 from .template import Template, builtin_templates, load_template
 
 __all__ = [
-    "Audit", "ChainnetError", "Cluster", "DataWarning", "DatasetError", "GeneratedCluster", "LeaderResult",
+    "Audit", "ChainnetError", "Cluster", "DataWarning", "DatasetError", "GeneratedCluster", "ImportResult", "LeaderResult",
     "PositionResult", "Problem", "Profile", "ResilienceResult", "StructureResult", "Template", "TemplateError", "ValidationError", "__version__",
     "analyze", "audit", "available_datasets", "builtin_templates", "compare", "completeness", "diff", "distances",
-    "generate", "leaders", "load_dataset", "load_template", "most_similar", "position", "profile", "read_cluster",
+    "generate", "import_firms", "leaders", "load_dataset", "load_template", "most_similar", "position", "profile", "read_cluster",
     "read_template", "resilience", "single_points_of_failure", "structure", "timeline", "upstreamness",
     "upstreamness_io", "whatif", "write_cluster",
 ]

@@ -1,0 +1,148 @@
+"""``review.xlsx``: what the import decided for every input firm and why, and reading edits back.
+
+Sheets: ``decisions`` (one row per input firm), ``unplaced`` (firms no segment matched) and
+``segments`` (the template's segments with their codes and words). The ``segments`` and ``role``
+columns of ``decisions`` may be edited; ``rule_segments`` and ``rule_role`` keep what the rules
+said, so an edit is recognised on re-import as a manual choice.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from .._errors import Problem, ValidationError
+from ..template import Template
+from .gbt4754 import TITLES
+
+DECISION_COLUMNS = ("row", "firm_id", "name", "credit_code", "industry_code", "segments", "role", "external",
+                    "basis", "confidence", "placed", "note", "rule_segments", "rule_role", "merged_rows",
+                    "products", "scope")
+EDITABLE = ("segments", "role")
+_NOTES = {
+    "en": {"no_match": "no code or product word of the template matched", "trade": "trade firm (section F)",
+           "code_disagrees": "products name other segments than the industry code; products win",
+           "code_over_scope": "scope words and industry code disagree; code wins",
+           "code_ambiguous": "industry code fits several segments and no word decided",
+           "manual": "set by hand", "institution": "institution", "service": "service body",
+           "merged": "rows with the same credit code merged"},
+    "zh": {"no_match": "行业代码和产品词均未匹配本模板", "trade": "批发零售（F门类）企业",
+           "code_disagrees": "主营产品与行业代码指向不同环节，以产品为准",
+           "code_over_scope": "经营范围与行业代码不一致，以代码为准",
+           "code_ambiguous": "行业代码对应多个环节，无产品词可定", "manual": "人工指定",
+           "institution": "科研机构", "service": "服务机构", "merged": "信用代码相同的行已合并"},
+}
+
+
+def note_text(codes: str, lang: str) -> str:
+    """Render ``;``-separated note codes in ``lang``."""
+    table = _NOTES.get(lang, _NOTES["en"])
+    return "; ".join(table.get(c, c) for c in codes.split(";") if c)
+
+
+def segment_table(template: Template) -> pd.DataFrame:
+    """The template's segments with their codes (and class titles) and keywords, upstream first."""
+    seg = template.segments.set_index("id")
+    rows = []
+    for s in template.order:
+        codes = seg.at[s, "codes"]
+        rows.append({"segment": s, "name": seg.at[s, "name"], "name_zh": seg.at[s, "name_zh"] or "",
+                     "stage": seg.at[s, "stage"],
+                     "codes": "; ".join(f"{c} {TITLES.get(c, '')}".strip() for c in codes),
+                     "keywords": "; ".join(seg.at[s, "keywords"])})
+    return pd.DataFrame(rows)
+
+
+def write_review(path: Path, decisions: pd.DataFrame, template: Template, *, lang: str = "en") -> None:
+    """Write the three sheets; every text cell is stored as text, never as a formula."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    wb = Workbook(write_only=True)
+    dec = decisions.copy()
+    dec["note"] = [note_text(n, lang) for n in dec["note"]]
+    unplaced = dec.loc[~dec["placed"].astype(bool) & dec["role"].isin(["leader", "backbone", "sme"]),
+                       ["row", "firm_id", "name", "industry_code", "products", "scope", "note"]]
+    for title, df in (("decisions", dec), ("unplaced", unplaced), ("segments", segment_table(template))):
+        ws = wb.create_sheet(title)
+        ws.append(list(df.columns))
+        for rec in df.itertuples(index=False, name=None):
+            cells = []
+            for v in rec:
+                if v is None or (isinstance(v, float) and v != v):
+                    v = None
+                elif hasattr(v, "item"):
+                    v = v.item()
+                cell = WriteOnlyCell(ws, value=v)
+                if isinstance(v, str):
+                    cell.data_type = "s"  # a name like '=SUM(A1)' stays text
+                cells.append(cell)
+            ws.append(cells)
+    wb.save(path)
+
+
+def read_review(path: Path, *, segment_ids: set[str]) -> pd.DataFrame:
+    """Manual choices in a review workbook: ``firm_id, name, segments, role`` of edited rows.
+
+    A row is manual when its ``segments`` or ``role`` differ from ``rule_segments``/``rule_role``
+    or its basis already says ``manual``. Unknown segment ids or roles are errors (with row).
+    """
+    from ..io import _sheets
+
+    label = Path(path).name
+    try:
+        sheets = _sheets(Path(path))
+    except FileNotFoundError:
+        raise ValidationError([Problem(label, f"file not found: {path}")], subject=label) from None
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        raise ValidationError([Problem(label, f"not a valid .xlsx workbook ({exc})")], subject=label) from None
+    if "decisions" not in sheets:
+        raise ValidationError([Problem(label, f"sheet 'decisions' is missing (sheets found: {', '.join(sheets)})")],
+                              subject=label)
+    df = sheets["decisions"]
+    need = [c for c in ("firm_id", "name", *EDITABLE, "rule_segments", "rule_role") if c not in df.columns]
+    if need:
+        raise ValidationError([Problem(f"{label} sheet 'decisions'", f"column '{c}' is missing", (), c) for c in need],
+                              subject=label)
+    return manual_rows(df, file=f"{label} sheet 'decisions'", segment_ids=segment_ids)
+
+
+def _text(v: object) -> str:
+    return "" if v is None or (isinstance(v, float) and v != v) else str(v).strip()
+
+
+def split_segments(v: object) -> tuple[str, ...]:
+    """``a;b``, ``a；b`` or ``a、b`` as a tuple of ids."""
+    text = _text(v).replace("；", ";").replace("、", ";").replace(",", ";")
+    return tuple(s.strip() for s in text.split(";") if s.strip())
+
+
+def manual_rows(df: pd.DataFrame, *, file: str, segment_ids: set[str],
+                rule: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Rows of ``df`` whose segments/role were set by hand (compared with ``rule`` or the rule_* columns)."""
+    from .._validate import ROLES
+
+    problems, out = [], []
+    rule_map = {} if rule is None else {str(r.firm_id): r for r in rule.itertuples(index=False)}
+    for i, r in enumerate(df.to_dict("records"), start=2):
+        fid, segs, role = _text(r.get("firm_id")), split_segments(r.get("segments")), _text(r.get("role")).lower()
+        if rule is None:
+            rsegs, rrole = split_segments(r.get("rule_segments")), _text(r.get("rule_role")).lower()
+        elif fid in rule_map:
+            rsegs, rrole = split_segments(rule_map[fid].segments), _text(rule_map[fid].role).lower()
+        else:
+            continue
+        manual = "manual" in _text(r.get("basis")).split(";")
+        if not manual and set(segs) == set(rsegs) and role == rrole:
+            continue
+        bad = [s for s in segs if s not in segment_ids]
+        if bad:
+            problems.append(Problem(file, f"unknown segment id(s) {', '.join(bad)}; the template's segments are "
+                                          f"{', '.join(sorted(segment_ids))}", (i,), "segments"))
+        if role not in ROLES:
+            problems.append(Problem(file, f"unknown role {role!r}; use one of {', '.join(ROLES)}", (i,), "role"))
+        out.append({"firm_id": fid, "name": _text(r.get("name")), "segments": segs, "role": role})
+    if problems:
+        raise ValidationError(problems, subject=file)
+    return pd.DataFrame(out, columns=["firm_id", "name", "segments", "role"])
