@@ -330,3 +330,16 @@ def check_meta(meta: dict[str, Any], *, file: str) -> list[Problem]:
 def _few(ids: set[str], k: int = 12) -> str:
     s = sorted(ids)
     return ", ".join(s[:k]) + (f" ... ({len(s)} in all)" if len(s) > k else "")
+
+
+def credit_code_problems(df: pd.DataFrame, *, file: str) -> list[Problem]:
+    """Credit codes (optional ``credit_code`` column) failing the GB 32100-2015 check; for warnings."""
+    if "credit_code" not in df.columns:
+        return []
+    from .creditcode import normalise, problem
+
+    col = _Collector(file)
+    why = [problem(normalise(c)) if normalise(c) else None for c in df["credit_code"].to_numpy(dtype=object)]
+    for msg in sorted({w for w in why if w}):
+        col.add(f"credit code {msg}", "credit_code", np.array([w == msg for w in why]))
+    return col.problems

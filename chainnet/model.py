@@ -91,6 +91,8 @@ class Cluster:
         problems += lp
         if problems:
             raise ValidationError(problems, subject=meta.get("id") if isinstance(meta.get("id"), str) else None)
+        for p in v.credit_code_problems(fdf, file=files[1]):
+            warnings.warn(p.render(), DataWarning, stacklevel=2)
         ldf, merged = v.merge_duplicate_links(ldf)
         if merged:
             warnings.warn(f"{files[2]}: {merged} duplicate link rows (same source, target and kind) were "

@@ -412,8 +412,10 @@ def import_firms(source: str | os.PathLike | pd.DataFrame, *, template: str | Te
                             f"or service, so there is no cluster. Check --template and the columns found "
                             f"({', '.join(f'{k}={v}' for k, v in col.items())})")
     link_df = _links(Path(links), firms, t) if links is not None else None
-    cluster = Cluster.from_frames(firms, link_df, meta=meta, templates=[tpl],
-                                  files=("cluster.toml", "firms.csv", "links.csv"))
+    with warnings.catch_warnings():  # credit codes were already reported with the input's rows
+        warnings.filterwarnings("ignore", message=r".*credit code", category=DataWarning)
+        cluster = Cluster.from_frames(firms, link_df, meta=meta, templates=[tpl],
+                                      files=("cluster.toml", "firms.csv", "links.csv"))
     decisions = t[list(DECISION_COLUMNS)].copy()
     decisions["segments"] = [";".join(s) for s in t["segments"]]
     return ImportResult(cluster, decisions.reset_index(drop=True), tpl, lang=lang, notes=notes)
