@@ -36,6 +36,8 @@ ROWS = [
     "己科技有限公司,,,,技术服务；技术开发；销售,100,5,2020,铜官区",
     "某某大学,,P8341,,,,,1958,铜官区",
     "庚融资租赁有限公司,,J6631,,,,,2015,铜官区",
+    "辛实业有限公司,,3831,,,,,2012,铜官区",
+    "壬金属制品有限公司,,3831,不锈钢水槽,,,,2012,铜官区",
 ]
 
 
@@ -168,13 +170,16 @@ def test_placement_and_basis(tmp_path: Path) -> None:
     # scope only; the trade clause does not count, the making clause does
     assert d.at["丁漆包线厂", "segments"] == "enamelled_wire"
     assert d.at["丁漆包线厂", "basis"].startswith("scope:漆包线")
-    # code only: 3831 fits enamelled_wire and cable, no word decides -> both, low confidence
-    assert set(d.at["戊电缆有限公司", "segments"].split(";")) == {"enamelled_wire", "cable"}
-    assert d.at["戊电缆有限公司", "confidence"] == 0.5
+    # code 3831 fits enamelled_wire and cable: the name decides, else both with low confidence,
+    # unless the products name something outside the chain
+    assert (d.at["戊电缆有限公司", "segments"], d.at["戊电缆有限公司", "basis"]) == ("cable", "code:3831;name:电缆;size")
+    assert d.at["辛实业有限公司", "segments"] == "enamelled_wire;cable"
+    assert d.at["辛实业有限公司", "confidence"] == 0.5
+    assert d.at["壬金属制品有限公司", "segments"] == ""
     # generic words (技术服务, 销售) and a trade firm (section F) place nothing
     for nm in ("己科技有限公司", "丙贸易有限公司"):
         assert d.at[nm, "segments"] == "" and not d.at[nm, "placed"]
-    assert set(r.unplaced["name"]) == {"己科技有限公司", "丙贸易有限公司"}
+    assert set(r.unplaced["name"]) == {"己科技有限公司", "丙贸易有限公司", "壬金属制品有限公司"}
     assert "己科技有限公司" not in set(r.cluster.firms["name"])
 
 

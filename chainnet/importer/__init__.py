@@ -361,7 +361,7 @@ def import_firms(source: str | os.PathLike | pd.DataFrame, *, template: str | Te
                                                  t["output"], t["employees"]):
         code = code if isinstance(code, str) else None
         kind, kbasis = body_kind(nm, code)
-        p = matcher.place(code=code, products=prod, scope=scope)
+        p = matcher.place(code=code, products=prod, scope=scope, name=nm)
         b = list(p.basis)
         if kind is not None:
             r, b = kind, [*b, kbasis]

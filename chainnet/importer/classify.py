@@ -6,11 +6,14 @@ Placement (each step recorded in ``basis``):
    the firm's class or group (``code:3251``);
 2. product words (``主营产品``) found in the template's ``keywords`` (``products:铜箔``);
 3. business-scope words (``经营范围``) the same way (``scope:漆包线``), used only when the products
-   column names none.
+   column names none;
+4. words in the firm's name (``name:铜管``), only to choose among the code's candidates or when
+   nothing else is known.
 
 Products decide when they match; the code then only adds the segments the scope also names.
 With scope words only, the code's candidates that the scope confirms win, else the code, else
-the scope. A clause of the scope about trade (销售, 批发, 贸易, 进出口 ...) without a making word
+the scope. An ambiguous code with products that name nothing of the chain places nothing.
+Traders (section F, or 销售/贸易/商行 in the name) are not placed. A clause of the scope about trade (销售, 批发, 贸易, 进出口 ...) without a making word
 (生产, 制造, 加工 ...) is ignored, and generic words never place a firm. A word followed directly
 by another product word describes it (``锂电池隔膜``, ``空调用铜管``) and is not counted itself.
 """
@@ -30,7 +33,13 @@ GENERIC = frozenset({
     "设备", "制品", "科技", "实业", "咨询", "投资", "sales", "trade", "trading", "wholesale", "retail",
     "import and export", "technical service", "manufacturing", "production", "materials", "products",
 })
-TRADE_WORDS = ("销售", "批发", "零售", "贸易", "进出口", "经销", "代理", "购销")
+TRADE_WORDS = ("销售", "批发", "零售", "贸易", "进出口", "经销", "代理", "购销", "经营")
+#: Name words of shops and traders (a 电线电缆销售有限公司 sells cables, it does not make them).
+TRADE_NAME_WORDS = ("销售", "贸易", "商贸", "商行", "经营部", "批发", "经销", "进出口")
+#: A product word followed by one of these names the waste it is recovered from (钕铁硼废料), and one
+#: preceded by 废/废旧 likewise (废旧动力电池): the firm recycles, it does not make the product.
+WASTE_AFTER = ("废料", "边角料", "油泥", "回收料", "废渣")
+WASTE_BEFORE = ("废旧", "废")
 MAKE_WORDS = ("生产", "制造", "加工", "冶炼", "开采", "采选", "研发", "研制", "回收", "提炼", "精炼", "轧制", "制备",
               "提纯", "合成", "组装", "production", "manufactur", "processing")
 #: Name words of bodies that are services whatever else their name says (大学科技园 is a park, not a university).
@@ -116,20 +125,26 @@ class Matcher:
             for i, m in enumerate(found):
                 if i + 1 < len(found) and clause[m.end():found[i + 1].start()] in _GAP:
                     continue  # a modifier of the next product word
+                after = clause[m.end():m.end() + 3]
+                if after.startswith(("用", "专用")) or after.startswith(WASTE_AFTER):
+                    continue  # 引线框架用铜带: made for the lead-frame maker; 磁材边角料: waste
+                if clause[:m.start()].endswith(WASTE_BEFORE):
+                    continue
                 for seg in self._words[m.group(0).lower()]:
                     hit.setdefault(seg, m.group(0))
         if len(self._cache) < 2_000_000:
             self._cache[text] = hit
         return hit
 
-    def place(self, *, code: str | None, products: str, scope: str) -> Placement:
-        """Segments for one firm from its industry code, products and business scope."""
-        sec = section(code)
-        if sec in TRADE_SECTIONS:
+    def place(self, *, code: str | None, products: str, scope: str, name: str = "") -> Placement:
+        """Segments for one firm from its industry code, products, business scope and name."""
+        if section(code) in TRADE_SECTIONS or is_trade_name(name):
             return Placement((), (), 0.0, "trade")
         cand = self.candidates(code)
         prod = self.words(products)
         scp = self.words(scope) if not prod else {}
+        nm: dict[str, str] = {}
+        note = ""
         if prod:
             segs = set(prod) | (set(cand) & set(self.words(scope) if cand else ()))
             agree = bool(set(cand) & segs)
@@ -140,22 +155,44 @@ class Matcher:
             segs = both or set(cand) or set(scp)
             conf = 0.9 if both else (0.5 if cand else 0.6)
             note = "" if both or not cand else "code_over_scope"
-        elif cand:
-            segs = set(cand)
-            conf = 0.9 if len(cand) == 1 else 0.5
-            note = "" if len(cand) == 1 else "code_ambiguous"
         else:
-            return Placement((), (), 0.0, "no_match")
+            nm = self.words(name)
+            pick = set(cand) & set(nm)
+            if len(cand) == 1:
+                segs, conf = set(cand), 0.9
+            elif pick:
+                segs, conf = pick, 0.8
+            elif cand and products.strip():
+                # the products name something, but nothing of this chain: the code cannot decide alone
+                return Placement((), (), 0.0, "code_ambiguous")
+            elif cand:
+                segs, conf, note = set(cand), 0.5, "code_ambiguous"
+            elif nm:
+                segs, conf = set(nm), 0.5
+            else:
+                return Placement((), (), 0.0, "no_match")
         ordered = tuple(sorted(segs, key=self.order.__getitem__))
         basis: list[str] = []
         if code and set(cand) & segs:
             basis.append(f"code:{code}")
-        for s in ordered:
-            if s in prod:
-                basis.append(f"products:{prod[s]}")
-            elif s in scp or (s not in cand and s in self.words(scope)):
-                basis.append(f"scope:{(scp or self.words(scope))[s]}")
+        scope_words = scp or (self.words(scope) if cand else {})
+        for sid in ordered:
+            if sid in prod:
+                basis.append(f"products:{prod[sid]}")
+            elif sid in scope_words and (sid in scp or sid in cand):
+                basis.append(f"scope:{scope_words[sid]}")
+            elif sid in nm:
+                basis.append(f"name:{nm[sid]}")
         return Placement(ordered, tuple(dict.fromkeys(basis)), conf, note)
+
+
+def is_trade_name(name: str) -> bool:
+    """A shop or trader by its name (销售, 贸易, 商行, 经营部 ... and no making word).
+
+    >>> is_trade_name("某某电线电缆销售有限公司"), is_trade_name("某某铜材制造有限公司")
+    (True, False)
+    """
+    return any(w in name for w in TRADE_NAME_WORDS) and not any(w in name for w in MAKE_WORDS)
 
 
 def _trie_regex(words: list[str]) -> str:
