@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import unicodedata
 
+import numpy as np
+
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 _VALUE = {c: i for i, c in enumerate(ALPHABET)}
@@ -55,6 +57,29 @@ def problem(code: str) -> str | None:
     if code[17] != want:
         return f"check character is {code[17]!r} but GB 32100-2015 gives {want!r}; a character is mistyped"
     return None
+
+
+def valid_mask(codes: np.ndarray | list[str]) -> np.ndarray:
+    """Vectorised :func:`problem` is None for already normalised codes (one numpy pass).
+
+    >>> valid_mask(["91340700MA2N00000L", "91340700MA2N00000G", ""]).tolist()
+    [True, False, False]
+    """
+    arr = np.asarray(codes, dtype=object)
+    out = np.zeros(len(arr), dtype=bool)
+    lens = np.fromiter((len(c) if isinstance(c, str) else 0 for c in arr), dtype=np.int64, count=len(arr))
+    idx = np.flatnonzero(lens == 18)
+    if not len(idx):
+        return out
+    raw = np.array([c.encode("ascii", "replace") for c in arr[idx]], dtype="S18").view(np.uint8).reshape(-1, 18)
+    table = np.full(256, -1, dtype=np.int64)
+    for ch, v in _VALUE.items():
+        table[ord(ch)] = v
+    vals = table[raw]
+    ok = (vals >= 0).all(axis=1)
+    total = vals[:, :17] @ np.asarray(WEIGHTS, dtype=np.int64)
+    out[idx] = ok & (vals[:, 17] == (31 - total % 31) % 31)
+    return out
 
 
 def is_valid(code: object) -> bool:

@@ -182,20 +182,23 @@ def _frame(rows: list[list[Any]], nums: list[int], label: str,
 
 
 def _text(s: pd.Series) -> pd.Series:
-    out = s.map(lambda v: "" if v is None or (isinstance(v, float) and v != v) else str(v).strip())
-    return out.astype(object)
+    """Cells as stripped text, blanks as '' (numbers as written: 3251.0 -> '3251')."""
+    vals = s.to_numpy(dtype=object)
+    out = [v.strip() if isinstance(v, str) else "" if v is None or (isinstance(v, float) and v != v)
+           else str(int(v)) if isinstance(v, float) and v.is_integer() else str(v) for v in vals]
+    return pd.Series(out, index=s.index, dtype=object)
 
 
 def _numbers(s: pd.Series, factor: float, rows: np.ndarray, *, label: str, column: str,
              notes: list[str]) -> pd.Series:
     """Numbers in a money or count column times ``factor``; units written in cells win."""
-    out = np.full(len(s), np.nan)
+    vals = s.to_numpy(dtype=object)
+    fast = pd.to_numeric(pd.Series(vals, dtype=object), errors="coerce").to_numpy(dtype=float)
+    out = fast * factor
     bad = []
-    for i, v in enumerate(s.to_numpy(dtype=object)):
-        if isinstance(v, (int, float)) and not isinstance(v, bool):
-            out[i] = float(v) * factor
-            continue
-        t = "" if v is None else str(v).strip()
+    for i in np.flatnonzero(np.isnan(fast)):
+        v = vals[i]
+        t = "" if v is None or (isinstance(v, float) and v != v) else str(v).strip()
         if t.lower() in _NA_TOKENS:
             continue
         m = _NUM_RE.match(t.replace("，", ","))
@@ -279,11 +282,12 @@ def import_firms(source: str | os.PathLike | pd.DataFrame, *, template: str | Te
     t = pd.DataFrame({"row": rownum, "name": names.to_numpy()})
 
     # credit codes: normalise, verify, merge duplicates of valid codes
-    codes = get("credit_code").map(creditcode.normalise)
-    t["credit_code"] = codes.to_numpy()
+    codes = [creditcode.normalise(c) if c else "" for c in get("credit_code")]
+    t["credit_code"] = np.array(codes, dtype=object)
     given = (t["credit_code"] != "").to_numpy()
-    why = np.array([creditcode.problem(c) if g else None for c, g in zip(t["credit_code"], given)], dtype=object)
-    valid = given & np.array([w is None for w in why])
+    valid = creditcode.valid_mask(codes)
+    why = np.array([creditcode.problem(c) if g and not ok else None for c, g, ok in zip(codes, given, valid)],
+                   dtype=object)
     for msg in sorted({w for w in why if w}):
         rows_bad = tuple(int(r) for r, w in zip(t["row"], why) if w == msg)
         warnings.warn(Problem(label, f"credit code {msg}; the firm is kept", rows_bad, col.get("credit_code")).render(),
@@ -357,8 +361,9 @@ def import_firms(source: str | os.PathLike | pd.DataFrame, *, template: str | Te
     # placement and roles
     matcher = Matcher(tpl)
     seg, basis, conf, note, role, placed = [], [], [], [], [], []
-    for code, prod, scope, nm, out_v, emp in zip(t["industry_code"], t["products"], t["scope"], t["name"],
-                                                 t["output"], t["employees"]):
+    emps = [None if e is pd.NA else e for e in t["employees"].tolist()]
+    for code, prod, scope, nm, out_v, emp in zip(t["industry_code"].tolist(), t["products"].tolist(),
+                                                 t["scope"].tolist(), t["name"].tolist(), t["output"].tolist(), emps):
         code = code if isinstance(code, str) else None
         kind, kbasis = body_kind(nm, code)
         p = matcher.place(code=code, products=prod, scope=scope, name=nm)
@@ -369,7 +374,7 @@ def import_firms(source: str | os.PathLike | pd.DataFrame, *, template: str | Te
         else:
             if out_v == out_v:
                 r = "backbone" if out_v >= backbone_revenue else "sme"
-            elif emp is not pd.NA and emp == emp:
+            elif emp is not None and emp == emp:
                 r = "backbone" if emp >= backbone_employees else "sme"
             else:
                 r = "sme"

@@ -56,6 +56,14 @@ INSTITUTION_DIVISIONS = ("73", "83")   # M73 研究和试验发展, P83 教育
 SERVICE_SECTIONS = ("G", "J", "K", "L", "M", "N", "I")   # transport, finance, real estate, leasing, tech services ...
 TRADE_SECTIONS = ("F",)
 _CLAUSE = re.compile(r"[；;。\n]+")
+
+
+def _any_re(words: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)), re.IGNORECASE)
+
+
+_SERVICE_FIRST_RE, _INSTITUTION_RE, _SERVICE_RE = map(_any_re, (SERVICE_FIRST, INSTITUTION_WORDS, SERVICE_WORDS))
+_TRADE_NAME_RE, _MAKE_RE, _TRADE_RE = _any_re(TRADE_NAME_WORDS), _any_re(MAKE_WORDS), _any_re(TRADE_WORDS)
 _GAP = ("", "用", "专用")
 
 
@@ -119,7 +127,7 @@ class Matcher:
             return hit
         hit = {}
         for clause in _CLAUSE.split(text):
-            if any(t in clause for t in TRADE_WORDS) and not any(m in clause.lower() for m in MAKE_WORDS):
+            if _TRADE_RE.search(clause) and not _MAKE_RE.search(clause):
                 continue
             found = list(self._re.finditer(clause))
             for i, m in enumerate(found):
@@ -192,7 +200,7 @@ def is_trade_name(name: str) -> bool:
     >>> is_trade_name("某某电线电缆销售有限公司"), is_trade_name("某某铜材制造有限公司")
     (True, False)
     """
-    return any(w in name for w in TRADE_NAME_WORDS) and not any(w in name for w in MAKE_WORDS)
+    return _TRADE_NAME_RE.search(name) is not None and _MAKE_RE.search(name) is None
 
 
 def _trie_regex(words: list[str]) -> str:
@@ -230,13 +238,12 @@ def body_kind(name: str, code: str | None) -> tuple[str | None, str | None]:
     >>> body_kind("某某有限公司", "6621")
     ('service', 'code:6621')
     """
-    low = name.lower()
     sec = section(code)
-    if any(w in low for w in SERVICE_FIRST):
+    if _SERVICE_FIRST_RE.search(name):
         return "service", "name"
-    if any(w in low for w in INSTITUTION_WORDS):
+    if _INSTITUTION_RE.search(name):
         return "institution", "name"
-    if sec not in ("B", "C", "D") and any(w in low for w in SERVICE_WORDS):
+    if sec not in ("B", "C", "D") and _SERVICE_RE.search(name):
         return "service", "name"
     if code and code[:2] in INSTITUTION_DIVISIONS:
         return "institution", f"code:{code}"

@@ -8,6 +8,7 @@ built-in template names, plus the sections' usual service classes); other names 
 
 from __future__ import annotations
 
+import functools
 import re
 
 #: Sections by two-digit division (GB/T 4754-2017 table of divisions).
@@ -60,6 +61,7 @@ _BY_TITLE = {t: c for c, t in TITLES.items()}
 _CODE_RE = re.compile(r"(?<![0-9])([A-Ta-t]?)\s*([0-9]{2,4})(?![0-9])")
 
 
+@functools.lru_cache(maxsize=4096)
 def section(code: str | None) -> str | None:
     """The section letter (A-T) of a 2-4 digit code.
 
