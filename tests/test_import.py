@@ -309,3 +309,18 @@ def test_cli_writes_a_valid_cluster_with_links(tmp_path: Path) -> None:
     assert c.links[["source", "target"]].values.tolist() == [[CODE_A, "r3"]]
     assert {"decisions", "unplaced", "segments"} <= set(openpyxl.load_workbook(out / "review.xlsx").sheetnames)
     assert "入链" in res.output
+
+
+def test_docs_list_every_template_code_and_keyword() -> None:
+    text = (Path(__file__).resolve().parents[1] / "docs" / "templates.md").read_text(encoding="utf-8")
+    for tid in chainnet.builtin_templates():
+        t = chainnet.load_template(tid)
+        section = text.split(f"### `{tid}` codes and keywords")[1].split("###")[0]
+        for row in t.segments.itertuples(index=False):
+            line = next(ln for ln in section.splitlines() if ln.startswith(f"| `{row.id}` |"))
+            assert all(w in line for w in row.keywords), (tid, row.id)
+            assert all(f"{c} {TITLES[c]}" in line for c in row.codes), (tid, row.id)
+
+
+def test_registry_example_is_not_a_cluster_dataset() -> None:
+    assert "registry_examples" not in chainnet.available_datasets()
