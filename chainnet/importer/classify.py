@@ -106,6 +106,7 @@ class Matcher:
         parts = [p for p in parts if p]
         self._re = re.compile("|".join(parts), re.IGNORECASE) if parts else None
         self._cache: dict[str, dict[str, str]] = {}
+        self._clauses: dict[str, tuple[tuple[str, str], ...]] = {}
         self._code_cache: dict[str, tuple[str, ...]] = {}
         self.order = {s: i for i, s in enumerate(template.segment_ids)}
 
@@ -127,22 +128,32 @@ class Matcher:
             return hit
         hit = {}
         for clause in _CLAUSE.split(text):
-            if _TRADE_RE.search(clause) and not _MAKE_RE.search(clause):
-                continue
-            found = list(self._re.finditer(clause))
-            for i, m in enumerate(found):
-                if i + 1 < len(found) and clause[m.end():found[i + 1].start()] in _GAP:
-                    continue  # a modifier of the next product word
-                after = clause[m.end():m.end() + 3]
-                if after.startswith(("用", "专用")) or after.startswith(WASTE_AFTER):
-                    continue  # 引线框架用铜带: made for the lead-frame maker; 磁材边角料: waste
-                if clause[:m.start()].endswith(WASTE_BEFORE):
-                    continue
-                for seg in self._words[m.group(0).lower()]:
-                    hit.setdefault(seg, m.group(0))
+            found = self._clauses.get(clause)
+            if found is None:
+                found = self._clause_words(clause)
+                if len(self._clauses) < 1_000_000:  # registries repeat the same clauses (货物进出口 ...)
+                    self._clauses[clause] = found
+            for seg, word in found:
+                hit.setdefault(seg, word)
         if len(self._cache) < 2_000_000:
             self._cache[text] = hit
         return hit
+
+    def _clause_words(self, clause: str) -> tuple[tuple[str, str], ...]:
+        if _TRADE_RE.search(clause) and not _MAKE_RE.search(clause):
+            return ()
+        out = []
+        found = list(self._re.finditer(clause))
+        for i, m in enumerate(found):
+            if i + 1 < len(found) and clause[m.end():found[i + 1].start()] in _GAP:
+                continue  # a modifier of the next product word
+            after = clause[m.end():m.end() + 3]
+            if after.startswith(("用", "专用")) or after.startswith(WASTE_AFTER):
+                continue  # 引线框架用铜带: made for the lead-frame maker; 磁材边角料: waste
+            if clause[:m.start()].endswith(WASTE_BEFORE):
+                continue
+            out += [(seg, m.group(0)) for seg in self._words[m.group(0).lower()]]
+        return tuple(out)
 
     def place(self, *, code: str | None, products: str, scope: str, name: str = "") -> Placement:
         """Segments for one firm from its industry code, products, business scope and name."""
