@@ -240,7 +240,7 @@ def test_review_reimport_manual_wins(tmp_path: Path) -> None:
             row[head.index("segments")].value = "pcb"
         if row[head.index("name")].value == "戊电缆有限公司":
             row[head.index("segments")].value = "cable"
-            row[head.index("role")].value = "backbone"
+            row[head.index("role")].value = "骨干"  # Chinese role words are accepted
     wb.save(tmp_path / "edited.xlsx")
     r2, _ = quiet_import(src, template="copper", review=tmp_path / "edited.xlsx")
     d = by_name(r2)
