@@ -30,6 +30,7 @@ from .analysis.worldclass import WorldClass
 from .datasets import available as available_datasets
 from .datasets import load as load_dataset
 from .generate import GeneratedCluster, generate
+from .importer import ImportResult, import_firms
 from .io import read_cluster, read_template, write_cluster
 from .model import Cluster
 from .report import analyze
@@ -37,10 +38,10 @@ from .template import Template, builtin_templates, load_template
 
 __all__ = [
     "AnalysisResult", "Audit", "ChainnetError", "Cluster", "Comparison", "Concentration", "DataWarning",
-    "DatasetError", "Diff", "GeneratedCluster", "LeaderResult", "Lifecycle", "PositionResult", "Problem",
+    "DatasetError", "Diff", "GeneratedCluster", "ImportResult", "LeaderResult", "Lifecycle", "PositionResult", "Problem",
     "Profile", "ResilienceResult", "Specialisation", "StructureResult", "Template", "TemplateError", "Timeline",
     "ValidationError", "WhatIf", "WorldClass", "__version__", "analyze", "audit", "available_datasets",
-    "builtin_templates", "compare", "completeness", "diff", "distances", "generate", "leaders", "load_dataset",
+    "builtin_templates", "compare", "completeness", "diff", "distances", "generate", "import_firms", "leaders", "load_dataset",
     "load_template", "most_similar", "position", "profile", "read_cluster", "read_template", "resilience",
     "single_points_of_failure", "structure", "timeline", "timeline_result", "upstreamness", "upstreamness_io",
     "whatif", "write_cluster",

@@ -418,3 +418,24 @@ def _segment_hint(segment_ids: Collection[str], template_ids: Sequence[str], k: 
     if template_ids:
         hint += "; see " + " and ".join(f"`chainnet templates show {t}`" for t in template_ids)
     return hint
+
+
+def credit_code_problems(df: pd.DataFrame, *, file: str) -> list[Problem]:
+    """Credit codes (optional ``credit_code`` column) failing the GB 32100-2015 check; for warnings."""
+    if "credit_code" not in df.columns:
+        return []
+    from .creditcode import normalise, problem, valid_mask
+
+    col = _Collector(file)
+    raw = df["credit_code"].to_numpy(dtype=object)
+    codes = [normalise(c) for c in raw] if len(raw) < 10_000 else _fast_normalise(df["credit_code"])
+    ok = valid_mask(codes)
+    why = [None if good or not c else problem(c) for c, good in zip(codes, ok)]
+    for msg in sorted({w for w in why if w}):
+        col.add(f"credit code {msg}", "credit_code", np.array([w == msg for w in why]))
+    return col.problems
+
+
+def _fast_normalise(s: pd.Series) -> list[str]:
+    text = s.astype(object).where(s.notna(), "").astype(str)
+    return text.str.normalize("NFKC").str.upper().str.replace(r"[\s\-_]", "", regex=True).tolist()

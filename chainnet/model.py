@@ -98,6 +98,8 @@ class Cluster:
             # built from tables in code: no rows means no ties (files follow SCHEMA's default, see
             # io.declare_links); said explicitly so every writer keeps the meaning
             meta["links"] = "known"
+        for p in v.credit_code_problems(fdf, file=files[1]):
+            warnings.warn(p.render(), DataWarning, stacklevel=2)
         ldf, merged = v.merge_duplicate_links(ldf)
         if merged:
             warnings.warn(f"{files[2]}: {merged} duplicate link rows (same source, target and kind) were "

@@ -21,6 +21,8 @@ SCHEMA = "chainnet/1"
 STAGES = ("upstream", "midstream", "downstream")
 ID_RE = re.compile(r"^[a-z0-9_]+$")
 _BUILTIN_DIR = Path(__file__).parent / "templates"
+SEGMENT_COLUMNS = ("id", "name", "name_zh", "stage", "weight", "codes", "keywords")
+_CODE_RE = re.compile(r"^[0-9]{3,4}$")
 
 
 @dataclass(frozen=True, eq=False)
@@ -30,7 +32,9 @@ class Template:
     Parameters
     ----------
     id, name, name_zh, note : identification and a note on what the chain is based on
-    segments : DataFrame with columns ``id, name, name_zh, stage, weight`` in file order
+    segments : DataFrame with columns ``id, name, name_zh, stage, weight, codes, keywords`` in file
+        order; ``codes`` (GB/T 4754-2017 classes or groups) and ``keywords`` (product words) are tuples
+        of strings, used by :func:`chainnet.import_firms` to place firms
     flows : DataFrame with columns ``from, to, weight``
     path : the file the template was read from, if any
 
@@ -112,8 +116,16 @@ class Template:
                 elif isinstance(val, str) and has_control_characters(val):
                     bad(f"{key} of segment {sid!r} holds a control character (shown escaped): {val!r}",
                         f"segment.{key}", where)
+            codes = _codes(s.get("codes", []))
+            if codes is None:
+                bad(f"codes of segment {sid!r} must be a list of GB/T 4754-2017 class (4 digits) or group "
+                    "(3 digits) codes written as strings, e.g. [\"3251\", \"381\"]", "segment.codes", where)
+            words = _words(s.get("keywords", []))
+            if words is None:
+                bad(f"keywords of segment {sid!r} must be a list of non-empty strings", "segment.keywords", where)
             seg_rows.append({"id": sid, "name": s.get("name", sid), "name_zh": s.get("name_zh"),
-                             "stage": stage, "weight": w if w is not None else 1.0})
+                             "stage": stage, "weight": w if w is not None else 1.0,
+                             "codes": codes or (), "keywords": words or ()})
         flow_rows = []
         for i, f in enumerate(flows, start=1):
             a, b = f.get("from"), f.get("to")
@@ -138,7 +150,7 @@ class Template:
         if problems:
             raise ValidationError(problems, subject=f"template {file}")
         known = {"schema", "id", "name", "name_zh", "note", "segment", "flow"}
-        seg_df = pd.DataFrame(seg_rows, columns=["id", "name", "name_zh", "stage", "weight"])
+        seg_df = pd.DataFrame(seg_rows, columns=list(SEGMENT_COLUMNS))
         flow_df = pd.DataFrame(flow_rows, columns=["from", "to", "weight"])
         flow_df = flow_df.drop_duplicates(["from", "to"]).reset_index(drop=True)
         return cls(id=tid, name=data["name"], name_zh=data.get("name_zh"), note=data.get("note"),
@@ -204,7 +216,8 @@ class Template:
             if getattr(self, k) is not None:
                 out[k] = getattr(self, k)
         out.update(self.extra)
-        out["segment"] = [{k: v for k, v in r.items() if v is not None and not (isinstance(v, float) and v != v)}
+        out["segment"] = [{k: list(v) if isinstance(v, tuple) else v for k, v in r.items()
+                           if v is not None and v != () and not (isinstance(v, float) and v != v)}
                           for r in self.segments.to_dict("records")]
         out["flow"] = self.flows.to_dict("records")
         return out
@@ -216,6 +229,20 @@ class Template:
 
     def __repr__(self) -> str:
         return f"<Template {self.id!r}: {len(self.segments)} segments, {len(self.flows)} flows>"
+
+
+def _codes(value: Any) -> tuple[str, ...] | None:
+    """GB/T 4754-2017 codes as a tuple of 3-4 digit strings, or None when malformed."""
+    if not isinstance(value, list) or not all(isinstance(c, str) and _CODE_RE.match(c.strip()) for c in value):
+        return None
+    return tuple(dict.fromkeys(c.strip() for c in value))
+
+
+def _words(value: Any) -> tuple[str, ...] | None:
+    """Keywords as a tuple of non-empty stripped strings, or None when malformed."""
+    if not isinstance(value, list) or not all(isinstance(w, str) and w.strip() for w in value):
+        return None
+    return tuple(dict.fromkeys(w.strip() for w in value))
 
 
 def _weight(value: Any) -> float | None:
