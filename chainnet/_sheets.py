@@ -34,8 +34,9 @@ def _error(label: str, message: str) -> ValidationError:
     return ValidationError([Problem(label, message)], subject=label)
 
 
-def read_sheets(path: Path, *, label: str, wanted: tuple[str, ...]) -> dict[str, pd.DataFrame]:
-    """The ``wanted`` sheets present in the workbook, each as a table of the cells' own values."""
+def read_sheets(path: Path, *, label: str, wanted: tuple[str, ...] | None = None) -> dict[str, pd.DataFrame]:
+    """The ``wanted`` sheets present in the workbook (every sheet when None), each as a table of the
+    cells' own values, in workbook order."""
     try:
         with zipfile.ZipFile(path) as z:
             size = sum(i.file_size for i in z.infolist())
@@ -55,7 +56,7 @@ def read_sheets(path: Path, *, label: str, wanted: tuple[str, ...]) -> dict[str,
         raise _error(label, f"not a valid .xlsx workbook ({why}); save it from Excel as .xlsx") from None
 
 
-def _read(path: Path, label: str, wanted: tuple[str, ...]) -> dict[str, pd.DataFrame]:
+def _read(path: Path, label: str, wanted: tuple[str, ...] | None) -> dict[str, pd.DataFrame]:
     import openpyxl
 
     with warnings.catch_warnings():
@@ -67,7 +68,7 @@ def _read(path: Path, label: str, wanted: tuple[str, ...]) -> dict[str, pd.DataF
             try:
                 out, budget = {}, [MAX_CELLS]
                 for ws in wb.worksheets:
-                    if ws.title in wanted and hasattr(ws, "reset_dimensions"):
+                    if (wanted is None or ws.title in wanted) and hasattr(ws, "reset_dimensions"):
                         ws.reset_dimensions()  # never trust the stored <dimension>
                         out[ws.title] = _table(ws, f"{label} sheet '{ws.title}'", budget)
                 return out

@@ -101,7 +101,9 @@ def _read_rows(path: Path, sheet: str | None) -> tuple[list[list[Any]], list[int
         import openpyxl
 
         try:
-            wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            with warnings.catch_warnings():  # openpyxl notes the drop-down lists and styles it drops
+                warnings.filterwarnings("ignore", category=UserWarning, module=r"openpyxl\.")
+                wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
         except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
             raise ValidationError([Problem(label, f"not a valid .xlsx workbook ({exc}); save it from Excel as .xlsx")],
                                   subject=label) from None
@@ -109,6 +111,8 @@ def _read_rows(path: Path, sheet: str | None) -> tuple[list[list[Any]], list[int
             if sheet is not None and sheet not in wb.sheetnames:
                 raise ChainnetError(f"{label}: no sheet {sheet!r} (sheets: {', '.join(wb.sheetnames)})")
             ws = wb[sheet] if sheet else wb.worksheets[0]
+            if hasattr(ws, "reset_dimensions"):
+                ws.reset_dimensions()  # a stale <dimension> would silently drop rows
             label = f"{label} sheet '{ws.title}'"
             rows, nums = [], []
             for i, r in enumerate(ws.iter_rows(values_only=True), start=1):
@@ -469,13 +473,14 @@ def _apply_manual(t: pd.DataFrame, m: pd.DataFrame, label: str) -> None:
 
 def _previous_edits(folder: Path, seg_ids: set[str]) -> pd.DataFrame:
     """Hand edits in an earlier import: firms.csv rows whose segments/role differ from its review.xlsx."""
-    from ..io import _sheets, read_csv_table
+    from .._csv import read_csv_table
+    from .._sheets import read_sheets
 
     empty = pd.DataFrame(columns=["firm_id", "name", "segments", "role"])
     if not (folder / "firms.csv").exists() or not (folder / "review.xlsx").exists():
         return empty
     firms = read_csv_table(folder / "firms.csv")
-    dec = _sheets(folder / "review.xlsx").get("decisions")
+    dec = read_sheets(folder / "review.xlsx", label="review.xlsx").get("decisions")
     if dec is None or "firm_id" not in firms.columns:
         return empty
     rule = pd.DataFrame({"firm_id": dec["firm_id"].astype(str), "segments": dec["segments"], "role": dec["role"]})
@@ -532,11 +537,12 @@ def _meta(path: Path | None, label: str, tpl: Template, **kw: Any) -> dict[str, 
 
 def _links(path: Path, firms: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     """A ties table whose ends are names, credit codes or firm ids, with ends turned into firm ids."""
-    from ..io import _sheets, read_csv_table
+    from .._csv import read_csv_table
+    from .._sheets import read_sheets
 
     label = path.name
     if path.suffix.lower() == ".xlsx":
-        df = next(iter(_sheets(path).values()))
+        df = next(iter(read_sheets(path, label=path.name).values()))
     else:
         df = read_csv_table(path)
     df.columns = [str(c).strip().lower() for c in df.columns]

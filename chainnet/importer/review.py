@@ -147,11 +147,11 @@ def read_review(path: Path, *, segment_ids: set[str]) -> pd.DataFrame:
     A row is manual when its ``segments`` or ``role`` differ from ``rule_segments``/``rule_role``
     or its basis already says ``manual``. Unknown segment ids or roles are errors (with row).
     """
-    from ..io import _sheets
+    from .._sheets import read_sheets
 
     label = Path(path).name
     try:
-        sheets = _sheets(Path(path))
+        sheets = read_sheets(Path(path), label=Path(path).name)
     except FileNotFoundError:
         raise ValidationError([Problem(label, f"file not found: {path}")], subject=label) from None
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
