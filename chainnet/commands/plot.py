@@ -18,7 +18,8 @@ def register(main: click.Group) -> None:
                   help="chain: chain map; network: supply network by community; leaders: leader centrality; "
                        "completeness: firms per segment by status; bowtie: bow-tie structure; degree: degree distribution.")
     @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
-                  help="Figure file; the format follows its extension: .png, .svg or .pdf.")
+                  help="Figure file; the format follows its extension: .png, .svg or .pdf, or .html for the "
+                       "interactive map (--kind chain or network; one self-contained file).")
     @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
                   help="Language of names, legend and title.")
     @click.option("--dpi", type=click.IntRange(min=10, max=2400), default=200, show_default=True,
@@ -38,9 +39,13 @@ def register(main: click.Group) -> None:
           chainnet plot demo_copper -o chain.png
           chainnet plot demo_copper --lang zh --orientation vertical -o chain_zh.pdf
           chainnet plot demo_copper --kind network --seed 1 -o network.svg
+          chainnet plot tongling_copper -o map.html
         """
         from pathlib import Path
 
+        if Path(output).suffix.lower() == ".html":
+            _html(path, kind, output, lang, seed)
+            return
         if Path(output).suffix.lower() not in (".png", ".svg", ".pdf"):
             raise click.BadParameter(f"cannot tell the figure format of {output!r}; use a file name ending in .png, "
                                      ".svg or .pdf", param_hint="-o/--output")
@@ -62,3 +67,18 @@ def register(main: click.Group) -> None:
         fig, _ = makers[kind]()
         out = viz.save(fig, output, dpi=dpi)
         click.echo(f"wrote {out}", err=True)
+
+
+def _html(path: str, kind: str, output: str, lang: str, seed: int) -> None:
+    """The interactive map of ``--kind chain`` or ``network`` as one self-contained HTML file."""
+    if kind not in ("chain", "network"):
+        raise click.BadParameter(f"an .html file holds the interactive map of --kind chain or network, not {kind!r}; "
+                                 "use .png, .svg or .pdf for this figure", param_hint="-o/--output")
+    from ..viz import interactive
+
+    c = load(path)
+    if kind == "network" and not c.links_known:
+        raise click.ClickException(f"{c.id}: links unknown: there is no supply network to draw "
+                                   "(links = \"unknown\" in cluster.toml); the chain map (--kind chain) works without links")
+    out = interactive.save_html(interactive.interactive_map(c, kind=kind, lang=lang, seed=seed), output)
+    click.echo(f"wrote {out}", err=True)

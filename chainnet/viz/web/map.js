@@ -47,14 +47,17 @@
       if (a === b) continue;
       var e = a + ">" + b;
       if (graph.hasEdge(e)) graph.updateEdgeAttribute(e, "n", function (n) { return n + 1; });
-      else graph.addEdgeWithKey(e, a, b, { n: 1, size: EDGE, color: "rgba(110,110,110,0.28)" });
+      else graph.addEdgeWithKey(e, a, b, { n: 1, size: EDGE, color: "#c2c2c2" });
     }
+    graph.forEachEdge(function (e, at, s, t) {
+      if (s[0] === "g" || t[0] === "g") graph.setEdgeAttribute(e, "size", Math.min(0.05, 0.004 * Math.sqrt(at.n)));
+    });
     groupLabels();
   }
   function groupLabels() {
     graph.forEachNode(function (id, at) {
       if (at.group !== undefined) {
-        graph.setNodeAttribute(id, "label", groupName(at.group) + ": " + G[at.group].count.toLocaleString() + " " + w("firms"));
+        graph.setNodeAttribute(id, "label", G[at.group].count.toLocaleString() + (lang === "zh" ? "" : " ") + w("firms"));
       } else {
         graph.setNodeAttribute(id, "label", name(at.firm));
       }
