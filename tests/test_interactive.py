@@ -99,6 +99,20 @@ def test_network_page_groups_firms_by_community() -> None:
     assert sum(g["count"] for g in data["groups"]) == data["drawn"]
 
 
+def test_report_gets_the_map_before_its_static_chain_figure() -> None:
+    import html
+
+    from chainnet.viz.interactive import embed_in_report
+
+    c = chainnet.load_dataset("demo_copper")
+    report = '<html><body><h2>Chain map</h2><figure id="fig-chain"><img src="x"></figure></body></html>'
+    out = embed_in_report(report, c, lang="zh")
+    assert out.index('<iframe class="chainnet-map"') < out.index('<figure id="fig-chain">')
+    inner = html.unescape(re.search(r'srcdoc="([^"]*)"', out).group(1))
+    assert _data(inner)["lang"] == "zh" and _data(inner)["drawn"] == len(c.firms)
+    assert embed_in_report("<html></html>", c) == "<html></html>"
+
+
 def test_bad_arguments_are_chainnet_errors() -> None:
     with pytest.raises(chainnet.ChainnetError, match="kind="):
         interactive_map(chainnet.load_dataset("demo_copper"), kind="pie")

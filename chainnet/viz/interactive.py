@@ -91,3 +91,19 @@ def embed(page: str, *, title: str = "", height: int = 640) -> str:
     """An ``<iframe>`` holding ``page`` (``srcdoc``), to place a map inside another HTML document."""
     return (f'<iframe class="chainnet-map" title="{html.escape(title)}" style="width:100%;height:{height}px;'
             f'border:1px solid #ddd" srcdoc="{html.escape(page, quote=True)}"></iframe>')
+
+
+def embed_in_report(report_html: str, cluster: Cluster, *, audit: Any = None, lang: str = "en", seed: int = 0) -> str:
+    """``report_html`` with the interactive chain map placed just before its static chain figure.
+
+    The static figure (``<figure id="fig-chain">``) stays: it is what prints and what shows where
+    scripts do not run; the map's frame is hidden in print. A report without that figure is
+    returned unchanged.
+    """
+    at = report_html.find('<figure id="fig-chain">')
+    if at < 0:
+        return report_html
+    page = interactive_map(cluster, kind="chain", lang=lang, audit=audit, seed=seed)
+    frame = ('<style>@media print{iframe.chainnet-map{display:none}}</style>'
+             + embed(page, title=st.cluster_title(cluster.meta, lang), height=720))
+    return report_html[:at] + frame + "\n" + report_html[at:]
