@@ -204,7 +204,7 @@
     if (out.length > 4) { out = out.slice(0, 4); out[3] += "…"; }
     return out;
   }
-  renderer.on("beforeRender", drawUnder);
+  renderer.on("afterRender", drawUnder);  // after: the camera matrix of this frame is set
 
   // -- interactions -------------------------------------------------------------------------
   var tip = $("cn-tip");
