@@ -128,7 +128,7 @@
     defaultEdgeType: "arrow", renderEdgeLabels: false, labelRenderedSizeThreshold: 7,
     labelFont: getComputedStyle(document.body).fontFamily, labelSize: 11, zIndex: true,
     nodeReducer: nodeReducer, edgeReducer: edgeReducer, minCameraRatio: 0.005, maxCameraRatio: 4,
-    stagePadding: 40
+    stagePadding: 40, hideEdgesOnMove: P.firms.id.length > 3000, hideLabelsOnMove: P.firms.id.length > 3000
   });
   var xs = [], ys = [];
   G.forEach(function (g) {
