@@ -160,6 +160,17 @@ def _open(browser, tmp_path, page_text: str, name: str = "map.html"):
     return pg, seen, errors
 
 
+_COUNT_COLOUR = """(async (rgb) => {
+  const img = new Image(); img.src = chainnetMap.exportPng(); await img.decode();
+  const c = document.createElement("canvas"); c.width = img.width; c.height = img.height;
+  const x = c.getContext("2d"); x.drawImage(img, 0, 0);
+  const d = x.getImageData(0, 0, c.width, c.height).data; let n = 0;
+  for (let i = 0; i < d.length; i += 4) {
+    if (Math.abs(d[i] - rgb[0]) < 12 && Math.abs(d[i + 1] - rgb[1]) < 12 && Math.abs(d[i + 2] - rgb[2]) < 12) n++;
+  }
+  return n; })"""
+
+
 @browser_only
 def test_browser_renders_firms_and_lanes_and_fetches_nothing(browser, tmp_path, tongling) -> None:
     pg, seen, errors = _open(browser, tmp_path, interactive_map(tongling))
@@ -220,6 +231,7 @@ def test_browser_aggregates_a_large_cluster_and_expands_on_click(browser, tmp_pa
     stats = pg.evaluate("chainnetMap.stats()")
     assert stats["firms"] == data["firms"]["group"].count(lane)
     assert stats["aggregates"] == len(nonempty) - 1
-    assert pg.evaluate("chainnetMap.exportPng()").startswith("data:image/png;base64,")
+    # the exported PNG holds the WebGL layer: pixels of the firms just expanded (SME sky blue #56B4E9)
+    assert pg.evaluate(_COUNT_COLOUR, [0x56, 0xB4, 0xE9]) > 20
     assert errors == []
     pg.close()
