@@ -151,10 +151,14 @@ def chain_payload(cluster: Cluster, audit: Any, tpls: list[Any], *, seed: int = 
         for band in lay.bands:
             bodies[band["band"]] = band["body"]
     else:
+        # bands stacked: aim at a whole map about 1.6 times as wide as tall, like a screen
         n_lanes = max(sum(1 for ln in lay.lanes if ln.band == b["band"]) for b in lay.bands)
-        height = max(2.0, 0.55 * n_lanes)
+        height = max(2.0, 0.6 * n_lanes / len(lay.bands))
         cell = min(0.34, math.sqrt(_LOCAL_W * height / max(n_max, 1)))
-        cell = _LOCAL_W / max(1, math.floor(_LOCAL_W / cell))
+        cell = _LOCAL_W / max(1, math.ceil(_LOCAL_W / cell - 1e-9))
+        # external firms get smaller cells in their narrow strip, so they need no more rows than the local ones
+        rows = max(1, math.ceil(n_max / round(_LOCAL_W / cell)))
+        e_cell = min(cell, _EXT_W / max(1, math.ceil(e_max / rows)))
         top = 0.0
         for b in lay.bands:
             lanes = [ln for ln in lay.lanes if ln.band == b["band"]]
@@ -162,12 +166,13 @@ def chain_payload(cluster: Cluster, audit: Any, tpls: list[Any], *, seed: int = 
             for ln in lanes:
                 x0 = ln.pos - LANE_W / 2 + 0.02
                 end = _grid(local.get(ln.idx, []), x0, _LOCAL_W, top + 0.1, cell, pos)
-                end_e = _grid(ext.get(ln.idx, []), x0 + _LOCAL_W + 0.02, _EXT_W, top + 0.1, cell, pos)
+                end_e = _grid(ext.get(ln.idx, []), x0 + _LOCAL_W + 0.02, _EXT_W, top + 0.1, e_cell, pos)
                 bottom = max(bottom, end + 0.1, end_e + 0.1)
             bodies[b["band"]] = (top, bottom)
-            top = bottom + 1.4
+            top = bottom + 2.2  # room for the flows under this band and the headers of the next
         for i in pos:
-            size[i] = cell * (0.18 + 0.3 * min(1.0, float(lay.radius[i]) / R_MAX))
+            c = e_cell if lay.ext[i] else cell
+            size[i] = c * (0.18 + 0.3 * min(1.0, float(lay.radius[i]) / R_MAX))
     groups = []
     for ln in lay.lanes:
         y0, y1 = bodies[ln.band]

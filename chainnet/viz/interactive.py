@@ -83,6 +83,8 @@ def interactive_map(cluster: Cluster, *, kind: str = "chain", lang: str = "en", 
 def save_html(page: str, path: str | os.PathLike) -> Path:
     """Write an HTML page as UTF-8 and return its path."""
     out = Path(path)
+    if not out.parent.exists():
+        raise ChainnetError(f"folder {str(out.parent)!r} does not exist; create it first")
     out.write_text(page, encoding="utf-8")
     return out
 

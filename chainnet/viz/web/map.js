@@ -165,8 +165,16 @@
       ctx.fillStyle = P.stage_colors[g.stage] || "#666";
       ctx.fillRect(a.x, a.y - 4, lw, 4);
       ctx.fillStyle = "#222";
-      var lines = wrapText(groupName(k), lw - 4), top = a.y - 6 - (lines.length - 1) * fs * 1.15;
-      lines.forEach(function (s, n) { ctx.fillText(s, a.x + lw / 2, top + n * fs * 1.15); });
+      if (lw < 44) {  // narrow lanes (zoomed out): one slanted line instead of a wrapped block
+        var t = groupName(k);
+        ctx.save(); ctx.translate(a.x + lw / 2, a.y - 7); ctx.rotate(-Math.PI / 4);
+        ctx.font = "10px " + getComputedStyle(document.body).fontFamily;
+        ctx.textAlign = "left"; ctx.textBaseline = "middle";
+        ctx.fillText(t.length > 26 ? t.slice(0, 25) + "…" : t, 0, 0); ctx.restore();
+      } else {
+        var lines = wrapText(groupName(k), lw - 4), top = a.y - 6 - (lines.length - 1) * fs * 1.15;
+        lines.forEach(function (s, n) { ctx.fillText(s, a.x + lw / 2, top + n * fs * 1.15); });
+      }
       if (g.gap) {
         ctx.fillStyle = "#B2182B"; ctx.textBaseline = "top";
         ctx.fillText(w("gap_" + g.gap), a.x + lw / 2, a.y + 4);
