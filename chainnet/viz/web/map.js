@@ -23,6 +23,7 @@
   var isOpen = function (g) { return !P.aggregate || !!state.expanded[g]; };
   var nodeOf = function (i) { return isOpen(F.group[i]) ? "f" + i : "g" + F.group[i]; };
   var EDGE = P.edge_size;
+  var CURVE = Sigma.rendering && Sigma.rendering.EdgeCurveProgram;
   var color = function (i) { return F.external[i] ? P.roles.external : (P.roles[F.role[i]] || "#777"); };
 
   // -- graph --------------------------------------------------------------------------------
@@ -50,7 +51,10 @@
       else graph.addEdgeWithKey(e, a, b, { n: 1, size: EDGE, color: "#c2c2c2" });
     }
     graph.forEachEdge(function (e, at, s, t) {
-      if (s[0] === "g" || t[0] === "g") graph.setEdgeAttribute(e, "size", Math.min(0.05, 0.004 * Math.sqrt(at.n)));
+      if (s[0] === "g" || t[0] === "g") {  // links between groups: curved so that they clear the groups between
+        graph.mergeEdgeAttributes(e, { size: Math.min(0.05, 0.004 * Math.sqrt(at.n)), type: CURVE ? "curved" : "arrow",
+          color: "#9aa7b4" });
+      }
     });
     groupLabels();
   }
@@ -125,7 +129,7 @@
   var SigmaClass = Sigma.Sigma || Sigma;
   var renderer = new SigmaClass(graph, $("cn-graph"), {
     itemSizesReference: "positions", zoomToSizeRatioFunction: function (x) { return x; },
-    defaultEdgeType: "arrow", renderEdgeLabels: false, labelRenderedSizeThreshold: 7,
+    defaultEdgeType: "arrow", edgeProgramClasses: CURVE ? { curved: CURVE } : {}, renderEdgeLabels: false, labelRenderedSizeThreshold: 7,
     labelFont: getComputedStyle(document.body).fontFamily, labelSize: 11, zIndex: true,
     nodeReducer: nodeReducer, edgeReducer: edgeReducer, minCameraRatio: 0.005, maxCameraRatio: 4,
     stagePadding: 40, hideEdgesOnMove: P.firms.id.length > 3000, hideLabelsOnMove: P.firms.id.length > 3000
