@@ -215,6 +215,39 @@ def test_browser_search_highlight_and_language_switch(browser, tmp_path, tonglin
 
 
 @browser_only
+def test_browser_hover_details_and_two_hops(browser, tmp_path, tongling) -> None:
+    pg, _, errors = _open(browser, tmp_path, interactive_map(tongling))
+    links = tongling.links[tongling.links["kind"] == "supply"]
+    fid = "jingda"
+    i = pg.evaluate(f"chainnetMap.byId('{fid}')")
+    xy = pg.evaluate(f"(() => {{ const r = chainnetMap.renderer; const d = r.getNodeDisplayData('f{i}');"
+                     "const p = r.framedGraphToViewport(d); return [p.x, p.y]; })()")
+    box = pg.locator("#cn-graph").bounding_box()
+    pg.mouse.move(box["x"] + xy[0], box["y"] + xy[1])
+    pg.wait_for_selector("#cn-tip:not([hidden])", timeout=5000)
+    tip = pg.inner_text("#cn-tip")
+    n_in = int((links["target"] == fid).sum())
+    n_out = int((links["source"] == fid).sum())
+    for text in ("Tongling Jingda Special Magnet Wire", "铜陵精达特种电磁线股份有限公司", "enamelled_wire", "PageRank",
+                 f"{n_in} / {n_out}", "reported", "zeng2022"):
+        assert text in tip, (text, tip)
+    # two hops: suppliers of suppliers too, counted from the links table
+    pg.select_option("#cn-hops", "2")
+    pg.evaluate(f"chainnetMap.select({i})")
+    sup1 = set(links.loc[links["target"] == fid, "source"])
+    sup2 = sup1 | set(links.loc[links["target"].isin(sup1), "source"])
+    cus1 = set(links.loc[links["source"] == fid, "target"])
+    cus2 = cus1 | set(links.loc[links["source"].isin(cus1), "target"])
+    hl = pg.evaluate("chainnetMap.highlighted()")
+    # a firm reached both ways is listed once, as a supplier (the walk upstream runs first)
+    assert set(hl["supplier"]) == sup2 - {fid}
+    assert set(hl["customer"]) == cus2 - sup2 - {fid}
+    assert len(sup2) > len(sup1)
+    assert errors == []
+    pg.close()
+
+
+@browser_only
 def test_browser_aggregates_a_large_cluster_and_expands_on_click(browser, tmp_path) -> None:
     c = _generated(600)
     data = _data(interactive_map(c, aggregate_above=100))
