@@ -84,6 +84,27 @@ def test_large_cluster_is_packed_in_a_grid_without_overlaps() -> None:
     assert data["aggregate"] and data["aggregate_above"] == 100
 
 
+def test_fast_layout_of_huge_clusters_keeps_lanes_and_order(monkeypatch) -> None:
+    """Above ORDER_MAX firms the sweeps are skipped: same lanes, firms inside them, leaders first."""
+    from chainnet.viz import _mapdata
+
+    c = _generated(600)
+    monkeypatch.setattr(_mapdata, "ORDER_MAX", 0)
+    data = _data(interactive_map(c, aggregate_above=100))
+    f = data["firms"]
+    assert len({(x, y) for x, y in zip(f["x"], f["y"])}) == data["drawn"] == len(c.firms)
+    for k, lane in enumerate(data["groups"]):
+        local = [i for i, g in enumerate(f["group"]) if g == k and not f["external"][i]]
+        for i in local:
+            assert lane["x0"] <= f["x"][i] <= lane["x1"] and lane["y0"] <= f["y"][i] <= lane["y1"]
+        # grid order = initial order: every leader sits before (row, column) every SME
+        key = {i: (f["y"][i], f["x"][i]) for i in local}
+        leaders = [key[i] for i in local if f["role"][i] == "leader"]
+        smes = [key[i] for i in local if f["role"][i] == "sme"]
+        if leaders and smes:
+            assert max(leaders) < min(smes)
+
+
 def _generated(n: int):
     from chainnet.generate import generate
 

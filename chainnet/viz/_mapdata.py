@@ -20,6 +20,8 @@ from ._chainlayout import LANE_W, R_MAX, Layout
 
 #: Above this many firms drawn, the map opens with one aggregate node per group (lane or community).
 AGGREGATE_ABOVE = 3000
+#: Above this many firms, firms keep their initial order within a lane (no crossing-reduction sweeps).
+ORDER_MAX = 20000
 #: A lane with more local firms than this is packed as a grid rather than one column.
 ONE_COLUMN_MAX = 40
 _LOCAL_W, _EXT_W = 0.68, 0.16
@@ -72,11 +74,11 @@ def _str(x: Any) -> str:
 def firm_columns(cluster: Cluster) -> dict[str, list[Any]]:
     """Per-firm attributes shown on hover: names, role, segments, output, degrees, PageRank, evidence."""
     f = cluster.firms
-    ids = [str(x) for x in f["firm_id"]]
+    ids = [str(x) for x in f["firm_id"].to_numpy(dtype=object)]
     index = {fid: i for i, fid in enumerate(ids)}
     sup = cluster.links[cluster.links["kind"] == "supply"]
-    s = np.array([index.get(str(x), -1) for x in sup["source"]], dtype=int)
-    t = np.array([index.get(str(x), -1) for x in sup["target"]], dtype=int)
+    s = np.array([index.get(str(x), -1) for x in sup["source"].to_numpy(dtype=object)], dtype=int)
+    t = np.array([index.get(str(x), -1) for x in sup["target"].to_numpy(dtype=object)], dtype=int)
     ok = (s >= 0) & (t >= 0) & (s != t)
     s, t = s[ok], t[ok]
     pr: list[float | None] = [None] * len(ids)
@@ -88,15 +90,16 @@ def firm_columns(cluster: Cluster) -> dict[str, list[Any]]:
             vals, _ = _sparse.pagerank(g, alpha=0.85, tol=1e-10)
             for row, v in zip(g.rows, vals):
                 pr[int(row)] = round(float(v), 6)
-    col = {name: (list(f[name]) if name in f else [None] * len(ids)) for name in
+    # to_numpy first: iterating an Arrow-backed column element by element is slow at 10^5 rows
+    col = {name: (f[name].to_numpy(dtype=object).tolist() if name in f else [None] * len(ids)) for name in
            ("name_zh", "output", "evidence", "source")}
     return {
         "id": ids,
-        "name": [str(x) for x in f["name"]],
+        "name": [str(x) for x in f["name"].to_numpy(dtype=object)],
         "name_zh": [_str(x) for x in col["name_zh"]],
-        "role": [str(x) for x in f["role"]],
-        "segments": [list(x) if isinstance(x, (list, tuple)) else [] for x in f["segments"]],
-        "external": [bool(x) for x in f["external"]],
+        "role": [str(x) for x in f["role"].to_numpy(dtype=object)],
+        "segments": [list(x) if isinstance(x, (list, tuple)) else [] for x in f["segments"].to_numpy(dtype=object)],
+        "external": f["external"].to_numpy(dtype=bool).tolist(),
         "output": [_num(x) for x in col["output"]],
         "evidence": [_str(x) for x in col["evidence"]],
         "source": [_str(x) for x in col["source"]],
@@ -105,6 +108,31 @@ def firm_columns(cluster: Cluster) -> dict[str, list[Any]]:
         "pagerank": pr,
         "_links": (s.tolist(), t.tolist()),
     }
+
+
+class _MapLayout(Layout):
+    """The static chain layout; above :data:`ORDER_MAX` firms without the crossing-reduction sweeps.
+
+    The sweeps (and the link mapping and external-firm placement they need) cost minutes at 10^5
+    firms; the grid packing of large maps keeps the initial order instead: leaders, backbone firms,
+    SMEs, each by output.
+    """
+
+    def __init__(self, *args: Any, fast: bool, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fast = fast
+
+    def _map_links(self) -> None:
+        if not self.fast:
+            super()._map_links()
+
+    def _order(self) -> None:
+        if not self.fast:
+            super()._order()
+
+    def _place_external(self, lane: Any, v_top: float) -> None:
+        if not self.fast:
+            super()._place_external(lane, v_top)
 
 
 def _grid(items: list[int], x0: float, width: float, top: float, cell: float,
@@ -119,8 +147,8 @@ def _grid(items: list[int], x0: float, width: float, top: float, cell: float,
 
 def chain_payload(cluster: Cluster, audit: Any, tpls: list[Any], *, seed: int = 0) -> dict[str, Any]:
     """Groups (one per lane), firm positions and flows of the chain map, in layout units (y down)."""
-    lay = Layout(cluster, audit, tpls, lang="en", vertical=False, threshold=10**9, seed=seed,
-                 show_external=True, show_support=True, labels="none")
+    lay = _MapLayout(cluster, audit, tpls, lang="en", vertical=False, threshold=10**9, seed=seed,
+                     show_external=True, show_support=True, labels="none", fast=len(cluster.firms) > ORDER_MAX)
     lay.build()
     index = {fid: i for i, fid in enumerate(lay.fid)}
     names_zh = {(t.id, s): t.label(s, "zh") for t in tpls for s in t.order}
