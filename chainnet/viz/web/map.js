@@ -27,6 +27,7 @@
   var color = function (i) { return F.external[i] ? P.roles.external : (P.roles[F.role[i]] || "#777"); };
 
   // -- graph --------------------------------------------------------------------------------
+  var MAXG = Math.max.apply(null, G.map(function (g) { return g.count; }).concat([1]));
   var graph = new graphology.Graph({ type: "directed", multi: false });
   function rebuild() {
     graph.clear();
@@ -37,7 +38,7 @@
         graph.addNode(id, { x: F.x[i], y: -F.y[i], size: F.size[i], color: color(i), label: name(i), firm: i });
       } else if (!graph.hasNode(id)) {
         var g = G[F.group[i]];
-        graph.addNode(id, { x: g.cx, y: -g.cy, size: Math.min(0.42, 0.08 + 0.012 * Math.sqrt(g.count)),
+        graph.addNode(id, { x: g.cx, y: -g.cy, size: 0.06 + 0.3 * Math.sqrt(g.count / MAXG),
           color: "#7f93a8", group: F.group[i], label: "" });
       }
     }
@@ -61,7 +62,7 @@
   function groupLabels() {
     graph.forEachNode(function (id, at) {
       if (at.group !== undefined) {
-        graph.setNodeAttribute(id, "label", G[at.group].count.toLocaleString() + (lang === "zh" ? "" : " ") + w("firms"));
+        graph.setNodeAttribute(id, "label", G[at.group].count.toLocaleString() + (lang === "zh" ? "家" : ""));
       } else {
         graph.setNodeAttribute(id, "label", name(at.firm));
       }
