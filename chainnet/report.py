@@ -132,7 +132,12 @@ def analyze(cluster: Cluster, out: str | os.PathLike, *, lang: str = "en", forma
         if "md" in formats:
             (tmp / "report.md").write_text(render_markdown(result.doc), encoding="utf-8")
         if "html" in formats:
-            (tmp / "report.html").write_text(render_html(result.doc, tmp), encoding="utf-8")
+            page = render_html(result.doc, tmp)
+            # the interactive chain map, before the static chain figure (which stays for print)
+            from .viz import interactive as viz_interactive
+
+            page = viz_interactive.embed_in_report(page, cluster, audit=result.audit, lang=lang, seed=seed)
+            (tmp / "report.html").write_text(page, encoding="utf-8")
         if "xlsx" in formats:
             write_workbook(result.sheets, tmp / "report.xlsx")
     return Path(out)

@@ -23,3 +23,13 @@ def test_every_data_folder_matches_package_data() -> None:
     for folder, suffix in (("templates", "toml"), ("profiles", "toml")):
         if (ROOT / "chainnet" / folder).exists():
             assert f"{folder}/*.{suffix}" in data
+
+
+def test_every_web_file_of_the_interactive_map_ships() -> None:
+    cfg = configparser.ConfigParser()
+    cfg.read(ROOT / "setup.cfg")
+    patterns = [p.strip() for p in cfg["options.package_data"]["chainnet.viz"].split(",")]
+    web = sorted((ROOT / "chainnet" / "viz" / "web").iterdir())
+    assert {"map.html", "map.js", "map.css", "sigma.min.js", "graphology.umd.min.js", "VENDORED.md"} <= {p.name for p in web}
+    for p in web:
+        assert any(p.relative_to(ROOT / "chainnet" / "viz").match(pat) for pat in patterns), f"{p.name} not in package_data"

@@ -25,12 +25,15 @@ class _Page(HTMLParser):
         self.imgs: list[dict[str, str]] = []
         self.tags: list[str] = []
         self.external: list[str] = []
+        self.iframes: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
         self.tags.append(tag)
         if tag == "img":
             self.imgs.append(a)
+        if tag == "iframe":
+            self.iframes.append(a.get("class", ""))
         for key in ("src", "href"):
             if a.get(key, "").startswith(("http:", "https:", "//")):
                 self.external.append(a[key])
@@ -87,6 +90,7 @@ def test_analyze_every_dataset(tmp_path: Path, dataset: str, lang: str) -> None:
     assert sorted(i["data-figure"] for i in page.imgs) == sorted(res["figures"])  # every figure, embedded
     assert all(i["src"].startswith("data:image/png;base64,") for i in page.imgs)
     assert page.external == []  # opens offline
+    assert "chainnet-map" in page.iframes  # the interactive chain map, embedded (srcdoc) before the static figure
 
     md = (out / "report.md").read_text("utf-8")
     for kind in res["figures"]:

@@ -18,7 +18,8 @@ def register(main: click.Group) -> None:
                   help="chain: chain map; network: supply network by community; leaders: leader centrality; "
                        "completeness: firms per segment by status; bowtie: bow-tie structure; degree: degree distribution.")
     @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
-                  help="Figure file; the format follows its extension: .png, .svg or .pdf.")
+                  help="Figure file; the format follows its extension: .png, .svg or .pdf, or .html for the "
+                       "interactive map (--kind chain or network; one self-contained file).")
     @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
                   help="Language of names, legend and title.")
     @click.option("--dpi", type=click.IntRange(min=10, max=2400), default=200, show_default=True,
@@ -40,7 +41,13 @@ def register(main: click.Group) -> None:
           chainnet plot demo_copper -o chain.png
           chainnet plot demo_copper --lang zh --orientation vertical -o chain_zh.pdf
           chainnet plot demo_copper --kind network --seed 1 -o network.svg
+          chainnet plot tongling_copper -o map.html
         """
+        from pathlib import Path
+
+        if Path(output).suffix.lower() == ".html":
+            _html(path, kind, output, lang, seed, force)
+            return
         check_figure_output(output, force=force)
         from .. import viz
 
@@ -59,3 +66,22 @@ def register(main: click.Group) -> None:
         }
         fig, _ = makers[kind]()
         click.echo(f"wrote {save_figure(fig, output, force=force, dpi=dpi)}", err=True)
+
+
+def _html(path: str, kind: str, output: str, lang: str, seed: int, force: bool) -> None:
+    """The interactive map of ``--kind chain`` or ``network`` as one self-contained HTML file."""
+    if kind not in ("chain", "network"):
+        raise click.BadParameter(f"an .html file holds the interactive map of --kind chain or network, not {kind!r}; "
+                                 "use .png, .svg or .pdf for this figure", param_hint="-o/--output")
+    from .._output import check_output, staged_output
+    from ..viz import interactive
+
+    check_output(output, kind="file", force=force)  # before the computation, like every output
+    c = load(path)
+    if kind == "network" and not c.links_known:
+        raise click.ClickException(f"{c.id}: links unknown: there is no supply network to draw "
+                                   "(links = \"unknown\" in cluster.toml); the chain map (--kind chain) works without links")
+    page = interactive.interactive_map(c, kind=kind, lang=lang, seed=seed)
+    with staged_output(output, kind="file", force=force) as tmp:
+        interactive.save_html(page, tmp)
+    click.echo(f"wrote {output}", err=True)
