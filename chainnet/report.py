@@ -23,6 +23,7 @@ from typing import Any
 import pandas as pd
 
 from ._errors import ChainnetError
+from ._format import share
 from ._i18n import LINKS_UNKNOWN, LINKS_UNKNOWN_ZH, t
 from ._version import __version__
 from .model import Cluster
@@ -278,7 +279,7 @@ def _name_col(df: pd.DataFrame, lang: str) -> pd.Series:
 
 
 def _pct(x: Any) -> str:
-    return "–" if x is None or (isinstance(x, float) and x != x) else f"{100 * x:.1f}%"
+    return share(x, none="–")
 
 
 def build_sheets(cluster: Cluster, a: Any, ld: Any, st: Any, *, lang: str) -> dict[str, pd.DataFrame]:

@@ -9,6 +9,7 @@ from typing import Any
 import click
 import pandas as pd
 
+from .._format import share
 from ._common import FORMAT_OPTION, emit_csv, emit_json, format_table, load
 
 _FIGURE_EXT = (".png", ".svg", ".pdf")
@@ -65,7 +66,7 @@ def _num(x: Any, fmt: str = ".3f") -> str:
 
 
 def _pct(x: Any) -> str:
-    return "—" if x is None or x is pd.NA or (isinstance(x, float) and x != x) else f"{float(x) * 100:.1f}%"
+    return share(x)
 
 
 def _signed(x: Any, pct: bool) -> str:
@@ -84,7 +85,7 @@ _SECTIONS: list[tuple[str, list[tuple[str, str, str]]]] = [
         ("link_coverage", "link coverage", "%"), ("path_completeness", "path completeness", "%"),
         ("index", "completeness index", "%"), ("local_sourcing", "local sourcing rate", "%")]),
     ("Leaders", [("leader_dominance", "leader dominance", "%"), ("sme_attachment", "SME attachment", "%"),
-                 ("leader_reach", "leader reach", "%"), ("degree_centralization", "degree centralization", ".3f"),
+                 ("leader_reach", "leader reach", "%"), ("degree_centralization", "degree centralization", "%"),
                  ("leader_dependence", "leader dependence (pts)", "pts")]),
     ("Structure (z: against degree-preserving random networks)", [
         ("type", "type", "s"), ("pattern", "pattern", "s"), ("n_communities", "communities", "d"),
@@ -322,8 +323,8 @@ def _diff_text(d: Any, *, top: int) -> str:
                f"{s['gaps_opened']} opened")
     rows = []
     for k, f in d.figures.items():
-        pct = k != "degree_centralization"
-        fmt = "pts" if k == "leader_dependence" else "%" if pct else ".3f"
+        pct = True  # every figure here is a share (degree centralization too), its change in points
+        fmt = "pts" if k == "leader_dependence" else "%"
         rows.append((_DIFF_LABELS[k] + (" (pts)" if fmt == "pts" else ""), _cell(f["a"], fmt), _cell(f["b"], fmt),
                      _signed(f["change"], pct)))
     out += ["", "Figures", format_table(("figure", d.a, d.b, "change"), rows)]
