@@ -22,6 +22,7 @@ from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.text import Text
+from matplotlib.ticker import Formatter, MaxNLocator
 
 from .._errors import ChainnetError
 
@@ -336,6 +337,36 @@ def output_radius(output: Any, roles: Any, r_min: float, r_max: float) -> Any:
         fill = math.sqrt(max(float(np.median(mine)), 0.0) / top) if len(mine) else math.sqrt(ROLE_SIZE.get(role, 0.1))
         rel[(roles == role) & np.isnan(out)] = fill
     return r_min + (r_max - r_min) * rel
+
+
+class ShareFormatter(Formatter):
+    """Tick labels of a share axis as percentages, with just enough decimals for the tick step.
+
+    Ticks every 2.5% are labelled ``2.5%``, ``5.0%``, never rounded to ``2%``, ``5%``.
+    """
+
+    def __init__(self) -> None:
+        self.decimals = 0
+
+    def set_locs(self, locs: Any) -> None:
+        super().set_locs(locs)
+        import numpy as np
+
+        steps = np.diff(np.sort(np.asarray(locs, dtype=float))) * 100
+        steps = steps[steps > 1e-9]
+        step = float(steps.min()) if len(steps) else 1.0
+        self.decimals = 0
+        while self.decimals < 4 and abs(step * 10 ** self.decimals - round(step * 10 ** self.decimals)) > 1e-6:
+            self.decimals += 1
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return f"{x * 100:.{self.decimals}f}%"
+
+
+def share_axis(axis: Any) -> None:
+    """Ticks of a share axis at round percentages (steps of 1, 2, 2.5 or 5 times a power of ten), labelled exactly."""
+    axis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))
+    axis.set_major_formatter(ShareFormatter())
 
 
 def pct(x: float | None, digits: int = 0) -> str:
