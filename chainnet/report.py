@@ -207,22 +207,34 @@ def compute(cluster: Cluster, *, lang: str = "en", candidates: list[Cluster] | N
     return Analysis(cluster, lang, a, ld, st, pr, pos, res, tl, sheets, figures, doc)
 
 
-#: at most this many years in the report's timeline (evenly spread, always the first and last)
+#: at most this many years in the report's timeline; a longer history is shown every k-th year
+#: (a regular step from the first year, and always the last), and the report says so
 TIMELINE_MAX_YEARS = 12
 
 
 def _timeline(cluster: Cluster, say: Callable[[str], None]) -> pd.DataFrame | None:
     """Headline figures per year when the data carry years, else None."""
-    from .analysis.timeline import default_years, timeline
+    from .analysis.timeline import timeline
 
-    years = default_years(cluster)
+    years = timeline_years(cluster)
     if len(years) < 2:
         return None
-    if len(years) > TIMELINE_MAX_YEARS:
-        idx = sorted({round(i * (len(years) - 1) / (TIMELINE_MAX_YEARS - 1)) for i in range(TIMELINE_MAX_YEARS)})
-        years = [years[i] for i in idx]
     say(f"following the cluster over {len(years)} years ({years[0]}–{years[-1]})")
     return timeline(cluster, years=years)
+
+
+def timeline_years(cluster: Cluster) -> list[int]:
+    """The years the report follows ``cluster`` over: its default years when there are at most
+    :data:`TIMELINE_MAX_YEARS`, else every k-th of them from the first (k the smallest step that
+    fits) and the last. A regular step never skips one year in the middle of an otherwise
+    yearly series."""
+    from .analysis.timeline import default_years
+
+    years = default_years(cluster)
+    if len(years) > TIMELINE_MAX_YEARS:
+        step = -(-(len(years) - 1) // (TIMELINE_MAX_YEARS - 1))
+        years = sorted({*years[::step], years[-1]})
+    return years
 
 
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
@@ -490,6 +502,10 @@ def _doc_tail(d: _Doc, cluster: Cluster, sheets: dict[str, pd.DataFrame], figure
         if "timeline" in figures:
             d.fig("timeline", t("timeline", lang))
         tl = sheets["timeline"]
+        gaps = sorted({int(b) - int(a) for a, b in zip(tl["year"], tl["year"].iloc[1:])})
+        if gaps and gaps[-1] > 1:
+            d.p(f"年份间隔 {gaps[-1]} 年（最后一段可能更短），共 {len(tl)} 个年份。" if zh else
+                f"Every {gaps[-1]} years (the last step may be shorter): {len(tl)} years shown.")
         cols = [c for c in ("year", "firms", "local_firms", "links", "index", "segment_coverage", "link_coverage",
                             "leader_dominance", "leader_dependence") if c in tl.columns]
         d.table(tl[cols].map(_fmt))

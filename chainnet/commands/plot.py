@@ -6,7 +6,7 @@ import click
 
 from ._common import cluster_argument, load
 
-PLOT_KINDS = ("chain", "network", "leaders", "completeness", "bowtie", "degree")
+PLOT_KINDS = ("chain", "network", "leaders", "completeness", "bowtie", "degree", "resilience", "profile", "timeline")
 
 
 def register(main: click.Group) -> None:
@@ -16,7 +16,8 @@ def register(main: click.Group) -> None:
     @cluster_argument
     @click.option("--kind", type=click.Choice(PLOT_KINDS), default="chain", show_default=True,
                   help="chain: chain map; network: supply network by community; leaders: leader centrality; "
-                       "completeness: firms per segment by status; bowtie: bow-tie structure; degree: degree distribution.")
+                       "completeness: firms per segment by status; bowtie: bow-tie structure; degree: degree distribution; "
+                       "resilience: removal curves; profile: world-class gap radar; timeline: figures over the years.")
     @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
                   help="Figure file; the format follows its extension: .png, .svg or .pdf.")
     @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
@@ -47,7 +48,7 @@ def register(main: click.Group) -> None:
         from .. import viz
 
         c = load(path)
-        if kind in ("network", "leaders", "bowtie", "degree") and not c.links_known:
+        if kind in ("network", "leaders", "bowtie", "degree", "resilience") and not c.links_known:
             raise click.ClickException(f"{c.id}: links unknown: link figures not measured, so there is no {kind} "
                                        "figure to draw (links = \"unknown\" in cluster.toml); the chain map "
                                        "(--kind chain) and --kind completeness work without links")
@@ -58,7 +59,18 @@ def register(main: click.Group) -> None:
             "completeness": lambda: viz.completeness_chart(c, lang=lang),
             "bowtie": lambda: viz.bowtie(c, lang=lang, seed=seed),
             "degree": lambda: viz.degree_distribution(c, lang=lang),
+            # the same analyses and options as `chainnet analyze` draws them with
+            "resilience": lambda: viz.resilience_chart(c, lang=lang, seed=seed, runs=5),
+            "profile": lambda: viz.profile_radar(c, lang=lang),
+            "timeline": lambda: viz.timeline_chart(c, lang=lang, years=_timeline_years(c)),
         }
         fig, _ = makers[kind]()
         out = viz.save(fig, output, dpi=dpi)
         click.echo(f"wrote {out}", err=True)
+
+
+def _timeline_years(c: object) -> list[int]:
+    """The years ``chainnet analyze`` follows the cluster over."""
+    from ..report import timeline_years
+
+    return timeline_years(c)
