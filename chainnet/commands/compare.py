@@ -162,8 +162,9 @@ def _compare_text(cmp: Any, clusters: list[Any]) -> str:
               help="Also draw a figure (.png, .svg or .pdf): see --figure.")
 @click.option("--figure", "figure", type=click.Choice(["radar", "maps"]), default="radar", show_default=True,
               help="radar: completeness and leader shares of every cluster; maps: their chain maps as small multiples.")
-@click.option("--null-models", "null_models", type=click.IntRange(min=0), default=10, show_default=True,
-              help="Degree-preserving random networks per cluster (z-scores and triad profiles; 0: none).")
+@click.option("--null-models", "null_models", type=click.IntRange(min=0), default=20, show_default=True,
+              help="Degree-preserving random networks per cluster (z-scores and triad profiles; 0: none); the "
+                   "same default as `analyze` and `structure`, so their z-scores agree.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of communities and random networks.")
 @_LANG
 def compare_cmd(paths: tuple[str, ...], fmt: str, output: str | None, figure: str, null_models: int, seed: int,
