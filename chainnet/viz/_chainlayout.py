@@ -66,6 +66,7 @@ class Lane:
     items: list[Item] = field(default_factory=list)
     ext: list[Item] = field(default_factory=list)
     header: list[str] = field(default_factory=list)
+    header_pt: float = 7.0
 
 
 class Layout:
@@ -346,13 +347,11 @@ class Layout:
         lab = len(it.label) * LABEL_PT * 1.22 / PT + (0.03 if it.label else 0.0)
         return 2 * it.r + lab + GAP
 
-    def _header_lines(self, lane: Lane) -> list[str]:
+    def _header_lines(self, lane: Lane) -> tuple[list[str], float]:
+        """The lane's name in lines that break between words only (a smaller font before a split word)."""
         if self.vertical:
-            width = HEADER_W_VERTICAL * PT - 6
-            lines = st.wrap(lane.name, width, HEADER_PT, max_lines=2)
-        else:
-            lines = st.wrap(lane.name, LANE_W * PT - 4, HEADER_PT, max_lines=4)
-        return lines
+            return st.wrap_words(lane.name, HEADER_W_VERTICAL * PT - 6, HEADER_PT, max_lines=2)
+        return st.wrap_words(lane.name, LANE_W * PT - 3, HEADER_PT, max_lines=4)
 
     def _pack(self) -> None:
         v0 = 0.0
@@ -363,7 +362,7 @@ class Layout:
             band["stage"] = v
             v += 0.22 + 0.06
             for ln in lanes:
-                ln.header = self._header_lines(ln)
+                ln.header, ln.header_pt = self._header_lines(ln)
             if self.vertical:
                 head = HEADER_W_VERTICAL
             else:
@@ -388,9 +387,8 @@ class Layout:
                     cur += e
                 self._place_external(ln, v + 0.12)
             v += body
-            spans = [abs(self.lanes_by(b, r.to).pos - self.lanes_by(b, r.from_).pos)
-                     for r in self._flows(b)]
-            depth = arc_depth(max(spans, default=1)) + 0.12
+            band["tracks"] = self._tracks(b)
+            depth = (max(band["tracks"].values(), default=0) + 1) * TRACK + 0.16
             band["flows"] = (v, v + depth)
             v += depth
             band["end"] = v
@@ -415,6 +413,24 @@ class Layout:
             it.v = cur + it.r
             cur += 2 * it.r + 0.04
 
+    def _tracks(self, band: int) -> dict[tuple[str, str], int]:
+        """A track (row under the lanes) per template flow: flows whose spans overlap get different
+        tracks, shorter flows nearer the lanes, so every flow can be followed from end to end."""
+        spans = []
+        for r in self._flows(band):
+            a, b = self.lanes_by(band, r.from_).pos, self.lanes_by(band, r.to).pos
+            spans.append((min(a, b), max(a, b), r.from_, r.to))
+        spans.sort(key=lambda x: (x[1] - x[0], x[0], x[2], x[3]))
+        used: list[list[tuple[int, int]]] = []
+        out = {}
+        for lo, hi, a, b in spans:
+            k = next((k for k, row in enumerate(used) if all(hi < x0 or lo > x1 for x0, x1 in row)), len(used))
+            if k == len(used):
+                used.append([])
+            used[k].append((lo, hi))
+            out[(a, b)] = k
+        return out
+
     def lanes_by(self, band: int, seg: str) -> Lane:
         return self.lane_of[(self.tpls[band].id, seg)]
 
@@ -425,6 +441,8 @@ class Layout:
 
 
 HEADER_W_VERTICAL = 2.0
+#: Layout units between two tracks of template flows under the lanes.
+TRACK = 0.11
 _SUPPORT_WORD = {"en": "Support: institutions and services", "zh": "支撑机构（科研、服务）"}
 
 
@@ -432,7 +450,3 @@ def count_label(n: int, role: str, lang: str) -> str:
     if lang == "zh":
         return f"+{n:,}家{st.WORDS['zh'][role + '_pl']}"
     return f"+{n:,} {st.WORDS['en'][role + '_pl']}"
-
-
-def arc_depth(span: int) -> float:
-    return 0.12 + 0.2 * math.sqrt(max(span, 1))

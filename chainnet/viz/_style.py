@@ -306,6 +306,86 @@ def wrap(text: str, width_pt: float, size: float, *, max_lines: int = 3) -> list
     return lines or [""]
 
 
+#: Where a CJK name may break: after a conjunction or enumeration mark, around brackets, at a slash
+#: or space, and where CJK meets Latin text. Between other CJK characters a break may split a
+#: word (空调与制冷设/备), so :func:`wrap_words` avoids it.
+_BREAK_AFTER = set("与及和、，；/ ）)")
+_BREAK_BEFORE = set("（( ")
+
+
+def _chunks(text: str) -> list[str]:
+    """``text`` cut at its break opportunities (each chunk keeps its trailing separator)."""
+    out, cur = [], ""
+    for k, ch in enumerate(text):
+        prev = text[k - 1] if k else ""
+        cjk_latin = bool(prev) and bool(_CJK.match(prev)) != bool(_CJK.match(ch)) and not prev.isspace() \
+            and not ch.isspace() and ch not in _NO_LINE_START and prev not in _NO_LINE_END
+        if cur and (ch in _BREAK_BEFORE or prev in _BREAK_AFTER or cjk_latin) and ch not in _NO_LINE_START:
+            out.append(cur)
+            cur = ""
+        cur += ch
+    if cur:
+        out.append(cur)
+    return out
+
+
+def wrap_words(text: str, width_pt: float, size: float, *, max_lines: int = 3,
+               min_size: float | None = None) -> tuple[list[str], float]:
+    """Lines and font size for a short name (a lane header) that never break inside a word.
+
+    Breaks fall only at break opportunities (after 与/及/、, around brackets, at spaces and
+    slashes, between CJK and Latin text), and the lines are balanced (no one-character orphan
+    line). When a word does not fit at ``size``, the font shrinks in steps of 0.25 pt down to
+    ``min_size`` (default 75% of ``size``); only when it does not fit even then does the name
+    break like :func:`wrap`.
+
+    >>> wrap_words("空调与制冷设备", 48, 7)
+    (['空调与', '制冷设备'], 7)
+    >>> wrap_words("铜箔（电解铜箔、压延铜箔）", 48, 7)
+    (['铜箔', '（电解铜箔、', '压延铜箔）'], 7)
+    """
+    lo = 0.75 * size if min_size is None else min_size
+    chunks = [c.strip() for c in _chunks(text) if c.strip()]
+    f = size
+    while f >= lo - 1e-9:
+        lines = _balanced(chunks, width_pt, f, max_lines)
+        if lines is not None:
+            return lines, f
+        f = round(f - 0.25, 2)
+    return wrap(text, width_pt, size, max_lines=max_lines), size
+
+
+def _balanced(chunks: list[str], width_pt: float, size: float, max_lines: int) -> list[str] | None:
+    """Chunks packed into the fewest lines that fit, then the most even ones; None when a chunk is too wide."""
+    import itertools
+
+    n = len(chunks)
+    if any(text_width(c, size) > width_pt for c in chunks):
+        return None
+
+    def join(a: int, b: int) -> str:
+        out = ""
+        for c in chunks[a:b]:
+            out += (" " if out and not _CJK.match(out[-1]) and not _CJK.match(c[0]) and out[-1] not in "/（("
+                    and c[0] not in ")）" else "") + c
+        return out
+
+    for k in range(1, min(max_lines, n) + 1):
+        best, best_cost = None, math.inf
+        for cuts in itertools.combinations(range(1, n), k - 1):
+            bounds = (0, *cuts, n)
+            lines = [join(a, b) for a, b in itertools.pairwise(bounds)]
+            widths = [text_width(x, size) for x in lines]
+            if max(widths) > width_pt:
+                continue
+            cost = sum((width_pt - x) ** 2 for x in widths) + (1e6 if any(len(x) < 2 for x in lines) else 0.0)
+            if cost < best_cost:
+                best, best_cost = lines, cost
+        if best is not None:
+            return best
+    return None
+
+
 def label_width(labels: list[str], size: float) -> float:
     """Width in points of the widest of ``labels`` (e.g. tick labels) plus the tick padding."""
     return max((text_width(t, size) for t in labels), default=0.0) + 10
