@@ -217,7 +217,7 @@ class Layout:
         width = (LANE_W - (0.2 if self.show_external and not self.vertical else 0.04)) * PT
         if self.vertical:
             width = 1.15 * PT
-        return st.wrap(text, width, LABEL_PT, max_lines=3)
+        return st.wrap(text, width, LABEL_PT, max_lines=4)
 
     # links ------------------------------------------------------------------------------
     def _map_links(self) -> None:
@@ -366,7 +366,11 @@ class Layout:
             if self.vertical:
                 head = HEADER_W_VERTICAL
             else:
-                n_lines = max(len(ln.header) for ln in lanes) + 1
+                # the count line under the name takes two lines when the firm and external counts
+                # do not fit the lane side by side (large clusters)
+                two = any(st.text_width(f"{ln.n_local:,} firms · weak +{ln.n_ext:,} ext.", HEADER_PT - 0.8)
+                          > LANE_W * PT - 4 for ln in lanes if ln.n_ext and self.show_external)
+                n_lines = max(len(ln.header) for ln in lanes) + (2 if two else 1)
                 head = n_lines * HEADER_PT * 1.25 / PT + 0.12
             band["header"] = (v, v + head)
             v += head + 0.1

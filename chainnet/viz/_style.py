@@ -209,6 +209,8 @@ def new_axes(ax: Axes | None, size: tuple[float, float], *, polar: bool = False,
                                 "or pass ax=None")
         return ax.figure, ax
     fig = Figure(figsize=size, layout=layout)
+    if layout == "constrained":  # a little more than the default 3 pt, so no edge glyph touches the border
+        fig.get_layout_engine().set(w_pad=6 / 72, h_pad=5 / 72)
     return fig, fig.add_subplot(projection="polar" if polar else None)
 
 
@@ -244,7 +246,10 @@ _CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]")
 # a short full-width bracketed group stays on one line; other CJK characters break anywhere
 _TOKEN = re.compile(r"（[^（）\s]{1,8}）|[\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]"
                     r"|[^\s\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]+|\s+")
-_NO_LINE_START = set("）)」』】〕，。、；：！？,.;:!?%")
+NBSP = "\u00a0"
+_GLUE = "\x00"  # stands for a no-break space while wrapping: not whitespace to the tokenizer
+_JOIN = "\u2060"  # word joiner: no line break on either side
+_NO_LINE_START = set("）)」』】〕，。、；：！？,.;:!?%·")
 _NO_LINE_END = set("（(「『【〔")
 
 
@@ -252,7 +257,9 @@ def char_width(ch: str) -> float:
     """Approximate advance of one character in em (Noto Sans CJK SC)."""
     if _CJK.match(ch):
         return 1.0
-    if ch.isspace():
+    if ch == _JOIN:
+        return 0.0
+    if ch.isspace() or ch == _GLUE:
         return 0.25
     if ch in "il.,;:'|!()[]":
         return 0.3
@@ -275,6 +282,8 @@ def wrap(text: str, width_pt: float, size: float, *, max_lines: int = 3) -> list
     >>> wrap("铜矿采选（铜精矿）", 40, 8)
     ['铜矿采选', '（铜精矿）']
     """
+    # a no-break space (U+00A0) holds words together: "path\u00a0completeness\u00a092%" never splits
+    text = text.replace(NBSP, _GLUE)
     lines: list[str] = []
     cur = ""
     tokens: list[str] = []
@@ -282,7 +291,13 @@ def wrap(text: str, width_pt: float, size: float, *, max_lines: int = 3) -> list
         # a bracketed group too wide for a line breaks like any CJK text
         tokens.extend(_TOKEN.findall(tok[0]) + _TOKEN.findall(tok[1:]) if tok[0] == "（" and len(tok) > 1
                       and text_width(tok, size) > width_pt else [tok])
-    for tok in tokens:
+    joined: list[str] = []
+    for tok in tokens:  # pieces joined by a word joiner (keep_together) are one token
+        if joined and (joined[-1].endswith(_JOIN) or tok.startswith(_JOIN)):
+            joined[-1] += tok
+        else:
+            joined.append(tok)
+    for tok in joined:
         if tok.isspace():
             if cur:
                 cur += " "
@@ -303,7 +318,18 @@ def wrap(text: str, width_pt: float, size: float, *, max_lines: int = 3) -> list
         while last and text_width(last + "…", size) > width_pt:
             last = last[:-1]
         lines = [*lines[:max_lines - 1], last.rstrip() + "…"]
-    return lines or [""]
+    return [ln.replace(_GLUE, " ").replace(_JOIN, "") for ln in lines] or [""]
+
+
+def keep_together(text: str) -> str:
+    """``text`` with its spaces made no-break, so that :func:`wrap` keeps it on one line when it can.
+
+    >>> wrap(keep_together("path completeness 92%") + " · " + keep_together("index 94%"), 90, 8)
+    ['path completeness 92% ·', 'index 94%']
+    >>> wrap(keep_together("环节覆盖率 98%") + "，" + keep_together("衔接覆盖率 93%"), 60, 8)
+    ['环节覆盖率 98%，', '衔接覆盖率 93%']
+    """
+    return _JOIN.join(text.replace(" ", NBSP))
 
 
 #: Where a CJK name may break: after a conjunction or enumeration mark, around brackets, at a slash

@@ -238,21 +238,24 @@ class _Drawer:
         ax.text(x, y, "\n".join(ln.header), ha="center", va="top", fontsize=ln.header_pt, color=st.TEXT_COLOR,
                 linespacing=1.12, gid="chainmap.header_label")
         x, y = self.xy(ln.pos, h1 - 0.05)
-        ax.text(x, y, count, ha="center", va="bottom", fontsize=HEADER_PT - 0.8, color=color,
+        ax.text(x, y, count, ha="center", va="bottom", fontsize=HEADER_PT - 0.8, color=color, linespacing=1.1,
                 gid="chainmap.header_count")
 
     def _count_text(self, ln: Lane) -> str:
         w, zh = self.w, self.L.lang == "zh"
         if ln.status == "support":
-            return f"{ln.n_local}家" if zh else f"{ln.n_local} {'firm' if ln.n_local == 1 else 'firms'}"
+            return f"{ln.n_local:,}家" if zh else f"{ln.n_local:,} {'firm' if ln.n_local == 1 else 'firms'}"
         if ln.status == "missing":
             base = w["missing"]
         elif zh:
-            base = f"{ln.n_local}家" + ("·薄弱" if ln.status == "weak" else "")
+            base = f"{ln.n_local:,}家" + ("·薄弱" if ln.status == "weak" else "")
         else:
-            base = f"{ln.n_local} {'firm' if ln.n_local == 1 else 'firms'}" + (" · weak" if ln.status == "weak" else "")
+            base = f"{ln.n_local:,} {'firm' if ln.n_local == 1 else 'firms'}" + (" · weak" if ln.status == "weak" else "")
         if self.L.show_external and ln.n_ext:
-            base += f" +外地{ln.n_ext}" if zh else f" +{ln.n_ext} ext."
+            ext = f"+外地{ln.n_ext:,}" if zh else f"+{ln.n_ext:,} ext."
+            # too wide for the lane (large clusters): the external count goes on a second line
+            one = f"{base} {ext}"
+            return one if st.text_width(one, HEADER_PT - 0.8) <= LANE_W * PT - 4 else f"{base}\n{ext}"
         return base
 
     def _lane_body(self, ln: Lane, b0: float, b1: float) -> None:

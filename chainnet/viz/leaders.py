@@ -69,7 +69,7 @@ def leader_chart(cluster_or_result: Cluster | Any, *, lang: str = "en", ax: Axes
     fig, ax = st.new_axes(ax, (7.5, 1.6 + 0.42 * min(max(top, int((f["role"] == "leader").sum())), len(f) or 1)))
     if fig.get_layout_engine() is not None:
         # the figures box's padding is not part of its text's extent: leave room for it at the edge
-        fig.get_layout_engine().set(w_pad=_BOX_PAD_PT * 2 / 72)
+        fig.get_layout_engine().set(w_pad=(_BOX_PAD_PT + 6) / 72)
     shares = {
         "pagerank": _share(f["pagerank"]),
         "betweenness": _share(f["betweenness"]),
