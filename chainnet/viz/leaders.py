@@ -110,11 +110,11 @@ def leader_chart(cluster_or_result: Cluster | Any, *, lang: str = "en", ax: Axes
     n_lead = len(lead)
     left = st.label_width([names[i] for i in rows], 8)
     if lang == "zh":
-        st.title(ax, f"{name} · 龙头企业中心性", f"本地企业{len(f):,}家，其中龙头企业{n_lead}家；"
+        st.title(ax, f"{name} · " + st.keep_together("龙头企业中心性"), f"本地企业{len(f):,}家，其中龙头企业{n_lead}家；"
                  f"PageRank（阻尼0.85，加权）、中介中心性（{_method_zh(res.betweenness_method)}）与合作伙伴数的份额",
                  left_pt=left)
     else:
-        st.title(ax, f"{name} — leader centrality", f"{len(f):,} local firms, {n_lead} leader"
+        st.title(ax, f"{name} — " + st.keep_together("leader centrality"), f"{len(f):,} local firms, {n_lead} leader"
                  f"{'' if n_lead == 1 else 's'}; shares of PageRank (damping 0.85, weighted), betweenness "
                  f"({res.betweenness_method}) and supply partners", left_pt=left)
     return fig, ax

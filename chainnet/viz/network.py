@@ -135,7 +135,7 @@ def network(cluster: Cluster, *, lang: str = "en", ax: Axes | None = None, seed:
             sub += f"；{alone}家没有同社区伙伴（底部一行）" if alone else ""
         if shown < n_all:
             sub += f"；仅显示合作伙伴最多的{shown:,}家（含全部龙头企业）"
-        st.title(ax, f"{name} · 供货网络", sub)
+        st.title(ax, f"{name} · " + st.keep_together("供货网络"), sub)
     else:
         sub = f"{n_all:,} local firms, {G.number_of_edges():,} supply links"
         if q is not None:
@@ -144,7 +144,7 @@ def network(cluster: Cluster, *, lang: str = "en", ax: Axes | None = None, seed:
                        if alone else ""))
         if shown < n_all:
             sub += f"; showing the {shown:,} firms with most partners (every leader)"
-        st.title(ax, f"{name} — supply network", sub)
+        st.title(ax, f"{name} — " + st.keep_together("supply network"), sub)
     return fig, ax
 
 
