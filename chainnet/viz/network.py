@@ -81,6 +81,7 @@ def network(cluster: Cluster, *, lang: str = "en", ax: Axes | None = None, seed:
     H = G.subgraph(keep).copy()
     pos = _layout(H, comm, seed)
 
+    given_ax = ax
     fig, ax = st.new_axes(ax, (7.5, 7.0))
     role = dict(zip(ids, sf["role"].astype(str)))
     out = firms["output"].reindex(keep).to_numpy(dtype=float) if "output" in firms else np.full(len(keep), np.nan)
@@ -128,6 +129,8 @@ def network(cluster: Cluster, *, lang: str = "en", ax: Axes | None = None, seed:
         sizes[comm[f]] = sizes.get(comm[f], 0) + 1
     circles = sum(1 for n in sizes.values() if n >= 2)
     alone = sum(1 for n in sizes.values() if n == 1)
+    # the axes is square (equal aspect) and centred, so the title may only be as wide as the axes
+    width = (min(fig.get_figwidth(), fig.get_figheight()) - 1.3) * 72 if given_ax is None else None
     if lang == "zh":
         sub = f"本地企业{n_all:,}家，供货关系{G.number_of_edges():,}条"
         if q is not None:
@@ -135,7 +138,7 @@ def network(cluster: Cluster, *, lang: str = "en", ax: Axes | None = None, seed:
             sub += f"；{alone}家没有同社区伙伴（底部一行）" if alone else ""
         if shown < n_all:
             sub += f"；仅显示合作伙伴最多的{shown:,}家（含全部龙头企业）"
-        st.title(ax, f"{name} · " + st.keep_together("供货网络"), sub)
+        st.title(ax, f"{name} · " + st.keep_together("供货网络"), sub, width_pt=width)
     else:
         sub = f"{n_all:,} local firms, {G.number_of_edges():,} supply links"
         if q is not None:
@@ -144,7 +147,7 @@ def network(cluster: Cluster, *, lang: str = "en", ax: Axes | None = None, seed:
                        if alone else ""))
         if shown < n_all:
             sub += f"; showing the {shown:,} firms with most partners (every leader)"
-        st.title(ax, f"{name} — " + st.keep_together("supply network"), sub)
+        st.title(ax, f"{name} — " + st.keep_together("supply network"), sub, width_pt=width)
     return fig, ax
 
 
