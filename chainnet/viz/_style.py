@@ -209,8 +209,8 @@ def new_axes(ax: Axes | None, size: tuple[float, float], *, polar: bool = False,
                                 "or pass ax=None")
         return ax.figure, ax
     fig = Figure(figsize=size, layout=layout)
-    if layout == "constrained":  # a little more than the default 3 pt, so no edge glyph touches the border
-        fig.get_layout_engine().set(w_pad=6 / 72, h_pad=5 / 72)
+    if layout == "constrained":  # more than the default 3 pt: text set at a low PNG resolution runs wider
+        fig.get_layout_engine().set(w_pad=10 / 72, h_pad=5 / 72)
     return fig, fig.add_subplot(projection="polar" if polar else None)
 
 
