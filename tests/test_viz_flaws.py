@@ -222,3 +222,14 @@ def test_completeness_subtitle_breaks_between_figures(lang):
     main = ax.get_title(loc="left")
     tail = "产业链完整度" if lang == "zh" else "chain completeness by segment"
     assert any(tail in line for line in main.split("\n"))
+
+
+def test_completeness_labels_stay_inside_the_figure_at_print_resolution():
+    from chainnet.viz import completeness_chart
+
+    fig, ax = completeness_chart(chainnet.load_dataset("suzhou_nano"))  # the longest segment names
+    fig.set_dpi(200)
+    r = drawn(fig)
+    for t in [*ax.get_yticklabels(), *ax.texts]:
+        if t.get_text():
+            assert inside(t.get_window_extent(r), fig.bbox), t.get_text()
