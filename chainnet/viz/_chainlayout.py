@@ -192,7 +192,7 @@ class Layout:
                 self.members[self.fid[i]].append((lane.idx, item))
         if len(ext) > self.threshold:
             item = Item(kind="ext", lane=lane.idx, role="external", r=0.11, count=len(ext))
-            item.label = [count_label(len(ext), "external", self.lang)]
+            item.label = self._count_lines(len(ext), "external", lane, width=0.4 * PT)
             lane.ext.append(item)
             for i in ext:
                 self.members[self.fid[i]].append((lane.idx, item))
@@ -204,10 +204,11 @@ class Layout:
         for item in lane.items:
             self.items_by_id[id(item)] = item
 
-    def _count_lines(self, n: int, role: str, lane: Lane) -> list[str]:
-        """'+183 SMEs' on one line, or split after the count when the lane is too narrow."""
+    def _count_lines(self, n: int, role: str, lane: Lane, *, width: float | None = None) -> list[str]:
+        """'+183 SMEs' on one line, or split after the count when the lane (or ``width``) is too narrow."""
         text = count_label(n, role, self.lang)
-        width = 1.15 * PT if self.vertical else (LANE_W - 0.2) * PT
+        if width is None:
+            width = 1.15 * PT if self.vertical else (LANE_W - 0.2) * PT
         if st.text_width(text, LABEL_PT) <= width:
             return [text]
         head, tail = (text.split("家", 1) if self.lang == "zh" else text.split(" ", 1))
