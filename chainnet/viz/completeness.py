@@ -86,7 +86,7 @@ def completeness_chart(cluster_or_audit: Cluster | Any, *, lang: str = "en", ax:
                     gid="completeness.gap_label")
         else:
             bar = ax.barh(yy, int(r.firms), height=0.62, color=st.STATUS_BAR_COLORS[r.status], zorder=2)
-            count = f"{int(r.firms)}家" if zh else f"{int(r.firms)}"
+            count = f"{int(r.firms):,}家" if zh else f"{int(r.firms):,}"
             if r.status == "weak":
                 count += f" · {w['weak']}" if not zh else " · 薄弱"
             ax.text(int(r.firms) + top * 0.015, yy, count, va="center", ha="left", fontsize=7.5,
