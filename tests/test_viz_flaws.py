@@ -233,3 +233,19 @@ def test_completeness_labels_stay_inside_the_figure_at_print_resolution():
     for t in [*ax.get_yticklabels(), *ax.texts]:
         if t.get_text():
             assert inside(t.get_window_extent(r), fig.bbox), t.get_text()
+
+
+@pytest.mark.parametrize("name", ["suzhou_nano", "baotou_rare_earth"])
+def test_chain_map_names_are_not_cut_where_there_is_room(name):
+    from chainnet.viz import chain_map
+
+    # the longest segment names ("Micro/nano processing (dispersion, surface modification,
+    # nano-imprint)") and firm names ("Sintered NdFeB magnets leader 01 (modeled)") of the datasets
+    c = chainnet.load_dataset(name)
+    _, ax = chain_map(c)
+    texts = [t.get_text() for t in ax.texts]
+    assert not [t for t in texts if "…" in t]
+    heads = {" ".join(t.get_text().split()) for t in ax.texts
+             if (t.get_gid() or "").startswith("chainmap.header_label")}
+    names = {" ".join(t.label(s, "en").split()) for t in c.templates for s in t.segment_ids}
+    assert heads - {"Support: institutions and services"} <= names

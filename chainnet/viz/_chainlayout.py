@@ -218,7 +218,7 @@ class Layout:
         width = (LANE_W - (0.2 if self.show_external and not self.vertical else 0.04)) * PT
         if self.vertical:
             width = 1.15 * PT
-        return st.wrap(text, width, LABEL_PT, max_lines=4)
+        return st.wrap(text, width, LABEL_PT, max_lines=5)
 
     # links ------------------------------------------------------------------------------
     def _map_links(self) -> None:
@@ -352,7 +352,7 @@ class Layout:
         """The lane's name in lines that break between words only (a smaller font before a split word)."""
         if self.vertical:
             return st.wrap_words(lane.name, HEADER_W_VERTICAL * PT - 6, HEADER_PT, max_lines=2)
-        return st.wrap_words(lane.name, LANE_W * PT - 3, HEADER_PT, max_lines=4)
+        return st.wrap_words(lane.name, LANE_W * PT - 3, HEADER_PT, max_lines=6)
 
     def _pack(self) -> None:
         v0 = 0.0
