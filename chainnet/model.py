@@ -197,26 +197,40 @@ class Cluster:
         }
 
     # -- graphs ---------------------------------------------------------------------------
-    def graph(self, *, kinds: str | Iterable[str] = "supply", external: bool = False) -> nx.DiGraph:
-        """The cluster as a networkx graph.
+    def graph(self, *, kinds: str | Iterable[str] = "supply", external: bool = False,
+              bodies: bool | None = None) -> nx.DiGraph:
+        """The cluster as a networkx graph; by default the local supply graph of METRICS.md.
 
         Parameters
         ----------
         kinds : link kinds to include: ``"supply"`` (default), a list of kinds, or ``"all"``.
             One kind gives a DiGraph; several give a MultiDiGraph keyed by kind.
         external : include firms outside the cluster boundary (``external = true``)
+        bodies : include institutions and services (role ``institution`` or ``service``); default:
+            only when ``kinds`` holds a kind other than ``supply`` (cooperation and R&D ties are
+            theirs). The default supply graph thus holds the local firms of METRICS.md only
+            (leaders, backbone firms and SMEs inside the boundary), not bodies as isolated nodes.
 
         Nodes are firm ids with the firm's columns as attributes (``segments`` as a list;
         missing values are left out); ``G.graph`` holds the metadata.
+        ``graph(kinds="all", external=True)`` holds everything and is the inverse of
+        :meth:`from_graph`.
         """
         kinds_t = v.KINDS if kinds == "all" else ((kinds,) if isinstance(kinds, str) else tuple(kinds))
         unknown = set(kinds_t) - set(v.KINDS)
         if unknown:
             raise ChainnetError(f"unknown link kind(s) {sorted(unknown)}; use {', '.join(v.KINDS)} or 'all'")
-        firms = self.firms if external else self.firms[~self.firms["external"].to_numpy(dtype=bool)]
+        if bodies is None:
+            bodies = bool(set(kinds_t) - {"supply"})
+        keep = np.ones(len(self.firms), dtype=bool)
+        if not external:
+            keep &= ~self.firms["external"].to_numpy(dtype=bool)
+        if not bodies:
+            keep &= self.firms["role"].isin(LOCAL_ROLES).to_numpy()
+        firms = self.firms[keep]
         links = self.links[self.links["kind"].isin(kinds_t)]
         ids = set(firms["firm_id"])
-        if not external:
+        if not (external and bodies):
             links = links[links["source"].isin(ids) & links["target"].isin(ids)]
         G: nx.DiGraph = nx.MultiDiGraph() if len(kinds_t) > 1 else nx.DiGraph()
         G.graph.update(_meta_to_graph_attrs(self.meta, self.templates))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import itertools
 import json
 import os
 import re
@@ -22,6 +23,7 @@ from typing import Any
 import pandas as pd
 
 from ._errors import ChainnetError
+from ._format import share
 from ._i18n import LINKS_UNKNOWN, LINKS_UNKNOWN_ZH, t
 from ._version import __version__
 from .model import Cluster
@@ -196,24 +198,36 @@ def compute(cluster: Cluster, *, lang: str = "en", candidates: list[Cluster] | N
     return Analysis(cluster, lang, a, ld, st, pr, pos, res, tl, sheets, figures, doc)
 
 
-#: at most this many years in the report's timeline (evenly spread, always the first and last)
+#: at most this many years in the report's timeline; a longer history is shown every k-th year
+#: (a regular step from the first year, and always the last), and the report says so
 TIMELINE_MAX_YEARS = 12
 
 
 def _timeline(cluster: Cluster, say: Callable[[str], None]) -> pd.DataFrame | None:
     """Headline figures per year when the data carry two years or more, else None (the report says so)."""
-    from .analysis.timeline import change_years, default_years, timeline
+    from .analysis.timeline import change_years, timeline
 
     if not change_years(cluster):  # no dated firm or link: nothing to follow over time
         return None
-    years = default_years(cluster)
+    years = timeline_years(cluster)
     if len(years) < 2:
         return None
-    if len(years) > TIMELINE_MAX_YEARS:
-        idx = sorted({round(i * (len(years) - 1) / (TIMELINE_MAX_YEARS - 1)) for i in range(TIMELINE_MAX_YEARS)})
-        years = [years[i] for i in idx]
     say(f"following the cluster over {len(years)} years ({years[0]}–{years[-1]})")
     return timeline(cluster, years=years)
+
+
+def timeline_years(cluster: Cluster) -> list[int]:
+    """The years the report follows ``cluster`` over: its default years when there are at most
+    :data:`TIMELINE_MAX_YEARS`, else every k-th of them from the first (k the smallest step that
+    fits) and the last. A regular step never skips one year in the middle of an otherwise
+    yearly series."""
+    from .analysis.timeline import default_years
+
+    years = default_years(cluster)
+    if len(years) > TIMELINE_MAX_YEARS:
+        step = -(-(len(years) - 1) // (TIMELINE_MAX_YEARS - 1))
+        years = sorted({*years[::step], years[-1]})
+    return years
 
 
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
@@ -270,7 +284,7 @@ def _name_col(df: pd.DataFrame, lang: str) -> pd.Series:
 
 
 def _pct(x: Any) -> str:
-    return "–" if x is None or (isinstance(x, float) and x != x) else f"{100 * x:.1f}%"
+    return share(x, none="–")
 
 
 def build_sheets(cluster: Cluster, a: Any, ld: Any, st: Any, *, lang: str) -> dict[str, pd.DataFrame]:
@@ -349,24 +363,23 @@ def build_document(cluster: Cluster, a: Any, ld: Any, st: Any, sheets: dict[str,
     s = cluster.summary()
     tpl = ", ".join((tp.name_zh if zh and tp.name_zh else tp.name) for tp in cluster.templates)
     c = a.completeness
+    whole = _bodies_line(cluster, zh)
     if not a.links_known:
         d.p(t("links_unknown", lang) + ("。" if zh else ". ") + (
-            f"{s['firms']:,} 家企业与机构（本地企业 {s['local_firms']:,} 家），没有企业间关联数据；参照产业链：{tpl}。"
+            f"{whole}，没有企业间关联数据；参照产业链：{tpl}。"
             f"环节覆盖率 {_pct(c['segment_coverage'])}，企业内部衔接覆盖率下限 {_pct(c['link_coverage_min'])}。"
             "两端环节都有本地企业的上下游衔接标为“待核实”，不判定为断链；下文列出按优先级排序的待调查企业关联。"
             if zh else
-            f"{s['firms']:,} firms and bodies ({s['local_firms']:,} local firms) and no tie data; reference chain: "
+            f"{whole} and no tie data; reference chain: "
             f"{tpl}. Segment coverage {_pct(c['segment_coverage'])}; link coverage is at least "
             f"{_pct(c['link_coverage_min'])} (flows made in-house). Flows between covered segments are 'unknown', "
             "not broken; the gap list below is the ranked list of ties to survey."))
     elif zh:
-        d.p(f"{s['firms']:,} 家企业与机构（本地企业 {s['local_firms']:,} 家，外部企业 {s['external_firms']:,} 家），"
-            f"{s['links']:,} 条联系；参照产业链：{tpl}。完整度指数 {_pct(c['index'])}，"
+        d.p(f"{whole}，{s['links']:,} 条联系；参照产业链：{tpl}。完整度指数 {_pct(c['index'])}，"
             f"环节覆盖率 {_pct(c['segment_coverage'])}，衔接覆盖率 {_pct(c['link_coverage'])}，"
             f"路径完整度 {_pct(c['path_completeness'])}，本地配套率 {_pct(a.local_sourcing)}。")
     else:
-        d.p(f"{s['firms']:,} firms and bodies ({s['local_firms']:,} local firms, {s['external_firms']:,} external), "
-            f"{s['links']:,} ties; reference chain: {tpl}. Completeness index {_pct(c['index'])}: segment coverage "
+        d.p(f"{whole}, {s['links']:,} ties; reference chain: {tpl}. Completeness index {_pct(c['index'])}: segment coverage "
             f"{_pct(c['segment_coverage'])}, link coverage {_pct(c['link_coverage'])}, path completeness "
             f"{_pct(c['path_completeness'])}; local sourcing rate {_pct(a.local_sourcing)}.")
     counts = a.summary["gaps"]
@@ -437,6 +450,9 @@ def build_document(cluster: Cluster, a: Any, ld: Any, st: Any, sheets: dict[str,
     sig = st.significance
     if len(sig):
         d.h(3, t("significance", lang))
+        nm = st.null_model
+        d.p(f"z 值基于 {nm['null_models']} 个保持度序列的随机网络（种子 {nm['seed']}）。" if zh else
+            f"z-scores against {nm['null_models']} degree-preserving random networks (seed {nm['seed']}).")
         d.table(sig.map(_fmt))
     d.h(2, t("position", lang))
     pos = sheets["position"]
@@ -474,6 +490,10 @@ def _doc_tail(d: _Doc, cluster: Cluster, sheets: dict[str, pd.DataFrame], figure
         if "timeline" in figures:
             d.fig("timeline", t("timeline", lang))
         tl = sheets["timeline"]
+        gaps = sorted({int(b) - int(a) for a, b in itertools.pairwise(tl["year"])})
+        if gaps and gaps[-1] > 1:
+            d.p(f"年份间隔 {gaps[-1]} 年（最后一段可能更短），共 {len(tl)} 个年份。" if zh else
+                f"Every {gaps[-1]} years (the last step may be shorter): {len(tl)} years shown.")
         cols = [c for c in ("year", "firms", "local_firms", "links", "index", "segment_coverage", "link_coverage",
                             "leader_dominance", "leader_dependence") if c in tl.columns]
         d.table(tl[cols].map(_fmt))
@@ -490,6 +510,19 @@ def _doc_tail(d: _Doc, cluster: Cluster, sheets: dict[str, pd.DataFrame], figure
                     "(modeled data are constructed, not facts).")
     d.p(f"chainnet {__version__}")
     return d
+
+
+def _bodies_line(cluster: Cluster, zh: bool) -> str:
+    """'N firms and bodies (L local firms, E external, I institutions, S services)': the parts add up to N."""
+    f = cluster.firms
+    ext = f["external"].to_numpy(dtype=bool)
+    parts = [("local firms", "本地企业", int(cluster.local_mask.sum())), ("external", "外部企业", int(ext.sum()))]
+    parts += [(word, word_zh, int(((f["role"] == role).to_numpy() & ~ext).sum()))
+              for role, word, word_zh in (("institution", "institutions", "科研机构"), ("service", "services", "服务机构"))]
+    shown = [p for k, p in enumerate(parts) if k == 0 or p[2]]
+    if zh:
+        return f"{len(f):,} 家企业与机构（" + "，".join(f"{w} {n:,} 家" for _, w, n in shown) + "）"
+    return f"{len(f):,} firms and bodies (" + ", ".join(f"{n:,} {w}" for w, _, n in shown) + ")"
 
 
 def _fmt(x: Any) -> Any:

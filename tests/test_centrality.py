@@ -189,6 +189,26 @@ def test_demo_has_no_mismatch_and_a_smelter_leader():
     assert r.firms.set_index("firm_id").at["smelter_a", "inferred_role"] == "leader"
 
 
+def test_mismatches_are_exactly_the_firms_whose_roles_differ():
+    # the backbone firm outranks the declared leader on size, partners and trade weight: it is
+    # inferred a leader and must be listed, the leader inferred lower and listed too
+    firms = ([("lead", "leader", "mid"), ("bb", "backbone", "mid")] + [(f"u{i}", "sme", "up") for i in range(3)]
+             + [(f"d{i}", "sme", "down") for i in range(6)])
+    links = ([("u0", "lead"), ("lead", "d0"), ("lead", "d1")] + [(f"u{i}", "bb") for i in range(3)]
+             + [("bb", f"d{i}") for i in range(6)])
+    r = leaders(make(firms, links, output=[1.0, 90.0] + [2.0] * 9), completeness_impact=False)
+    f = r.firms.set_index("firm_id")
+    assert f.at["bb", "inferred_role"] == "leader" and f.at["lead", "inferred_role"] != "leader"
+    assert {"bb", "lead"} <= set(r.mismatches["firm_id"])
+    # on every bundled cluster: listed <=> declared != inferred, and every note of a listed firm says something
+    for name in ("demo_copper", "tongling_copper", "suzhou_nano"):
+        r = leaders(chainnet.load_dataset(name), completeness_impact=False)
+        differ = set(r.firms.loc[r.firms["role"] != r.firms["inferred_role"], "firm_id"])
+        assert set(r.mismatches["firm_id"]) == differ, name
+        assert (r.mismatches["role"] != r.mismatches["inferred_role"]).all()
+        assert (r.mismatches["note"].str.len() > 0).all()
+
+
 # -- agreement with networkx ---------------------------------------------------------------------
 def random_cluster(n: int, m: int, seed: int) -> tuple[Cluster, nx.DiGraph]:
     G = nx.gnm_random_graph(n, m, seed=seed, directed=True)

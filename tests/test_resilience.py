@@ -189,9 +189,19 @@ def test_whatif_gaps_opened_and_closed() -> None:
     assert w.change["index"] == pytest.approx(0.3117 - 0.5195, abs=1e-4)
     opened = set(zip(w.opened["type"], w.opened["id"]))
     closed = set(zip(w.closed["type"], w.closed["id"]))
-    # smelting had one firm (a strengthen gap); without it ore and cathode are still covered: a fill gap
-    assert ("strengthen", "smelting") in closed and ("fill", "smelting") in opened
+    # smelting had one firm (a strengthen gap); without it ore and cathode are still covered: a fill gap.
+    # The strengthen gap did not close: its segment became missing
+    assert ("fill", "smelting") in opened and ("strengthen", "smelting") not in closed
+    worse = dict(zip(zip(w.worsened["type"], w.worsened["id"]), w.worsened["status_after"]))
+    assert worse[("strengthen", "smelting")] == "missing"
     assert not opened & closed
+    # removing firms never improves a segment or flow, so nothing is closed; every gap of before
+    # is still there, opened under another type, or worsened
+    assert closed == set()
+    after = set(zip(w.after.gaps["type"], w.after.gaps["id"]))
+    for g in zip(w.before.gaps["type"], w.before.gaps["id"]):
+        assert (g in after) != (g in worse)
+    assert w.figures["gaps_worsened"] == len(w.worsened) == 4
 
 
 def test_whatif_unknown_firm() -> None:

@@ -260,7 +260,7 @@ def test_leader_chart_shows_leaders_first(demo):
     assert ticks[0].get_text() == "Smelter A (leader)" and len(ticks) == 4
     assert to_rgba(ticks[0].get_color()) != to_rgba(ticks[1].get_color())
     assert len([p for p in ax.patches if gid(p).startswith("leaders.")]) == 12
-    assert "leader dominance: 76%" in texts(ax, "leaders.figures")[0]
+    assert "leader dominance: 76.0%" in texts(ax, "leaders.figures")[0]
 
 
 def test_completeness_chart_bars_by_status(demo):

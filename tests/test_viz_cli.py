@@ -53,9 +53,25 @@ def test_plot_reports_a_missing_folder_and_bad_data(tmp_path: Path) -> None:
 def test_plot_kinds_are_the_report_figures_and_documented() -> None:
     from chainnet.report import FIGURE_KINDS
 
-    # `chainnet plot --kind` and `chainnet analyze` draw the same figures (two lists kept in two modules)
-    assert sorted(PLOT_KINDS) == sorted(FIGURE_KINDS)
+    # `chainnet plot --kind` and `chainnet analyze` draw the same figures (two lists kept in two modules):
+    # the ones always drawn and the three drawn when their analysis applies
+    assert sorted(PLOT_KINDS) == sorted((*FIGURE_KINDS, "resilience", "profile", "timeline"))
     r = run("plot", "--help")
     assert r.exit_code == 0 and "chainnet plot demo_copper -o chain.png" in r.output
     for kind in PLOT_KINDS:
         assert f"{kind}:" in " ".join(r.output.split())  # each kind explained in the help
+
+
+@pytest.mark.parametrize(("kind", "artist"), [("resilience", "resilience.role"), ("profile", "profile.cluster"),
+                                             ("timeline", "timeline.index")])
+def test_plot_draws_the_figures_analyze_adds(tmp_path: Path, kind: str, artist: str) -> None:
+    out = tmp_path / f"{kind}.svg"
+    r = run("plot", "demo_copper", "--kind", kind, "-o", str(out))
+    assert r.exit_code == 0, r.output
+    text = out.read_text(encoding="utf-8")
+    assert f'id="{artist}' in text  # the figure's own artists, by their ids
+
+
+def test_plot_resilience_needs_links(tmp_path: Path) -> None:
+    r = run("plot", "jilin_carbon_fibre", "--kind", "resilience", "-o", str(tmp_path / "r.png"))
+    assert r.exit_code == 1 and "links unknown" in r.output and not (tmp_path / "r.png").exists()

@@ -129,8 +129,9 @@ def rank_candidates(cluster: Cluster, gaps: pd.DataFrame, templates: list[Templa
                     partners: Callable[[], np.ndarray] | None = None) -> pd.DataFrame:
     """Ranked candidates for each segment gap (``fill``, ``extend`` and weak-segment ``strengthen``).
 
-    ``gaps`` is an audit's gap table; at most ``top`` firms per gap (for strengthen gaps: per
-    origin group, firms elsewhere first, then local firms). ``local_pairs`` (firm rows and
+    ``gaps`` is an audit's gap table; at most ``top`` firms per gap (for strengthen gaps: firms
+    elsewhere first, up to half the places rounded up, then local firms; a group short of
+    candidates leaves its places to the other). ``local_pairs`` (firm rows and
     segment ids of local firms) and ``partners`` (mask of firms trading with local firms) may be
     supplied by a caller that has them at hand (audit does); otherwise they are computed.
     """
@@ -150,11 +151,15 @@ def rank_candidates(cluster: Cluster, gaps: pd.DataFrame, templates: list[Templa
         ta = tas[g.template]
         nb_ids = [ta.seg_ids[j] for j in sorted(ta.neighbours[ta.seg_ids.index(g.segment)])]
         s, nb = vocab[g.segment], [vocab[x] for x in nb_ids]
-        groups = [(outside, outside.member[:, s])]
+        picks = [(outside, outside.best(outside.member[:, s], nb, top))]
         if g.type == "strengthen" and local is not None:  # local firms next to it that do not make it yet
-            groups.append((local, local.member[:, nb].any(axis=1) & ~local.member[:, s]))
-        for grp, mask in groups:
-            for i, n_nb in grp.best(mask, nb, top):
+            near = local.best(local.member[:, nb].any(axis=1) & ~local.member[:, s], nb, top)
+            # `top` per gap in all: firms elsewhere get the first half (rounded up), local firms the
+            # rest, and a group with fewer candidates leaves its places to the other
+            n_out = min(len(picks[0][1]), max(top - len(near), -(-top // 2)))
+            picks = [(outside, picks[0][1][:n_out]), (local, near[:top - n_out])]
+        for grp, best in picks:
+            for i, n_nb in best:
                 out.append(grp.row(i, g, len(out), n_nb, set(nb_ids), labels[g.template]))
     df = pd.DataFrame(out, columns=COLUMNS)
     if len(df):

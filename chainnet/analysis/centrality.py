@@ -288,8 +288,16 @@ def _role_check(local: pd.DataFrame, g: _sparse.SupplyGraph, rule: RoleRule) -> 
     # each declared role's band runs from the lowest to the highest score of its slots, widened by the margin
     lo = np.select([is_lead, is_sme], [cut_lead - m, -math.inf], default=cut_back - m)
     hi = np.select([is_lead, is_sme], [math.inf, desc[k_top + 1] + m], default=desc[k_lead + 1] + m)
-    flagged = ((score < lo) | (score > hi) | (is_lead & (partners < rule.leader_min_partners))
-               | (is_sme & (partners >= rule.sme_max_partners)))
+    # the declared role stands when the score lies in its band and the absolute rules hold (the margin
+    # gives the declared role the benefit of the doubt); otherwise the inferred role is the slot the
+    # score reaches, and an SME that too many firms depend on is at least a backbone firm. A firm is a
+    # mismatch exactly when its declared and inferred roles differ.
+    fits = ((score >= lo) & (score <= hi) & ~(is_lead & (partners < rule.leader_min_partners))
+            & ~(is_sme & (partners >= rule.sme_max_partners)))
+    inferred = np.where(fits, declared, inferred).astype(object)
+    hub = (inferred == "sme") & (partners >= rule.sme_max_partners)
+    inferred[hub] = "backbone"
+    flagged = inferred != declared
     rank = pd.Series(-score).rank(method="min").to_numpy(dtype=int) if n else np.empty(0, int)
     notes = np.full(n, "", dtype=object)
     for i in np.flatnonzero(flagged):

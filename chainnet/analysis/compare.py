@@ -65,7 +65,7 @@ from .similarity import (
     triad_profile_arrays,
     wasserstein_spectral,
 )
-from .structure import NULL_FIGURES, structure
+from .structure import NULL_FIGURES, NULL_MODELS, structure
 from .timeline import HEADLINE_FIGURES, headline
 
 #: Structure figures in the comparison table (besides their z-scores).
@@ -295,7 +295,7 @@ TABLE_COLUMNS = ("cluster", "id", "name", "year", "templates", *HEADLINE_FIGURES
                  *(f"z_{f}" for f in NULL_FIGURES))
 
 
-def compare(clusters: Iterable[Cluster] | Mapping[str, Cluster], *, seed: int = 0, null_models: int = 10,
+def compare(clusters: Iterable[Cluster] | Mapping[str, Cluster], *, seed: int = 0, null_models: int = NULL_MODELS,
             swaps_per_link: int = 10) -> Comparison:
     """Compare clusters: headline and size-fair figures side by side, and topology distances.
 
@@ -304,7 +304,7 @@ def compare(clusters: Iterable[Cluster] | Mapping[str, Cluster], *, seed: int = 
     clusters : two or more clusters (one works too), as a list or a mapping from label to cluster
     seed : seed of communities and random networks
     null_models : degree-preserving random networks per cluster, for the structure z-scores and
-        the triad significance profiles
+        the triad significance profiles (default: the same as :func:`structure` and the report)
     swaps_per_link : swap rounds per random network
 
     Returns

@@ -493,7 +493,10 @@ class WhatIf(Result):
     removed : the firm ids removed
     before, after : the two :class:`~chainnet.analysis.completeness.Audit` results
     opened : gaps in ``after`` that ``before`` does not have (same template, type and id)
-    closed : gaps of ``before`` gone in ``after``
+    closed : gaps of ``before`` gone in ``after`` because their segment or flow got better (a weak
+        item became present, a missing segment covered, a broken flow realized)
+    worsened : gaps of ``before`` gone in ``after`` because their segment or flow got worse (a weak
+        segment whose only firm left became missing), with its status after in ``status_after``
     """
 
     cluster_id: str
@@ -502,6 +505,7 @@ class WhatIf(Result):
     after: Audit
     opened: pd.DataFrame
     closed: pd.DataFrame
+    worsened: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=[*GAP_KEY, "status_after"]))
 
     @property
     def change(self) -> dict[str, float]:
@@ -514,23 +518,24 @@ class WhatIf(Result):
         """Headline numbers: the completeness index before and after, its change, gaps opened and closed."""
         b, a = self.before.completeness["index"], self.after.completeness["index"]
         return {"index_before": b, "index_after": a, "index_change": a - b, "gaps_opened": len(self.opened),
-                "gaps_closed": len(self.closed)}
+                "gaps_closed": len(self.closed), "gaps_worsened": len(self.worsened)}
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """``opened`` and ``closed`` gaps, and the gap lists ``gaps_before`` and ``gaps_after``."""
-        return {"opened": self.opened, "closed": self.closed, "gaps_before": self.before.gaps,
+        """``opened``, ``closed`` and ``worsened`` gaps, and the gap lists ``gaps_before`` and ``gaps_after``."""
+        return {"opened": self.opened, "closed": self.closed, "worsened": self.worsened,
+                "gaps_before": self.before.gaps,
                 "gaps_after": self.after.gaps}
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: ``before``/``after`` (each with the audit's ``completeness``, ``summary`` and ``gaps``),
-        ``change``, ``gaps_opened`` and ``gaps_closed``."""
+        ``change``, ``gaps_opened``, ``gaps_closed`` and ``gaps_worsened``."""
         def side(a: Audit) -> dict[str, Any]:
             d = a.to_dict()
             return {"completeness": d["completeness"], "summary": d["summary"], "gaps": d["gaps"]}
 
         return {"cluster": self.cluster_id, "removed": list(self.removed), "before": side(self.before),
                 "after": side(self.after), "change": clean(self.change), "gaps_opened": records(self.opened),
-                "gaps_closed": records(self.closed)}
+                "gaps_closed": records(self.closed), "gaps_worsened": records(self.worsened)}
 
     def __repr__(self) -> str:
         k = "index" if self.before.links_known else "segment_coverage"
@@ -579,9 +584,33 @@ def whatif(cluster: Cluster, remove: Iterable[str], *, template: Any = None) -> 
     bk = before.gaps[GAP_KEY].astype(str).agg("\x1f".join, axis=1) if len(before.gaps) else pd.Series([], dtype=str)
     ak = after.gaps[GAP_KEY].astype(str).agg("\x1f".join, axis=1) if len(after.gaps) else pd.Series([], dtype=str)
     opened = after.gaps[~ak.isin(set(bk)).to_numpy(dtype=bool)].reset_index(drop=True)
-    closed = before.gaps[~bk.isin(set(ak)).to_numpy(dtype=bool)].reset_index(drop=True)
+    gone = before.gaps[~bk.isin(set(ak)).to_numpy(dtype=bool)].reset_index(drop=True)
+    after_status = _status_after(gone, after)
+    better = np.array([_RANK.get(a, 0) >= _RANK[_GAP_STATUS[g]] for g, a in zip(gone["type"], after_status)],
+                      dtype=bool)
+    closed = gone[better].reset_index(drop=True)
+    worsened = gone[~better].assign(status_after=after_status[~better]).reset_index(drop=True)
     return WhatIf(cluster_id=cluster.meta.get("id", ""), removed=remove, before=before, after=after,
-                  opened=opened, closed=closed)
+                  opened=opened, closed=closed, worsened=worsened)
+
+
+#: the status of the item a gap of each type is about, and how good each status is
+_GAP_STATUS = {"fill": "missing", "extend": "missing", "connect": "broken", "strengthen": "weak"}
+_RANK = {"missing": 0, "broken": 1, "unknown": 1, "weak": 2, "present": 3}
+
+
+def _status_after(gaps: pd.DataFrame, after: Audit) -> np.ndarray:
+    """The status, in ``after``, of the segment or flow each gap is about."""
+    seg = {(str(r.template), str(r.segment)): str(r.status) for r in after.segments.itertuples(index=False)}
+    fl = after.flows.rename(columns={"from": "a", "to": "b"})
+    flow = {(str(r.template), str(r.a), str(r.b)): str(r.status) for r in fl.itertuples(index=False)}
+    out = []
+    for g in gaps.rename(columns={"from": "a", "to": "b"}).itertuples(index=False):
+        if isinstance(g.segment, str):
+            out.append(seg.get((str(g.template), g.segment), "missing"))
+        else:
+            out.append(flow.get((str(g.template), str(g.a), str(g.b)), "missing"))
+    return np.array(out, dtype=object)
 
 
 __all__ = ["MEASURES", "STRATEGIES", "ResilienceResult", "WhatIf", "area", "lwcc_curve", "removal_order", "resilience",

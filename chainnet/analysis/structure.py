@@ -151,7 +151,12 @@ class StructureResult(Result):
         return pd.DataFrame(rows, columns=["figure", "value"])
 
 
-def structure(cluster: Cluster, *, seed: int = 0, null_models: int = 20, swaps_per_link: int = 10,
+#: Degree-preserving random networks behind the structure z-scores, by default: the same in
+#: ``structure``, ``compare`` and the report, so the same cluster and seed give the same z-scores.
+NULL_MODELS = 20
+
+
+def structure(cluster: Cluster, *, seed: int = 0, null_models: int = NULL_MODELS, swaps_per_link: int = 10,
               communities: str = "leiden", weighted: bool = False,
               rules: TypologyRules | None = None) -> StructureResult:
     """Structure of a cluster's local supply graph, with a typology and z-scores against random networks.

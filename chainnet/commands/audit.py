@@ -54,7 +54,8 @@ def register(main: click.Group) -> None:
     @click.option("--candidates", "candidate_paths", multiple=True, metavar="PATH",
                   help="Cluster (folder, file or dataset id) or firms .csv to search for investment targets: "
                        "--candidates A B, repeated, or A,B.")
-    @click.option("--top", type=click.IntRange(min=0), default=5, show_default=True, help="Candidates kept per gap.")
+    @click.option("--top", type=click.IntRange(min=0), default=5, show_default=True, help="Candidates kept per gap, in all (for a strengthen gap: firms elsewhere first, up to half, then "
+                       "local firms).")
     def audit_cmd(path: str, more: tuple[str, ...], template: str | None, fmt: str, which: str | None, lang: str,
                   candidate_paths: tuple[str, ...], top: int) -> None:
         """Audit a cluster against its reference chain: completeness, gaps (补链/延链/断链/强链), candidates.

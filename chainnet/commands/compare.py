@@ -8,6 +8,7 @@ from typing import Any
 import click
 import pandas as pd
 
+from .._format import share
 from ._common import (
     FORCE_OPTION,
     FORMAT_OPTION,
@@ -66,7 +67,7 @@ def _num(x: Any, fmt: str = ".3f") -> str:
 
 
 def _pct(x: Any) -> str:
-    return "—" if x is None or x is pd.NA or (isinstance(x, float) and x != x) else f"{float(x) * 100:.1f}%"
+    return share(x)
 
 
 def _signed(x: Any, pct: bool) -> str:
@@ -85,7 +86,7 @@ _SECTIONS: list[tuple[str, list[tuple[str, str, str]]]] = [
         ("link_coverage", "link coverage", "%"), ("path_completeness", "path completeness", "%"),
         ("index", "completeness index", "%"), ("local_sourcing", "local sourcing rate", "%")]),
     ("Leaders", [("leader_dominance", "leader dominance", "%"), ("sme_attachment", "SME attachment", "%"),
-                 ("leader_reach", "leader reach", "%"), ("degree_centralization", "degree centralization", ".3f"),
+                 ("leader_reach", "leader reach", "%"), ("degree_centralization", "degree centralization", "%"),
                  ("leader_dependence", "leader dependence (pts)", "pts")]),
     ("Structure (z: against degree-preserving random networks)", [
         ("type", "type", "s"), ("pattern", "pattern", "s"), ("n_communities", "communities", "d"),
@@ -162,8 +163,9 @@ def _compare_text(cmp: Any, clusters: list[Any]) -> str:
               help="Also draw a figure (.png, .svg or .pdf): see --figure.")
 @click.option("--figure", "figure", type=click.Choice(["radar", "maps"]), default="radar", show_default=True,
               help="radar: completeness and leader shares of every cluster; maps: their chain maps as small multiples.")
-@click.option("--null-models", "null_models", type=click.IntRange(min=0), default=10, show_default=True,
-              help="Degree-preserving random networks per cluster (z-scores and triad profiles; 0: none).")
+@click.option("--null-models", "null_models", type=click.IntRange(min=0), default=20, show_default=True,
+              help="Degree-preserving random networks per cluster (z-scores and triad profiles; 0: none); the "
+                   "same default as `analyze` and `structure`, so their z-scores agree.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of communities and random networks.")
 @_LANG
 @FORCE_OPTION
@@ -358,8 +360,8 @@ def _diff_text(d: Any, *, top: int) -> str:
                f"{s['gaps_opened']} opened")
     rows = []
     for k, f in d.figures.items():
-        pct = k != "degree_centralization"
-        fmt = "pts" if k == "leader_dependence" else "%" if pct else ".3f"
+        pct = True  # every figure here is a share (degree centralization too), its change in points
+        fmt = "pts" if k == "leader_dependence" else "%"
         rows.append((_DIFF_LABELS[k] + (" (pts)" if fmt == "pts" else ""), _cell(f["a"], fmt), _cell(f["b"], fmt),
                      _signed(f["change"], pct)))
     out += ["", "Figures", format_table(("figure", d.a, d.b, "change"), rows)]

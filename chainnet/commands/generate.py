@@ -1,4 +1,4 @@
-"""``chainnet generate``: a synthetic cluster with known gaps and its ground truth."""
+"""``chainnet generate``: a synthetic cluster with the gaps asked for (none by default) and its ground truth."""
 
 from __future__ import annotations
 
@@ -54,11 +54,12 @@ def register(main: click.Group) -> None:
                      structure: str, missing: tuple[str, ...], broken: tuple[str, ...], weak: tuple[str, ...],
                      external_share: float, links_per_firm: float, cluster_id: str | None, fmt: str | None,
                      validate: bool, force: bool) -> None:
-        """Generate a synthetic cluster with known gaps, write it, and print its ground truth as JSON.
+        """Generate a synthetic cluster with the gaps you place (none by default), write it, print its ground truth.
 
-        Every segment not named missing or weak is held by two or more local firms and every flow
-        not named broken is realised by two or more firm pairs, so `chainnet audit` on the output
-        finds exactly the gaps given here. Progress goes to stderr for large clusters.
+        Gaps are made only where --missing, --weak or --broken ask for them: every other segment is
+        held by two or more local firms and every other flow realised by two or more firm pairs, so
+        `chainnet audit` on the output finds exactly the gaps given here, and none without them. The
+        ground truth is printed as JSON. Progress goes to stderr for large clusters.
 
         \b
         Examples:

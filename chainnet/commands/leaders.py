@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from .._format import share
 from ..model import Cluster
 from ._common import cluster_argument, format_table, links_unknown_note, load, not_measured
 
@@ -84,7 +85,7 @@ def register(main: click.Group) -> None:
 
 
 def _pct(x: float | None) -> str:
-    return "—" if x is None or x != x else f"{x * 100:.1f}%"
+    return share(x)
 
 
 def _num(x: Any, fmt: str = ".3f") -> str:
@@ -107,7 +108,7 @@ def _leaders_text(c: Cluster, r: Any, *, top: int) -> str:
     figures = [("leader dominance", _pct(r.leader_dominance), "share of supply weight with a leader at either end"),
                ("SME attachment", _pct(r.sme_attachment), "share of SMEs trading directly with a leader"),
                ("leader reach", _pct(r.leader_reach), "share of other firms within two supply hops of a leader"),
-               ("degree centralization", _num(r.degree_centralization), "Freeman; 1 = a star"),
+               ("degree centralization", share(r.degree_centralization), "Freeman; 100% = a star"),
                ("leader dependence", "—" if dep is None else f"{dep * 100:.1f} pts",
                 "completeness index lost if all leaders left"),
                ("betweenness", r.betweenness_method, "")]
@@ -150,6 +151,9 @@ def _structure_text(c: Cluster, s: Any) -> str:
     for k, label in names.items():
         z = sig.at[k, "z"] if k in sig.index else None
         mean = sig.at[k, "null_mean"] if k in sig.index else None
+        if k == "degree_centralization":  # a share: written as one, like in the figure and the report
+            rows.append((label, share(f[k]), share(mean), _num(z, "+.2f")))
+            continue
         rows.append((label, _num(f[k], "d" if k == "max_kcore" else ".3f"), _num(mean), _num(z, "+.2f")))
     out.append(format_table(("figure", "value", "random mean", "z"), rows))
     nm = s.null_model

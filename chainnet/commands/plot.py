@@ -6,7 +6,7 @@ import click
 
 from ._common import FORCE_OPTION, check_figure_output, cluster_argument, load, save_figure
 
-PLOT_KINDS = ("chain", "network", "leaders", "completeness", "bowtie", "degree")
+PLOT_KINDS = ("chain", "network", "leaders", "completeness", "bowtie", "degree", "resilience", "profile", "timeline")
 
 
 def register(main: click.Group) -> None:
@@ -16,7 +16,8 @@ def register(main: click.Group) -> None:
     @cluster_argument
     @click.option("--kind", type=click.Choice(PLOT_KINDS), default="chain", show_default=True,
                   help="chain: chain map; network: supply network by community; leaders: leader centrality; "
-                       "completeness: firms per segment by status; bowtie: bow-tie structure; degree: degree distribution.")
+                       "completeness: firms per segment by status; bowtie: bow-tie structure; degree: degree distribution; "
+                       "resilience: removal curves; profile: world-class gap radar; timeline: figures over the years.")
     @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
                   help="Figure file; the format follows its extension: .png, .svg or .pdf, or .html for the "
                        "interactive map (--kind chain or network; one self-contained file).")
@@ -52,7 +53,7 @@ def register(main: click.Group) -> None:
         from .. import viz
 
         c = load(path)
-        if kind in ("network", "leaders", "bowtie", "degree") and not c.links_known:
+        if kind in ("network", "leaders", "bowtie", "degree", "resilience") and not c.links_known:
             raise click.ClickException(f"{c.id}: links unknown: link figures not measured, so there is no {kind} "
                                        "figure to draw (links = \"unknown\" in cluster.toml); the chain map "
                                        "(--kind chain) and --kind completeness work without links")
@@ -63,6 +64,10 @@ def register(main: click.Group) -> None:
             "completeness": lambda: viz.completeness_chart(c, lang=lang),
             "bowtie": lambda: viz.bowtie(c, lang=lang, seed=seed),
             "degree": lambda: viz.degree_distribution(c, lang=lang),
+            # the same analyses and options as `chainnet analyze` draws them with
+            "resilience": lambda: viz.resilience_chart(c, lang=lang, seed=seed, runs=5),
+            "profile": lambda: viz.profile_radar(c, lang=lang),
+            "timeline": lambda: viz.timeline_chart(c, lang=lang, years=_timeline_years(c)),
         }
         fig, _ = makers[kind]()
         click.echo(f"wrote {save_figure(fig, output, force=force, dpi=dpi)}", err=True)
@@ -85,3 +90,10 @@ def _html(path: str, kind: str, output: str, lang: str, seed: int, force: bool) 
     with staged_output(output, kind="file", force=force) as tmp:
         interactive.save_html(page, tmp)
     click.echo(f"wrote {output}", err=True)
+
+
+def _timeline_years(c: object) -> list[int]:
+    """The years ``chainnet analyze`` follows the cluster over."""
+    from ..report import timeline_years
+
+    return timeline_years(c)

@@ -508,10 +508,12 @@ _WHATIF_WORDS = {
     "en": {"title": "What if: {name} ({id}) without {who}", "who": "{} ({})", "sep": ", ",
            "head": ("figure", "before", "after", "change"), "pts": "{:+.1f} pts",
            "opened": "Gaps opened ({:,})", "closed": "Gaps closed ({:,})",
+           "worsened": "Gaps that got worse, not closed ({:,})", "became": "became {}", "now": "now",
            "gap_head": ("type", "gap", "impact (pts)", "why"), "none": "none"},
     "zh": {"title": "假设：{name}（{id}）失去{who}", "who": "{}（{}）", "sep": "、",
            "head": ("指标", "之前", "之后", "变化"), "pts": "{:+.1f}个百分点",
            "opened": "新出现的缺口（{:,}）", "closed": "消失的缺口（{:,}）",
+           "worsened": "恶化的缺口（{:,}）", "became": "变为{}", "now": "现状",
            "gap_head": ("类型", "缺口", "影响（百分点）", "原因"), "none": "无"},
 }
 
@@ -554,4 +556,11 @@ def whatif_text(c: Any, w: Any, *, lang: str = "en") -> str:
                                 [(GAP_ZH.get(g.type, g.type) if zh else g.type, gap(g), f"{g.impact * 100:.1f}",
                                   g.reason_zh if zh else g.reason) for g in df.itertuples(index=False)])
                    if len(df) else words["none"])
+    if len(w.worsened):  # e.g. a weak segment whose only firm left: it became missing, it did not close
+        out += ["", words["worsened"].format(len(w.worsened))]
+        df = w.worsened.rename(columns={"from": "from_", "to": "to_"})
+        out.append(format_table((*words["gap_head"][:2], words["now"]),
+                                [(GAP_ZH.get(g.type, g.type) if zh else g.type, gap(g),
+                                  words["became"].format(t(g.status_after, lang) if zh else g.status_after))
+                                 for g in df.itertuples(index=False)]))
     return "\n".join(out)

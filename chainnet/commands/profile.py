@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import click
@@ -15,6 +16,7 @@ from ._common import (
     format_table,
     load,
     save_figure,
+    width,
 )
 
 _HEAD = {
@@ -89,7 +91,7 @@ def profile_text(p: Any, *, lang: str = "en") -> str:
     rows_s = [tuple(r) for r in summary.itertuples(index=False)]
     rows_s[-1] = (*rows_s[-1][:3], "")  # the benchmark's note is printed in full below the tables
     parts = [h["title"].format(name=name) + (f" ({p.year})" if p.year else ""), "",
-             format_table(tuple(summary.columns), rows_s)]
+             format_table(tuple(summary.columns), _wrapped(rows_s, SUMMARY_WIDTHS))]
 
     w = p.worldclass
     rows = []
@@ -102,7 +104,7 @@ def profile_text(p: Any, *, lang: str = "en") -> str:
                      "—" if r.score is None or r.score != r.score else f"{r.score:.0f}",
                      _zh_note(r.basis) if lang == "zh" else r.basis))
     bname = (w.benchmark.name_zh or w.benchmark.name) if lang == "zh" else w.benchmark.name
-    parts += ["", h["indicators"].format(b=bname), format_table(h["ind_head"], rows)]
+    parts += ["", h["indicators"].format(b=bname), format_table(h["ind_head"], _wrapped(rows, INDICATOR_WIDTHS))]
     seg = p.concentration.segments
     seg = seg[seg["hhi"].notna()]
     if len(seg):
@@ -111,8 +113,65 @@ def profile_text(p: Any, *, lang: str = "en") -> str:
     b = w.benchmark
     notes = [f"{h['bench']}: {(b.note_zh or b.note) if lang == 'zh' else b.note}"]
     notes += list(p.lifecycle.notes) + list(p.concentration.notes)
-    parts += ["", h["notes"]] + [f"  - {n}" for n in notes]
+    parts += ["", h["notes"]] + ["  - " + "\n    ".join(_wrap_cell(n, NOTE_WIDTH)) for n in notes]
     return "\n".join(parts)
+
+
+#: widest cell (terminal columns) of each column of the two profile tables: long values and notes
+#: wrap onto continuation lines, so that a table stays within about 120 columns
+SUMMARY_WIDTHS = (16, 36, 26, 36)
+INDICATOR_WIDTHS = (21, 26, 7, 9, 5, 5, 36)
+NOTE_WIDTH = 112
+
+
+def _wrapped(rows: list[tuple[Any, ...]], widths: tuple[int, ...]) -> list[tuple[str, ...]]:
+    """Rows with each cell wrapped to its column's width: a long cell continues on the lines below."""
+    out: list[tuple[str, ...]] = []
+    for r in rows:
+        cells = [_wrap_cell("" if c is None else str(c), w) for c, w in zip(r, widths)]
+        out.extend(tuple(c[k] if k < len(c) else "" for c in cells) for k in range(max(len(c) for c in cells)))
+    return out
+
+
+_NO_LINE_START = set("）)」』】，。、；：！？,.;:!?%")
+_NO_LINE_END = set("（(「『【")
+
+
+def _wrap_cell(text: str, limit: int) -> list[str]:
+    """``text`` in lines of at most ``limit`` terminal columns: breaks between words, anywhere in CJK
+    text, and inside a word only when the word alone is too long.
+
+    >>> _wrap_cell("at least 2 local supply links per firm", 16)
+    ['at least 2 local', 'supply links per', 'firm']
+    >>> _wrap_cell("完整度指数不低于0.8", 8)
+    ['完整度指', '数不低于', '0.8']
+    """
+    lines, cur = [], ""
+    for tok in re.findall(r"[\u2e80-\u9fff\uff00-\uffef]|[^\s\u2e80-\u9fff\uff00-\uffef]+|\s+", text):
+        if tok.isspace():
+            cur += " " if cur else ""
+            continue
+        while width(tok) > limit:  # a word longer than the column: cut it
+            room = limit - width(cur)
+            if room <= 0:
+                lines.append(cur.rstrip())
+                cur, room = "", limit
+            k = 0
+            while k < len(tok) and width(tok[:k + 1]) <= room:
+                k += 1
+            cur, tok = cur + tok[:k], tok[k:]
+            lines.append(cur.rstrip())
+            cur = ""
+        if cur and width(cur + tok) > limit and tok[0] not in _NO_LINE_START:
+            carry = ""
+            while len(cur) > 1 and cur[-1] in _NO_LINE_END:  # an opening bracket goes with what it opens
+                carry, cur = cur[-1] + carry, cur[:-1]
+            lines.append(cur.rstrip())
+            cur = carry
+        cur += tok
+    if cur.strip() or not lines:
+        lines.append(cur.rstrip())
+    return lines
 
 
 def _num(x: Any) -> str:

@@ -66,6 +66,7 @@ class Lane:
     items: list[Item] = field(default_factory=list)
     ext: list[Item] = field(default_factory=list)
     header: list[str] = field(default_factory=list)
+    header_pt: float = 7.0
 
 
 class Layout:
@@ -191,7 +192,7 @@ class Layout:
                 self.members[self.fid[i]].append((lane.idx, item))
         if len(ext) > self.threshold:
             item = Item(kind="ext", lane=lane.idx, role="external", r=0.11, count=len(ext))
-            item.label = [count_label(len(ext), "external", self.lang)]
+            item.label = self._count_lines(len(ext), "external", lane, width=0.4 * PT)
             lane.ext.append(item)
             for i in ext:
                 self.members[self.fid[i]].append((lane.idx, item))
@@ -203,10 +204,11 @@ class Layout:
         for item in lane.items:
             self.items_by_id[id(item)] = item
 
-    def _count_lines(self, n: int, role: str, lane: Lane) -> list[str]:
-        """'+183 SMEs' on one line, or split after the count when the lane is too narrow."""
+    def _count_lines(self, n: int, role: str, lane: Lane, *, width: float | None = None) -> list[str]:
+        """'+183 SMEs' on one line, or split after the count when the lane (or ``width``) is too narrow."""
         text = count_label(n, role, self.lang)
-        width = 1.15 * PT if self.vertical else (LANE_W - 0.2) * PT
+        if width is None:
+            width = 1.15 * PT if self.vertical else (LANE_W - 0.2) * PT
         if st.text_width(text, LABEL_PT) <= width:
             return [text]
         head, tail = (text.split("家", 1) if self.lang == "zh" else text.split(" ", 1))
@@ -216,7 +218,7 @@ class Layout:
         width = (LANE_W - (0.2 if self.show_external and not self.vertical else 0.04)) * PT
         if self.vertical:
             width = 1.15 * PT
-        return st.wrap(text, width, LABEL_PT, max_lines=3)
+        return st.wrap(text, width, LABEL_PT, max_lines=5)
 
     # links ------------------------------------------------------------------------------
     def _map_links(self) -> None:
@@ -346,13 +348,11 @@ class Layout:
         lab = len(it.label) * LABEL_PT * 1.22 / PT + (0.03 if it.label else 0.0)
         return 2 * it.r + lab + GAP
 
-    def _header_lines(self, lane: Lane) -> list[str]:
+    def _header_lines(self, lane: Lane) -> tuple[list[str], float]:
+        """The lane's name in lines that break between words only (a smaller font before a split word)."""
         if self.vertical:
-            width = HEADER_W_VERTICAL * PT - 6
-            lines = st.wrap(lane.name, width, HEADER_PT, max_lines=2)
-        else:
-            lines = st.wrap(lane.name, LANE_W * PT - 4, HEADER_PT, max_lines=4)
-        return lines
+            return st.wrap_words(lane.name, HEADER_W_VERTICAL * PT - 6, HEADER_PT, max_lines=2)
+        return st.wrap_words(lane.name, LANE_W * PT - 3, HEADER_PT, max_lines=6)
 
     def _pack(self) -> None:
         v0 = 0.0
@@ -363,11 +363,15 @@ class Layout:
             band["stage"] = v
             v += 0.22 + 0.06
             for ln in lanes:
-                ln.header = self._header_lines(ln)
+                ln.header, ln.header_pt = self._header_lines(ln)
             if self.vertical:
                 head = HEADER_W_VERTICAL
             else:
-                n_lines = max(len(ln.header) for ln in lanes) + 1
+                # the count line under the name takes two lines when the firm and external counts
+                # do not fit the lane side by side (large clusters)
+                two = any(st.text_width(f"{ln.n_local:,} firms · weak +{ln.n_ext:,} ext.", HEADER_PT - 0.8)
+                          > LANE_W * PT - 4 for ln in lanes if ln.n_ext and self.show_external)
+                n_lines = max(len(ln.header) for ln in lanes) + (2 if two else 1)
                 head = n_lines * HEADER_PT * 1.25 / PT + 0.12
             band["header"] = (v, v + head)
             v += head + 0.1
@@ -388,9 +392,8 @@ class Layout:
                     cur += e
                 self._place_external(ln, v + 0.12)
             v += body
-            spans = [abs(self.lanes_by(b, r.to).pos - self.lanes_by(b, r.from_).pos)
-                     for r in self._flows(b)]
-            depth = arc_depth(max(spans, default=1)) + 0.12
+            band["tracks"] = self._tracks(b)
+            depth = (max(band["tracks"].values(), default=0) + 1) * TRACK + 0.16
             band["flows"] = (v, v + depth)
             v += depth
             band["end"] = v
@@ -415,6 +418,24 @@ class Layout:
             it.v = cur + it.r
             cur += 2 * it.r + 0.04
 
+    def _tracks(self, band: int) -> dict[tuple[str, str], int]:
+        """A track (row under the lanes) per template flow: flows whose spans overlap get different
+        tracks, shorter flows nearer the lanes, so every flow can be followed from end to end."""
+        spans = []
+        for r in self._flows(band):
+            a, b = self.lanes_by(band, r.from_).pos, self.lanes_by(band, r.to).pos
+            spans.append((min(a, b), max(a, b), r.from_, r.to))
+        spans.sort(key=lambda x: (x[1] - x[0], x[0], x[2], x[3]))
+        used: list[list[tuple[int, int]]] = []
+        out = {}
+        for lo, hi, a, b in spans:
+            k = next((k for k, row in enumerate(used) if all(hi < x0 or lo > x1 for x0, x1 in row)), len(used))
+            if k == len(used):
+                used.append([])
+            used[k].append((lo, hi))
+            out[(a, b)] = k
+        return out
+
     def lanes_by(self, band: int, seg: str) -> Lane:
         return self.lane_of[(self.tpls[band].id, seg)]
 
@@ -425,6 +446,8 @@ class Layout:
 
 
 HEADER_W_VERTICAL = 2.0
+#: Layout units between two tracks of template flows under the lanes.
+TRACK = 0.11
 _SUPPORT_WORD = {"en": "Support: institutions and services", "zh": "支撑机构（科研、服务）"}
 
 
@@ -432,7 +455,3 @@ def count_label(n: int, role: str, lang: str) -> str:
     if lang == "zh":
         return f"+{n:,}家{st.WORDS['zh'][role + '_pl']}"
     return f"+{n:,} {st.WORDS['en'][role + '_pl']}"
-
-
-def arc_depth(span: int) -> float:
-    return 0.12 + 0.2 * math.sqrt(max(span, 1))

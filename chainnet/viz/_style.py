@@ -22,6 +22,7 @@ from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.text import Text
+from matplotlib.ticker import Formatter, MaxNLocator
 
 from .._errors import ChainnetError
 
@@ -208,6 +209,8 @@ def new_axes(ax: Axes | None, size: tuple[float, float], *, polar: bool = False,
                                 "or pass ax=None")
         return ax.figure, ax
     fig = Figure(figsize=size, layout=layout)
+    if layout == "constrained":  # more than the default 3 pt: text set at a low PNG resolution runs wider
+        fig.get_layout_engine().set(w_pad=10 / 72, h_pad=5 / 72)
     return fig, fig.add_subplot(projection="polar" if polar else None)
 
 
@@ -243,7 +246,10 @@ _CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]")
 # a short full-width bracketed group stays on one line; other CJK characters break anywhere
 _TOKEN = re.compile(r"（[^（）\s]{1,8}）|[\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]"
                     r"|[^\s\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]+|\s+")
-_NO_LINE_START = set("）)」』】〕，。、；：！？,.;:!?%")
+NBSP = "\u00a0"
+_GLUE = "\x00"  # stands for a no-break space while wrapping: not whitespace to the tokenizer
+_JOIN = "\u2060"  # word joiner: no line break on either side
+_NO_LINE_START = set("）)」』】〕，。、；：！？,.;:!?%·")
 _NO_LINE_END = set("（(「『【〔")
 
 
@@ -251,7 +257,9 @@ def char_width(ch: str) -> float:
     """Approximate advance of one character in em (Noto Sans CJK SC)."""
     if _CJK.match(ch):
         return 1.0
-    if ch.isspace():
+    if ch == _JOIN:
+        return 0.0
+    if ch.isspace() or ch == _GLUE:
         return 0.25
     if ch in "il.,;:'|!()[]":
         return 0.3
@@ -274,6 +282,8 @@ def wrap(text: str, width_pt: float, size: float, *, max_lines: int = 3) -> list
     >>> wrap("铜矿采选（铜精矿）", 40, 8)
     ['铜矿采选', '（铜精矿）']
     """
+    # a no-break space (U+00A0) holds words together: "path\u00a0completeness\u00a092%" never splits
+    text = text.replace(NBSP, _GLUE)
     lines: list[str] = []
     cur = ""
     tokens: list[str] = []
@@ -281,7 +291,13 @@ def wrap(text: str, width_pt: float, size: float, *, max_lines: int = 3) -> list
         # a bracketed group too wide for a line breaks like any CJK text
         tokens.extend(_TOKEN.findall(tok[0]) + _TOKEN.findall(tok[1:]) if tok[0] == "（" and len(tok) > 1
                       and text_width(tok, size) > width_pt else [tok])
-    for tok in tokens:
+    joined: list[str] = []
+    for tok in tokens:  # pieces joined by a word joiner (keep_together) are one token
+        if joined and (joined[-1].endswith(_JOIN) or tok.startswith(_JOIN)):
+            joined[-1] += tok
+        else:
+            joined.append(tok)
+    for tok in joined:
         if tok.isspace():
             if cur:
                 cur += " "
@@ -302,7 +318,98 @@ def wrap(text: str, width_pt: float, size: float, *, max_lines: int = 3) -> list
         while last and text_width(last + "…", size) > width_pt:
             last = last[:-1]
         lines = [*lines[:max_lines - 1], last.rstrip() + "…"]
-    return lines or [""]
+    return [ln.replace(_GLUE, " ").replace(_JOIN, "") for ln in lines] or [""]
+
+
+def keep_together(text: str) -> str:
+    """``text`` with its spaces made no-break, so that :func:`wrap` keeps it on one line when it can.
+
+    >>> wrap(keep_together("path completeness 92%") + " · " + keep_together("index 94%"), 90, 8)
+    ['path completeness 92% ·', 'index 94%']
+    >>> wrap(keep_together("环节覆盖率 98%") + "，" + keep_together("衔接覆盖率 93%"), 60, 8)
+    ['环节覆盖率 98%，', '衔接覆盖率 93%']
+    """
+    return _JOIN.join(text.replace(" ", NBSP))
+
+
+#: Where a CJK name may break: after a conjunction or enumeration mark, around brackets, at a slash
+#: or space, and where CJK meets Latin text. Between other CJK characters a break may split a
+#: word (空调与制冷设/备), so :func:`wrap_words` avoids it.
+_BREAK_AFTER = set("与及和、，；/ ）)")
+_BREAK_BEFORE = set("（( ")
+
+
+def _chunks(text: str) -> list[str]:
+    """``text`` cut at its break opportunities (each chunk keeps its trailing separator)."""
+    out, cur = [], ""
+    for k, ch in enumerate(text):
+        prev = text[k - 1] if k else ""
+        cjk_latin = bool(prev) and bool(_CJK.match(prev)) != bool(_CJK.match(ch)) and not prev.isspace() \
+            and not ch.isspace() and ch not in _NO_LINE_START and prev not in _NO_LINE_END
+        if cur and (ch in _BREAK_BEFORE or prev in _BREAK_AFTER or cjk_latin) and ch not in _NO_LINE_START:
+            out.append(cur)
+            cur = ""
+        cur += ch
+    if cur:
+        out.append(cur)
+    return out
+
+
+def wrap_words(text: str, width_pt: float, size: float, *, max_lines: int = 3,
+               min_size: float | None = None) -> tuple[list[str], float]:
+    """Lines and font size for a short name (a lane header) that never break inside a word.
+
+    Breaks fall only at break opportunities (after 与/及/、, around brackets, at spaces and
+    slashes, between CJK and Latin text), and the lines are balanced (no one-character orphan
+    line). When a word does not fit at ``size``, the font shrinks in steps of 0.25 pt down to
+    ``min_size`` (default 75% of ``size``); only when it does not fit even then does the name
+    break like :func:`wrap`.
+
+    >>> wrap_words("空调与制冷设备", 48, 7)
+    (['空调与', '制冷设备'], 7)
+    >>> wrap_words("铜箔（电解铜箔、压延铜箔）", 48, 7)
+    (['铜箔', '（电解铜箔、', '压延铜箔）'], 7)
+    """
+    lo = 0.75 * size if min_size is None else min_size
+    chunks = [c.strip() for c in _chunks(text) if c.strip()]
+    f = size
+    while f >= lo - 1e-9:
+        lines = _balanced(chunks, width_pt, f, max_lines)
+        if lines is not None:
+            return lines, f
+        f = round(f - 0.25, 2)
+    return wrap(text, width_pt, size, max_lines=max_lines), size
+
+
+def _balanced(chunks: list[str], width_pt: float, size: float, max_lines: int) -> list[str] | None:
+    """Chunks packed into the fewest lines that fit, then the most even ones; None when a chunk is too wide."""
+    import itertools
+
+    n = len(chunks)
+    if any(text_width(c, size) > width_pt for c in chunks):
+        return None
+
+    def join(a: int, b: int) -> str:
+        out = ""
+        for c in chunks[a:b]:
+            out += (" " if out and not _CJK.match(out[-1]) and not _CJK.match(c[0]) and out[-1] not in "/（("
+                    and c[0] not in ")）" else "") + c
+        return out
+
+    for k in range(1, min(max_lines, n) + 1):
+        best, best_cost = None, math.inf
+        for cuts in itertools.combinations(range(1, n), k - 1):
+            bounds = (0, *cuts, n)
+            lines = [join(a, b) for a, b in itertools.pairwise(bounds)]
+            widths = [text_width(x, size) for x in lines]
+            if max(widths) > width_pt:
+                continue
+            cost = sum((width_pt - x) ** 2 for x in widths) + (1e6 if any(len(x) < 2 for x in lines) else 0.0)
+            if cost < best_cost:
+                best, best_cost = lines, cost
+        if best is not None:
+            return best
+    return None
 
 
 def label_width(labels: list[str], size: float) -> float:
@@ -336,6 +443,36 @@ def output_radius(output: Any, roles: Any, r_min: float, r_max: float) -> Any:
         fill = math.sqrt(max(float(np.median(mine)), 0.0) / top) if len(mine) else math.sqrt(ROLE_SIZE.get(role, 0.1))
         rel[(roles == role) & np.isnan(out)] = fill
     return r_min + (r_max - r_min) * rel
+
+
+class ShareFormatter(Formatter):
+    """Tick labels of a share axis as percentages, with just enough decimals for the tick step.
+
+    Ticks every 2.5% are labelled ``2.5%``, ``5.0%``, never rounded to ``2%``, ``5%``.
+    """
+
+    def __init__(self) -> None:
+        self.decimals = 0
+
+    def set_locs(self, locs: Any) -> None:
+        super().set_locs(locs)
+        import numpy as np
+
+        steps = np.diff(np.sort(np.asarray(locs, dtype=float))) * 100
+        steps = steps[steps > 1e-9]
+        step = float(steps.min()) if len(steps) else 1.0
+        self.decimals = 0
+        while self.decimals < 4 and abs(step * 10 ** self.decimals - round(step * 10 ** self.decimals)) > 1e-6:
+            self.decimals += 1
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return f"{x * 100:.{self.decimals}f}%"
+
+
+def share_axis(axis: Any) -> None:
+    """Ticks of a share axis at round percentages (steps of 1, 2, 2.5 or 5 times a power of ten), labelled exactly."""
+    axis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))
+    axis.set_major_formatter(ShareFormatter())
 
 
 def pct(x: float | None, digits: int = 0) -> str:

@@ -49,10 +49,10 @@ from ._chainlayout import (
     LANE_W,
     ORIENTATIONS,
     PT,
+    TRACK,
     Item,
     Lane,
     Layout,
-    arc_depth,
 )
 
 
@@ -228,31 +228,34 @@ class _Drawer:
         color = {"weak": "#A35F00", "missing": "#7A7A7A"}.get(ln.status, st.MUTED)
         if self.vertical:
             x, y = self.xy(ln.pos - 0.12, h1 - 0.08)
-            ax.text(x, y, "\n".join(ln.header), ha="right", va="center", fontsize=HEADER_PT, color=st.TEXT_COLOR,
+            ax.text(x, y, "\n".join(ln.header), ha="right", va="center", fontsize=ln.header_pt, color=st.TEXT_COLOR,
                     linespacing=1.1, gid="chainmap.header_label")
             x, y = self.xy(ln.pos + 0.22, h1 - 0.08)
             ax.text(x, y, count, ha="right", va="center", fontsize=HEADER_PT - 0.8, color=color,
                     gid="chainmap.header_count")
             return
         x, y = self.xy(ln.pos, h0 + 0.06)
-        ax.text(x, y, "\n".join(ln.header), ha="center", va="top", fontsize=HEADER_PT, color=st.TEXT_COLOR,
+        ax.text(x, y, "\n".join(ln.header), ha="center", va="top", fontsize=ln.header_pt, color=st.TEXT_COLOR,
                 linespacing=1.12, gid="chainmap.header_label")
         x, y = self.xy(ln.pos, h1 - 0.05)
-        ax.text(x, y, count, ha="center", va="bottom", fontsize=HEADER_PT - 0.8, color=color,
+        ax.text(x, y, count, ha="center", va="bottom", fontsize=HEADER_PT - 0.8, color=color, linespacing=1.1,
                 gid="chainmap.header_count")
 
     def _count_text(self, ln: Lane) -> str:
         w, zh = self.w, self.L.lang == "zh"
         if ln.status == "support":
-            return f"{ln.n_local}家" if zh else f"{ln.n_local} {'firm' if ln.n_local == 1 else 'firms'}"
+            return f"{ln.n_local:,}家" if zh else f"{ln.n_local:,} {'firm' if ln.n_local == 1 else 'firms'}"
         if ln.status == "missing":
             base = w["missing"]
         elif zh:
-            base = f"{ln.n_local}家" + ("·薄弱" if ln.status == "weak" else "")
+            base = f"{ln.n_local:,}家" + ("·薄弱" if ln.status == "weak" else "")
         else:
-            base = f"{ln.n_local} {'firm' if ln.n_local == 1 else 'firms'}" + (" · weak" if ln.status == "weak" else "")
+            base = f"{ln.n_local:,} {'firm' if ln.n_local == 1 else 'firms'}" + (" · weak" if ln.status == "weak" else "")
         if self.L.show_external and ln.n_ext:
-            base += f" +外地{ln.n_ext}" if zh else f" +{ln.n_ext} ext."
+            ext = f"+外地{ln.n_ext:,}" if zh else f"+{ln.n_ext:,} ext."
+            # too wide for the lane (large clusters): the external count goes on a second line
+            one = f"{base} {ext}"
+            return one if st.text_width(one, HEADER_PT - 0.8) <= LANE_W * PT - 4 else f"{base}\n{ext}"
         return base
 
     def _lane_body(self, ln: Lane, b0: float, b1: float) -> None:
@@ -303,23 +306,30 @@ class _Drawer:
                 for j, r in enumerate(grp):
                     port[id(r)] = lane_pos + (lo + (hi - lo) * (j + 0.5) / k)
         z = {"missing": 2.0, "unknown": 2.05, "weak": 2.1, "present": 2.2, "broken": 2.3}
+        tracks = band["tracks"]
         for r in sorted(rows, key=lambda r: (z[r.status], -abs(pos[id(r)][1] - pos[id(r)][0]))):
             color, lw, _ = st.FLOW_STYLES[r.status]
             ls = _FLOW_LINESTYLE.get(r.status, "-")
             u0, u1 = out_port[id(r)], in_port[id(r)]
-            d = arc_depth(abs(pos[id(r)][1] - pos[id(r)][0]))
-            p0, p1, p2 = self.xy(u0, v0), self.xy((u0 + u1) / 2, v0 + 2 * d), self.xy(u1, v0)
-            body = FancyArrowPatch(path=Path([p0, p1, p2], [Path.MOVETO, Path.CURVE3, Path.CURVE3]),
+            # down from the source lane to the flow's own track, along it, up into the target lane
+            vt = v0 + 0.1 + (tracks[(r.from_, r.to)] + 0.5) * TRACK
+            p0, p1, p2, p3 = self.xy(u0, v0), self.xy(u0, vt), self.xy(u1, vt), self.xy(u1, v0 + 0.02)
+            body = FancyArrowPatch(path=Path([p0, p1, p2, p3], [Path.MOVETO, Path.LINETO, Path.LINETO, Path.LINETO]),
                                    arrowstyle="-", color=color, linewidth=lw, linestyle=ls, zorder=z[r.status],
-                                   capstyle="butt", gid=f"chainmap.flow.{r.template}.{r.from_}.{r.to}")
+                                   capstyle="butt", joinstyle="round", gid=f"chainmap.flow.{r.template}.{r.from_}.{r.to}")
             ax.add_artist(body)
-            # a solid head along the curve's end tangent, pointing into the target lane
-            t = np.subtract(p2, p1)
+            t = np.subtract(p3, p2)
             t = t / (float(np.hypot(*t)) or 1.0)
-            head = FancyArrowPatch(tuple(np.asarray(p2) - t * 0.1), p2, arrowstyle="-|>",
-                                   mutation_scale=6 + lw * 1.5, color=color, linewidth=0.1, shrinkA=0, shrinkB=0,
+            head = FancyArrowPatch(tuple(np.asarray(p3) - t * 0.06), p3, arrowstyle="-|>",
+                                   mutation_scale=5 + lw * 1.5, color=color, linewidth=0.1, shrinkA=0, shrinkB=0,
                                    zorder=z[r.status], gid="chainmap.flow_head")
             ax.add_artist(head)
+            if r.status in ("weak", "broken", "unknown"):  # the flows to act on carry their status
+                x, y = self.xy((u0 + u1) / 2, vt)
+                ax.text(x, y, self.w[r.status], ha="center", va="center", fontsize=5.5, color=color,
+                        rotation=90 if self.vertical else 0, zorder=z[r.status] + 0.05,
+                        gid=f"chainmap.flow_label.{r.template}.{r.from_}.{r.to}",
+                        bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none"})
 
     # firms and links --------------------------------------------------------------------
     def _items(self) -> None:

@@ -86,7 +86,7 @@ def completeness_chart(cluster_or_audit: Cluster | Any, *, lang: str = "en", ax:
                     gid="completeness.gap_label")
         else:
             bar = ax.barh(yy, int(r.firms), height=0.62, color=st.STATUS_BAR_COLORS[r.status], zorder=2)
-            count = f"{int(r.firms)}家" if zh else f"{int(r.firms)}"
+            count = f"{int(r.firms):,}家" if zh else f"{int(r.firms):,}"
             if r.status == "weak":
                 count += f" · {w['weak']}" if not zh else " · 薄弱"
             ax.text(int(r.firms) + top * 0.015, yy, count, va="center", ha="left", fontsize=7.5,
@@ -113,9 +113,11 @@ def completeness_chart(cluster_or_audit: Cluster | Any, *, lang: str = "en", ax:
                Patch(facecolor="white", edgecolor="#9A9A9A", hatch="///", label=("缺失" if zh else "missing"))]
     ax.legend(handles=handles, loc="lower right", fontsize=7.5, frameon=False)
     c = a.completeness
-    tiles = ("，" if zh else " · ").join(f"{w[k]} {st.pct(c[k])}" for k in _HEADLINE)
+    # each figure and the title's second half stay whole: lines break between them, never inside
+    tiles = ("，" if zh else " · ").join(st.keep_together(f"{w[k]} {st.pct(c[k])}") for k in _HEADLINE)
     name = st.cluster_title(meta, lang)
-    st.title(ax, f"{name} · 产业链完整度" if zh else f"{name} — chain completeness by segment", tiles,
+    st.title(ax, f"{name} · " + st.keep_together("产业链完整度") if zh else
+             f"{name} — " + st.keep_together("chain completeness by segment"), tiles,
              left_pt=st.label_width(names, 8))
     return fig, ax
 

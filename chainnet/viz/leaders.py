@@ -9,11 +9,14 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from .._errors import ChainnetError
+from .._format import share
 from ..model import Cluster
 from . import _style as st
 
 #: Paul Tol's muted palette: distinct from the role colours.
 MEASURE_COLORS = {"pagerank": "#332288", "betweenness": "#44AA99", "degree": "#DDCC77"}
+#: padding of the figures box, in points
+_BOX_PAD_PT = 3.0
 _MEASURE_WORDS = {
     "en": {"pagerank": "PageRank", "betweenness": "betweenness", "degree": "degree (partners)"},
     "zh": {"pagerank": "PageRank", "betweenness": "中介中心性", "degree": "度（合作伙伴数）"},
@@ -64,6 +67,9 @@ def leader_chart(cluster_or_result: Cluster | Any, *, lang: str = "en", ax: Axes
         meta = meta or {"id": res.cluster_id, "name": res.cluster_id}
     f = res.firms
     fig, ax = st.new_axes(ax, (7.5, 1.6 + 0.42 * min(max(top, int((f["role"] == "leader").sum())), len(f) or 1)))
+    if fig.get_layout_engine() is not None:
+        # the figures box's padding is not part of its text's extent: leave room for it at the edge
+        fig.get_layout_engine().set(w_pad=(_BOX_PAD_PT + 6) / 72)
     shares = {
         "pagerank": _share(f["pagerank"]),
         "betweenness": _share(f["betweenness"]),
@@ -87,7 +93,7 @@ def leader_chart(cluster_or_result: Cluster | Any, *, lang: str = "en", ax: Axes
         if f["role"].iat[i] == "leader":
             tick.set_color("#8C3A00")
     ax.invert_yaxis()
-    ax.xaxis.set_major_formatter(lambda x, _: st.pct(x))
+    st.share_axis(ax.xaxis)
     ax.set_xlabel("占本地企业合计的份额" if lang == "zh" else "share of the cluster total over local firms",
                   fontsize=8.5, color=st.MUTED)
     ax.grid(axis="x", color="#E5E5E5", linewidth=0.6, zorder=0)
@@ -96,20 +102,19 @@ def leader_chart(cluster_or_result: Cluster | Any, *, lang: str = "en", ax: Axes
     ax.tick_params(labelsize=8)
     ax.legend(loc="lower right", fontsize=7.5, frameon=False)
     figs = res.figures
-    lines = [f"{w[k]}: {st.pct(figs[k])}" if k != "degree_centralization" else
-             f"{w[k]}: {'—' if figs[k] is None else f'{figs[k]:.2f}'}" for k in figs]
+    lines = [f"{w[k]}: {share(figs[k])}" for k in figs]
     ax.text(1.03, 1.0, "\n".join(lines), transform=ax.transAxes, ha="left", va="top", fontsize=7.5,
             color=st.TEXT_COLOR, gid="leaders.figures", linespacing=1.5,
-            bbox={"boxstyle": "round,pad=0.4", "facecolor": "#F5F5F5", "edgecolor": "none"})
+            bbox={"boxstyle": f"round,pad={_BOX_PAD_PT / 7.5}", "facecolor": "#F5F5F5", "edgecolor": "none"})
     name = st.cluster_title(meta, lang)
     n_lead = len(lead)
     left = st.label_width([names[i] for i in rows], 8)
     if lang == "zh":
-        st.title(ax, f"{name} · 龙头企业中心性", f"本地企业{len(f):,}家，其中龙头企业{n_lead}家；"
+        st.title(ax, f"{name} · " + st.keep_together("龙头企业中心性"), f"本地企业{len(f):,}家，其中龙头企业{n_lead}家；"
                  f"PageRank（阻尼0.85，加权）、中介中心性（{_method_zh(res.betweenness_method)}）与合作伙伴数的份额",
                  left_pt=left)
     else:
-        st.title(ax, f"{name} — leader centrality", f"{len(f):,} local firms, {n_lead} leader"
+        st.title(ax, f"{name} — " + st.keep_together("leader centrality"), f"{len(f):,} local firms, {n_lead} leader"
                  f"{'' if n_lead == 1 else 's'}; shares of PageRank (damping 0.85, weighted), betweenness "
                  f"({res.betweenness_method}) and supply partners", left_pt=left)
     return fig, ax

@@ -18,11 +18,17 @@ from ..model import Cluster
 from . import _style as st
 
 R_MIN, R_MAX = 0.012, 0.05
+#: Firms on their own (no community partner) per row of the strip at the bottom, and a row's height.
+STRIP_PER_ROW = 40
+STRIP_ROW = 0.1
+#: Label every firm when at most this many are drawn (else leaders only).
+LABEL_ALL = 40
 
 
 @st.figure_function
 def network(cluster: Cluster, *, lang: str = "en", ax: Axes | None = None, seed: int = 0,
-            structure: Any = None, max_nodes: int = 400, label_leaders: bool = True) -> tuple[Figure, Axes]:
+            structure: Any = None, max_nodes: int = 400, label_leaders: bool = True,
+            label_all: bool | None = None) -> tuple[Figure, Axes]:
     """Draw the local supply network: firms coloured by role, grouped by community.
 
     Communities are those of :func:`chainnet.analysis.structure.structure` (Leiden by default). Each
@@ -40,6 +46,7 @@ def network(cluster: Cluster, *, lang: str = "en", ax: Axes | None = None, seed:
     structure : a :class:`~chainnet.analysis.structure.StructureResult` of ``cluster`` to reuse
     max_nodes : most firms drawn
     label_leaders : write the names of leader firms
+    label_all : write the name of every drawn firm (default: when at most :data:`LABEL_ALL` are drawn)
 
     Returns
     -------
@@ -74,11 +81,12 @@ def network(cluster: Cluster, *, lang: str = "en", ax: Axes | None = None, seed:
     H = G.subgraph(keep).copy()
     pos = _layout(H, comm, seed)
 
+    given_ax = ax
     fig, ax = st.new_axes(ax, (7.5, 7.0))
     role = dict(zip(ids, sf["role"].astype(str)))
     out = firms["output"].reindex(keep).to_numpy(dtype=float) if "output" in firms else np.full(len(keep), np.nan)
     radius = st.output_radius(out, [role[f] for f in keep], R_MIN, R_MAX)
-    _community_discs(ax, H, pos, comm, cluster, structure, lang)
+    taken = _community_discs(ax, H, pos, comm, cluster, structure, lang, fig)
     segs = [(pos[a], pos[b]) for a, b in H.edges()]
     alpha = 0.5 if len(segs) <= 200 else max(0.08, 0.5 * math.sqrt(200 / len(segs)))
     edges = LineCollection(segs, colors=st.LINK_COLOR, linewidths=0.5, alpha=alpha, zorder=1)
@@ -96,10 +104,13 @@ def network(cluster: Cluster, *, lang: str = "en", ax: Axes | None = None, seed:
                               edgecolors="white", linewidths=0.5, zorder=3)
     nodes.set_gid("network.firms")
     ax.add_collection(nodes)
-    if label_leaders:
+    every = len(keep) <= LABEL_ALL if label_all is None else label_all
+    if label_leaders or every:
         names = dict(zip(cluster.firms["firm_id"].astype(str), st.firm_names(cluster.firms, lang)))
-        lead = [(f, r) for f, r in zip(keep, radius) if role[f] == "leader"]
-        _leader_labels(ax, [(names[f], pos[f], r) for f, r in lead], fig)
+        shown_lab = [(f, r) for f, r in zip(keep, radius) if every or role[f] == "leader"]
+        # leaders first, so that they get the spot right under their node
+        shown_lab.sort(key=lambda fr: role[fr[0]] != "leader")
+        _leader_labels(ax, [(names[f], pos[f], r, role[f] == "leader") for f, r in shown_lab], fig, taken)
     ax.set_xlim(-1.25, 1.25)
     ax.set_ylim(-1.25, 1.25)
     ax.set_aspect("equal")
@@ -113,36 +124,54 @@ def network(cluster: Cluster, *, lang: str = "en", ax: Axes | None = None, seed:
     method = str(structure.community_method).split()[0] if getattr(structure, "community_method", None) else "?"
     name = st.cluster_title(cluster.meta, lang)
     shown = len(keep)
+    sizes: dict[int, int] = {}
+    for f in keep:
+        sizes[comm[f]] = sizes.get(comm[f], 0) + 1
+    circles = sum(1 for n in sizes.values() if n >= 2)
+    alone = sum(1 for n in sizes.values() if n == 1)
+    # the axes is square (equal aspect) and centred, so the title may only be as wide as the axes
+    width = (min(fig.get_figwidth(), fig.get_figheight()) - 1.3) * 72 if given_ax is None else None
     if lang == "zh":
-        sub = (f"本地企业{n_all:,}家，供货关系{G.number_of_edges():,}条；{structure.figures['n_communities']}个社区"
-               f"（{method}，模块度 {q:.2f}）" if q is not None else f"本地企业{n_all:,}家，供货关系{G.number_of_edges():,}条")
+        sub = f"本地企业{n_all:,}家，供货关系{G.number_of_edges():,}条"
+        if q is not None:
+            sub += f"；{circles}个社区（圆圈，{method}，模块度 {q:.2f}）"
+            sub += f"；{alone}家没有同社区伙伴（底部一行）" if alone else ""
         if shown < n_all:
             sub += f"；仅显示合作伙伴最多的{shown:,}家（含全部龙头企业）"
-        st.title(ax, f"{name} · 供货网络", sub)
+        st.title(ax, f"{name} · " + st.keep_together("供货网络"), sub, width_pt=width)
     else:
-        sub = (f"{n_all:,} local firms, {G.number_of_edges():,} supply links; {structure.figures['n_communities']} "
-               f"communities ({method}, modularity {q:.2f})" if q is not None else
-               f"{n_all:,} local firms, {G.number_of_edges():,} supply links")
+        sub = f"{n_all:,} local firms, {G.number_of_edges():,} supply links"
+        if q is not None:
+            sub += (f"; {circles} communit{'y' if circles == 1 else 'ies'} (circles; {method}, modularity {q:.2f})"
+                    + (f"; {alone} firm{'s' if alone != 1 else ''} without a community partner (bottom row)"
+                       if alone else ""))
         if shown < n_all:
             sub += f"; showing the {shown:,} firms with most partners (every leader)"
-        st.title(ax, f"{name} — supply network", sub)
+        st.title(ax, f"{name} — " + st.keep_together("supply network"), sub, width_pt=width)
     return fig, ax
 
 
-def _leader_labels(ax: Axes, items: list[tuple[str, np.ndarray, float]], fig: Figure) -> None:
-    """Leader names under their nodes, pushed further down where two would overlap."""
+def _points_per_unit(ax: Axes, fig: Figure) -> float:
     box = ax.get_position()
-    pt = box.width * fig.get_figwidth() * 72 / 2.5  # points per data unit (x range is 2.5)
-    placed: list[tuple[float, float, float, float]] = []
-    for text, (x, y), r in sorted(items, key=lambda it: (-it[1][1], it[1][0])):
-        lines = st.wrap(text, 110, 7, max_lines=2)
-        w = max(st.text_width(t, 7) for t in lines) / pt
-        h = len(lines) * 7 * 1.2 / pt
-        top = y - r - 3 / pt
+    return box.width * fig.get_figwidth() * 72 / 2.5  # points per data unit (x range is 2.5)
+
+
+def _leader_labels(ax: Axes, items: list[tuple[str, np.ndarray, float, bool]], fig: Figure,
+                   placed: list[tuple[float, float, float, float]]) -> None:
+    """Firm names under their nodes (leaders first, in the role colour), each pushed further down
+    where it would overlap a name or community label already placed (boxes: x centre, top, w, h)."""
+    pt = _points_per_unit(ax, fig)
+    for text, (x, y), r, lead in items:
+        size = 7.0 if lead else 6.0
+        lines = st.wrap(text, 110, size, max_lines=2)
+        w = (max(st.text_width(t, size) for t in lines) + 3) / pt
+        h = (len(lines) * size * 1.25 + 2) / pt
+        top = y - r - 2 / pt
         while any(abs(x - px) < (w + pw) / 2 and top > py - ph and top - h < py for px, py, pw, ph in placed):
-            top -= 4 / pt
+            top -= 3 / pt
         placed.append((x, top, w, h))
-        ax.text(x, top, "\n".join(lines), ha="center", va="top", fontsize=7, color="#8C3A00", gid="network.label",
+        ax.text(x, top, "\n".join(lines), ha="center", va="top", fontsize=size,
+                color="#8C3A00" if lead else st.TEXT_COLOR, gid="network.label" if lead else "network.firm_label",
                 zorder=5, linespacing=1.05,
                 bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.8})
 
@@ -194,14 +223,24 @@ def _layout(H: nx.Graph, comm: dict[str, int], seed: int) -> dict[str, np.ndarra
         r = radius[k] * 0.9 * np.sqrt((rank + 0.5) / len(members))
         for f, x, y in zip(members, r * np.cos(angle), r * np.sin(angle)):
             pos[f] = centres[k] + np.array([x, y])
+    # firms on their own (a community of one) sit in rows at the bottom; the communities fill the rest
+    rows = math.ceil(len(single) / STRIP_PER_ROW) if single else 0
+    strip = min(0.5, rows * STRIP_ROW) if rows else 0.0
+    top, bottom = 1.12, -1.12 + strip + (0.12 if rows else 0.0)
     if pos:
         arr = np.array(list(pos.values()))
         lo, hi = arr.min(axis=0), arr.max(axis=0)
-        mid, span = (lo + hi) / 2, max(float((hi - lo).max()), 1e-9)
-        pos = {f: (xy - mid) / span * (1.6 if single else 2.0) for f, xy in pos.items()}
-    for i, f in enumerate(single):  # firms without a partner ring the picture
-        angle = 2 * math.pi * i / max(len(single), 1)
-        pos[f] = np.array([1.15 * math.cos(angle), 1.15 * math.sin(angle)])
+        mid, span = (lo + hi) / 2, np.maximum(hi - lo, 1e-9)
+        scale = min(2.2 / span[0], (top - bottom) / span[1])
+        centre = np.array([0.0, (top + bottom) / 2])
+        pos = {f: centre + (xy - mid) * scale for f, xy in pos.items()}
+    per_row = math.ceil(len(single) / rows) if rows else 1
+    dy = strip / rows if rows else 0.0
+    for i, f in enumerate(single):
+        r, k = divmod(i, per_row)
+        n_row = min(per_row, len(single) - r * per_row)
+        x = 0.0 if n_row == 1 else -1.15 + 2.3 * k / (n_row - 1)
+        pos[f] = np.array([x, -1.15 + (rows - 1 - r + 0.5) * dy])
     return pos
 
 
@@ -229,8 +268,11 @@ def _spread(centres: dict[int, np.ndarray], radius: dict[int, float], rounds: in
 
 
 def _community_discs(ax: Axes, H: nx.Graph, pos: dict[str, np.ndarray], comm: dict[str, int],
-                     cluster: Cluster, structure: Any, lang: str) -> None:
-    """A light disc behind each community of three or more drawn firms, named by its main segment."""
+                     cluster: Cluster, structure: Any, lang: str, fig: Figure) -> list[tuple[float, float, float, float]]:
+    """A light disc behind each community of two or more drawn firms, named by its main segment;
+    returns the label boxes (x centre, top, width, height in data units) for the firm labels to avoid."""
+    pt = _points_per_unit(ax, fig)
+    boxes = []
     main = dict(zip(structure.communities["community"], structure.communities["main_segment"]))
     label = {}
     for t in cluster.templates:
@@ -240,7 +282,7 @@ def _community_discs(ax: Axes, H: nx.Graph, pos: dict[str, np.ndarray], comm: di
     for f in H.nodes:
         groups.setdefault(comm[f], []).append(f)
     for k, members in sorted(groups.items()):
-        if len(members) < 3:
+        if len(members) < 2:
             continue
         arr = np.array([pos[f] for f in members])
         c = arr.mean(axis=0)
@@ -251,3 +293,5 @@ def _community_discs(ax: Axes, H: nx.Graph, pos: dict[str, np.ndarray], comm: di
         text = f"C{k + 1}" + (f" · {label.get(seg, seg)}" if isinstance(seg, str) else "")
         ax.text(c[0], c[1] + r + 0.01, text, ha="center", va="bottom", fontsize=7, color=st.MUTED,
                 gid="network.community_label")
+        boxes.append((float(c[0]), c[1] + r + 0.01 + 9 / pt, (st.text_width(text, 7) + 4) / pt, 9 / pt))
+    return boxes
