@@ -33,10 +33,11 @@ from .._errors import ChainnetError, DataWarning, Problem, ValidationError
 from .._version import __version__
 from ..model import Cluster
 from ..template import Template, load_template
-from .classify import Matcher, body_kind
+from .bulk import place_all
+from .classify import Matcher
 from .columns import ColumnMap, parse_map, recognise, unit_factor
 from .gbt4754 import parse_industry
-from .review import DECISION_COLUMNS, manual_rows, read_review, write_review
+from .review import DECISION_COLUMNS, manual_rows, read_review, read_workbook, write_review
 
 #: Default backbone threshold: 2000万元 = 0.2 亿元 main-business revenue, the national threshold of
 #: 规模以上工业企业 (National Bureau of Statistics, from 2011).
@@ -131,7 +132,7 @@ def _read_rows(path: Path, sheet: str | None) -> tuple[list[list[Any]], list[int
     rows, nums = [], []
     try:
         for row in reader:
-            if any(c.strip() for c in row):
+            if "".join(row).strip():  # a row of blank cells is skipped
                 rows.append(row)
                 nums.append(reader.line_num)
     except csv.Error as exc:
@@ -184,6 +185,8 @@ def _frame(rows: list[list[Any]], nums: list[int], label: str,
 def _text(s: pd.Series) -> pd.Series:
     """Cells as stripped text, blanks as '' (numbers as written: 3251.0 -> '3251')."""
     vals = s.to_numpy(dtype=object)
+    if all(type(v) is str for v in vals):  # a CSV column: no numbers or dates to render
+        return pd.Series([v.strip() for v in vals], index=s.index, dtype=object)
     out = [v.strip() if isinstance(v, str) else "" if v is None or (isinstance(v, float) and v != v)
            else str(int(v)) if isinstance(v, float) and v.is_integer() else str(v) for v in vals]
     return pd.Series(out, index=s.index, dtype=object)
@@ -219,7 +222,9 @@ def _years(s: pd.Series) -> pd.Series:
         m = re.search(r"(1[89][0-9]{2}|20[0-9]{2})", "" if v is None else str(v))
         return int(m.group(1)) if m else pd.NA
 
-    return pd.Series([one(v) for v in s.to_numpy(dtype=object)], index=s.index, dtype="Int64")
+    idx, uni = pd.factorize(pd.Series(s.to_numpy(dtype=object), dtype=object), use_na_sentinel=False)
+    years = pd.array([one(v) for v in uni], dtype="Int64")  # once per distinct date
+    return pd.Series(years.take(idx) if len(uni) else pd.array([], dtype="Int64"), index=s.index, dtype="Int64")
 
 
 # -- the import ------------------------------------------------------------------------------
@@ -270,8 +275,13 @@ def import_firms(source: str | os.PathLike | pd.DataFrame, *, template: str | Te
     notes: list[str] = []
     col = cmap.fields
 
+    texts: dict[str, pd.Series] = {}
+
     def get(fieldname: str) -> pd.Series:
-        return _text(df[col[fieldname]]) if fieldname in col else pd.Series([""] * len(df), index=df.index, dtype=object)
+        if fieldname not in texts:
+            texts[fieldname] = (_text(df[col[fieldname]]) if fieldname in col
+                                else pd.Series([""] * len(df), index=df.index, dtype=object))
+        return texts[fieldname]
 
     names = get("name")
     blank = (names == "").to_numpy()
@@ -279,10 +289,11 @@ def import_firms(source: str | os.PathLike | pd.DataFrame, *, template: str | Te
         warnings.warn(Problem(label, "no firm name; the row is skipped", tuple(int(r) for r in rownum[blank]),
                               col["name"]).render(), DataWarning, stacklevel=2)
         df, rownum, names = df[~blank].reset_index(drop=True), rownum[~blank], names[~blank].reset_index(drop=True)
+        texts = {k: v[~blank].reset_index(drop=True) for k, v in texts.items()}
     t = pd.DataFrame({"row": rownum, "name": names.to_numpy()})
 
     # credit codes: normalise, verify, merge duplicates of valid codes
-    codes = [creditcode.normalise(c) if c else "" for c in get("credit_code")]
+    codes = creditcode.normalise_many(get("credit_code").tolist())
     t["credit_code"] = np.array(codes, dtype=object)
     given = (t["credit_code"] != "").to_numpy()
     valid = creditcode.valid_mask(codes)
@@ -358,34 +369,22 @@ def import_firms(source: str | os.PathLike | pd.DataFrame, *, template: str | Te
         if given_id is not None and (given_id != "").all() and given_id.is_unique:
             t["firm_id"] = given_id.to_numpy()
 
-    # placement and roles
-    matcher = Matcher(tpl)
-    seg, basis, conf, note, role, placed = [], [], [], [], [], []
-    emps = [None if e is pd.NA else e for e in t["employees"].tolist()]
-    for code, prod, scope, nm, out_v, emp in zip(t["industry_code"].tolist(), t["products"].tolist(),
-                                                 t["scope"].tolist(), t["name"].tolist(), t["output"].tolist(), emps):
-        code = code if isinstance(code, str) else None
-        kind, kbasis = body_kind(nm, code)
-        p = matcher.place(code=code, products=prod, scope=scope, name=nm)
-        b = list(p.basis)
-        if kind is not None:
-            r, b = kind, [*b, kbasis]
-            c = p.confidence if p.segments else 0.9 if kbasis == "name" else 0.7
-        else:
-            if out_v == out_v:
-                r = "backbone" if out_v >= backbone_revenue else "sme"
-            elif emp is not None and emp == emp:
-                r = "backbone" if emp >= backbone_employees else "sme"
-            else:
-                r = "sme"
-            b.append("size")
-            c = p.confidence
-        seg.append(p.segments)
-        basis.append(";".join(dict.fromkeys(b)))
-        conf.append(c)
-        note.append(p.note if not p.segments or p.note else "")
-        role.append(r)
-        placed.append(bool(p.segments) or kind is not None)
+    # placement and roles (the rules of classify.Matcher.place and body_kind, over all rows at once)
+    p = place_all(Matcher(tpl), codes=[c if isinstance(c, str) else None for c in t["industry_code"].tolist()],
+                  products=t["products"].tolist(), scopes=t["scope"].tolist(), names=t["name"].tolist())
+    seg, kind, kbasis = p["segments"], np.array(p["kind"], dtype=object), np.array(p["kind_basis"], dtype=object)
+    has_kind = kind != ""
+    out_v = t["output"].to_numpy(dtype=float)
+    emp = pd.array(t["employees"], dtype="Int64")
+    emp_v = emp.to_numpy(dtype=float, na_value=np.nan)
+    big = np.where(~np.isnan(out_v), out_v >= backbone_revenue, ~np.isnan(emp_v) & (emp_v >= backbone_employees))
+    role = np.where(has_kind, kind, np.where(big, "backbone", "sme"))
+    extra = np.where(has_kind, kbasis, "size")
+    basis = [";".join(dict.fromkeys([*b.split(";"), e])) if b else e for b, e in zip(p["basis"], extra.tolist())]
+    has_seg = np.fromiter((bool(x) for x in seg), dtype=bool, count=len(seg))
+    conf = np.where(has_kind & ~has_seg, np.where(kbasis == "name", 0.9, 0.7), np.asarray(p["confidence"], dtype=float))
+    note, placed = p["note"], (has_seg | has_kind).tolist()
+    role = role.tolist()
     t["segments"], t["role"], t["basis"], t["confidence"], t["note"], t["placed"] = seg, role, basis, conf, note, placed
     t["rule_segments"] = [";".join(s) for s in seg]
     t["rule_role"] = role
@@ -396,7 +395,8 @@ def import_firms(source: str | os.PathLike | pd.DataFrame, *, template: str | Te
     if region:
         names_r = [x.strip() for x in re.split(r"[,，;；]", region) if x.strip()]
         where = (t["region"] + " " + t["address"]).str.strip()
-        inside = where.map(lambda w: any(x in w for x in names_r))
+        w_idx, w_uni = pd.factorize(where)
+        inside = np.array([any(x in w for x in names_r) for w in w_uni], dtype=bool)[w_idx]
         t["external"] = ((where != "") & ~inside).to_numpy()
 
     # manual choices win: an edited review.xlsx, then hand edits in an earlier output folder
@@ -469,13 +469,13 @@ def _apply_manual(t: pd.DataFrame, m: pd.DataFrame, label: str) -> None:
 
 def _previous_edits(folder: Path, seg_ids: set[str]) -> pd.DataFrame:
     """Hand edits in an earlier import: firms.csv rows whose segments/role differ from its review.xlsx."""
-    from ..io import _sheets, read_csv_table
+    from ..io import read_csv_table
 
     empty = pd.DataFrame(columns=["firm_id", "name", "segments", "role"])
     if not (folder / "firms.csv").exists() or not (folder / "review.xlsx").exists():
         return empty
     firms = read_csv_table(folder / "firms.csv")
-    dec = _sheets(folder / "review.xlsx").get("decisions")
+    dec = read_workbook(folder / "review.xlsx", label=f"{folder.name}/review.xlsx", wanted=("decisions",)).get("decisions")
     if dec is None or "firm_id" not in firms.columns:
         return empty
     rule = pd.DataFrame({"firm_id": dec["firm_id"].astype(str), "segments": dec["segments"], "role": dec["role"]})
@@ -532,11 +532,11 @@ def _meta(path: Path | None, label: str, tpl: Template, **kw: Any) -> dict[str, 
 
 def _links(path: Path, firms: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     """A ties table whose ends are names, credit codes or firm ids, with ends turned into firm ids."""
-    from ..io import _sheets, read_csv_table
+    from ..io import read_csv_table
 
     label = path.name
     if path.suffix.lower() == ".xlsx":
-        df = next(iter(_sheets(path).values()))
+        df = next(iter(read_workbook(path, label=label).values()))
     else:
         df = read_csv_table(path)
     df.columns = [str(c).strip().lower() for c in df.columns]

@@ -147,24 +147,38 @@ def read_review(path: Path, *, segment_ids: set[str]) -> pd.DataFrame:
     A row is manual when its ``segments`` or ``role`` differ from ``rule_segments``/``rule_role``
     or its basis already says ``manual``. Unknown segment ids or roles are errors (with row).
     """
-    from ..io import _sheets
-
     label = Path(path).name
-    try:
-        sheets = _sheets(Path(path))
-    except FileNotFoundError:
-        raise ValidationError([Problem(label, f"file not found: {path}")], subject=label) from None
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise ValidationError([Problem(label, f"not a valid .xlsx workbook ({exc})")], subject=label) from None
+    sheets = read_workbook(Path(path), label=label, wanted=("decisions",))
     if "decisions" not in sheets:
-        raise ValidationError([Problem(label, f"sheet 'decisions' is missing (sheets found: {', '.join(sheets)})")],
-                              subject=label)
+        raise ValidationError([Problem(label, f"sheet 'decisions' is missing (sheets found: "
+                                              f"{', '.join(sheet_names(Path(path)))})")], subject=label)
     df = sheets["decisions"]
     need = [c for c in ("firm_id", "name", *EDITABLE, "rule_segments", "rule_role") if c not in df.columns]
     if need:
         raise ValidationError([Problem(f"{label} sheet 'decisions'", f"column '{c}' is missing", (), c) for c in need],
                               subject=label)
     return manual_rows(df, file=f"{label} sheet 'decisions'", segment_ids=segment_ids)
+
+
+def sheet_names(path: Path) -> list[str]:
+    """Names of the sheets of a workbook that :func:`read_workbook` has read without error."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path, read_only=True)
+    try:
+        return list(wb.sheetnames)
+    finally:
+        wb.close()
+
+
+def read_workbook(path: Path, *, label: str, wanted: tuple[str, ...] | None = None) -> dict[str, pd.DataFrame]:
+    """Sheets ``wanted`` (default: the first sheet) of a workbook as tables; a damaged file is a data error."""
+    from .._sheets import read_sheets
+
+    if wanted is None:
+        read_sheets(path, label=label, wanted=())  # checks the file before openpyxl opens it again
+        wanted = tuple(sheet_names(path)[:1])
+    return read_sheets(path, label=label, wanted=wanted)
 
 
 def _text(v: object) -> str:
