@@ -63,7 +63,8 @@ def segment_table(template: Template) -> pd.DataFrame:
 def write_review(path: Path, decisions: pd.DataFrame, template: Template, *, lang: str = "en") -> None:
     """Write the three sheets; every text cell is stored as text (inline string), never as a formula."""
     dec = decisions.copy()
-    dec["note"] = [note_text(n, lang) for n in dec["note"]]
+    idx, notes = pd.factorize(dec["note"].astype(object).fillna(""))
+    dec["note"] = np.array([note_text(n, lang) for n in notes], dtype=object)[idx] if len(dec) else dec["note"]
     unplaced = dec.loc[~dec["placed"].astype(bool) & dec["role"].isin(["leader", "backbone", "sme"]),
                        ["row", "firm_id", "name", "industry_code", "products", "scope", "note"]]
     write_xlsx(path, [("decisions", dec), ("unplaced", unplaced), ("segments", segment_table(template))])
@@ -73,6 +74,18 @@ _BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 _RNS = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+
+
+def _column_cells(values: pd.Series) -> np.ndarray:
+    """The ``<c>`` elements of one column, each distinct value rendered once (columns repeat a lot)."""
+    idx, uniques = pd.factorize(pd.Series(values.to_numpy(dtype=object), dtype=object), use_na_sentinel=True)
+    uniques = list(uniques)
+    if uniques and all(type(v) is str for v in uniques):
+        joined = "\n".join(uniques)  # one scan of the whole column decides whether any value needs escaping
+        if not _BAD_XML.search(joined) and not any(ch in joined for ch in "&<>"):
+            cells = [f'<c t="inlineStr"><is><t xml:space="preserve">{t}</t></is></c>' for t in uniques]
+            return np.array([*cells, "<c/>"], dtype=object)[idx]
+    return np.array([*_cells(uniques), "<c/>"], dtype=object)[idx]
 
 
 def _cells(values: list[Any]) -> list[str]:
@@ -136,8 +149,9 @@ def write_xlsx(path: Path, sheets: list[tuple[str, pd.DataFrame]]) -> None:
                 f.write(("<row>" + "".join(_cells(list(df.columns))) + "</row>").encode())
                 for lo in range(0, len(df), 50_000):
                     part = df.iloc[lo:lo + 50_000]
-                    cols = [_cells(part[c].tolist()) for c in part.columns]
-                    f.write("".join("<row>" + "".join(r) + "</row>" for r in zip(*cols)).encode())
+                    cols = [_column_cells(part.iloc[:, c]).tolist() for c in range(part.shape[1])]
+                    opens = ["<row>"] * len(part)
+                    f.write(("</row>".join(map("".join, zip(opens, *cols))) + "</row>").encode() if len(part) else b"")
                 f.write(b"</sheetData></worksheet>")
 
 
