@@ -37,6 +37,7 @@ from .bulk import place_all
 from .classify import Matcher
 from .columns import ColumnMap, parse_map, recognise, unit_factor
 from .gbt4754 import parse_industry
+from .manual import apply_file_choices, apply_leaders, apply_manual
 from .review import DECISION_COLUMNS, manual_rows, read_review, read_workbook, write_review
 
 #: Default backbone threshold: 2000万元 = 0.2 亿元 main-business revenue, the national threshold of
@@ -88,6 +89,26 @@ class ImportResult:
         f = self.figures
         return (f"<ImportResult {self.cluster.meta.get('id')!r}: {f['input_firms']} input firms, "
                 f"{f['firms']} in the cluster, {f['unplaced']} unplaced, template {self.template.id}>")
+
+
+def example_export(kind: str = "csv") -> Path:
+    """Path of the example registry export shipped with chainnet (fictional copper firms, ``evidence = modeled``).
+
+    ``kind`` is ``csv`` (GBK, as Chinese Excel saves CSV), ``xlsx`` or ``answers`` (its answer key).
+
+    >>> example_export().name
+    'copper_registry_export.csv'
+    """
+    from ..datasets import data_dir
+
+    names = {"csv": "copper_registry_export.csv", "xlsx": "copper_registry_export.xlsx",
+             "answers": "copper_registry_answers.csv"}
+    if kind not in names:
+        raise ChainnetError(f"example kind must be one of {', '.join(names)}, not {kind!r}")
+    path = data_dir() / "registry_examples" / names[kind]
+    if not path.is_file():
+        raise ChainnetError(f"the example export is not installed ({path} is missing); reinstall chainnet")
+    return path
 
 
 # -- reading the export ----------------------------------------------------------------------
@@ -338,6 +359,9 @@ def import_firms(source: str | os.PathLike | pd.DataFrame, *, template: str | Te
         extras["industry"] = get("industry").to_numpy()
     for c, v in extras.items():
         t[c] = v
+    for fld in ("segments", "role"):  # a pre-classified list: kept aside, merged with duplicates like the rest
+        if fld in col:
+            t[f"_given_{fld}"] = get(fld).to_numpy()
 
     # duplicates of a valid credit code are one firm: first row kept, blanks filled from later rows
     t["merged_rows"] = ""
@@ -388,7 +412,11 @@ def import_firms(source: str | os.PathLike | pd.DataFrame, *, template: str | Te
     t["segments"], t["role"], t["basis"], t["confidence"], t["note"], t["placed"] = seg, role, basis, conf, note, placed
     t["rule_segments"] = [";".join(s) for s in seg]
     t["rule_role"] = role
-    _apply_leaders(t, leaders, label)
+    if "segments" in col or "role" in col:  # a pre-classified list: its filled cells are manual choices
+        apply_file_choices(t, segments=t["_given_segments"] if "segments" in col else None,
+                           roles=t["_given_role"] if "role" in col else None, role_basis=extra.tolist(),
+                           template=tpl, label=label, columns=col)
+    apply_leaders(t, leaders, label)
 
     # region: firms whose region/address do not name it are outside the boundary
     t["external"] = False
@@ -407,7 +435,7 @@ def import_firms(source: str | os.PathLike | pd.DataFrame, *, template: str | Te
     if review is not None:
         manual.append(read_review(Path(review), segment_ids=seg_ids))
     for m in manual:
-        _apply_manual(t, m, label)
+        apply_manual(t, m, label)
 
     firms = _firms_table(t, extras)
     meta = _meta(src_path, label, tpl, id=id, name=name, year=year, region=region, links=links,
@@ -424,47 +452,6 @@ def import_firms(source: str | os.PathLike | pd.DataFrame, *, template: str | Te
     decisions = t[list(DECISION_COLUMNS)].copy()
     decisions["segments"] = [";".join(s) for s in t["segments"]]
     return ImportResult(cluster, decisions.reset_index(drop=True), tpl, lang=lang, notes=notes)
-
-
-def _apply_leaders(t: pd.DataFrame, leaders: list[str] | tuple[str, ...], label: str) -> None:
-    missing = []
-    for want in leaders:
-        code = creditcode.normalise(want)
-        hit = ((t["name"] == want.strip()) | (t["credit_code"] == code) | (t["firm_id"] == want.strip())).to_numpy()
-        if not hit.any():
-            missing.append(want)
-            continue
-        for i in np.flatnonzero(hit):
-            t.at[i, "role"] = "leader"
-            t.at[i, "basis"] = ";".join([b for b in t.at[i, "basis"].split(";") if b not in ("size", "name")]
-                                        + ["manual"])
-            if not t.at[i, "segments"]:
-                t.at[i, "placed"] = False
-                warnings.warn(f"{label}, row {t.at[i, 'row']}: leader {want!r} is not placed in any segment; set its "
-                              "segments in review.xlsx and re-import with --review", DataWarning, stacklevel=3)
-    if missing:
-        raise ChainnetError(f"--leaders: no firm named or coded {', '.join(repr(m) for m in missing)} in {label}; "
-                            "give the name exactly as in the file, or the credit code")
-
-
-def _apply_manual(t: pd.DataFrame, m: pd.DataFrame, label: str) -> None:
-    by_id = {f: i for i, f in enumerate(t["firm_id"])}
-    by_name = {n: i for i, n in enumerate(t["name"])}
-    lost = []
-    for r in m.itertuples(index=False):
-        i = by_id.get(r.firm_id, by_name.get(r.name))
-        if i is None:
-            lost.append(r.name or r.firm_id)
-            continue
-        t.at[i, "segments"] = tuple(r.segments)
-        t.at[i, "role"] = r.role
-        t.at[i, "basis"] = "manual"
-        t.at[i, "confidence"] = 1.0
-        t.at[i, "note"] = "manual"
-        t.at[i, "placed"] = bool(r.segments) or r.role in ("institution", "service")
-    if lost:
-        warnings.warn(f"{label}: manual choices for {len(lost)} firm(s) not in this file were dropped: "
-                      f"{', '.join(lost[:10])}", DataWarning, stacklevel=3)
 
 
 def _previous_edits(folder: Path, seg_ids: set[str]) -> pd.DataFrame:
@@ -612,4 +599,4 @@ def _is_import(folder: Path) -> bool:
         return False
 
 
-__all__ = ["BACKBONE_EMPLOYEES", "BACKBONE_REVENUE", "ImportResult", "import_firms", "write_import"]
+__all__ = ["BACKBONE_EMPLOYEES", "BACKBONE_REVENUE", "ImportResult", "example_export", "import_firms", "write_import"]

@@ -23,9 +23,6 @@ DECISION_COLUMNS = ("row", "firm_id", "name", "credit_code", "industry_code", "s
                     "basis", "confidence", "placed", "note", "rule_segments", "rule_role", "merged_rows",
                     "products", "scope")
 EDITABLE = ("segments", "role")
-#: Chinese role words accepted in edits, as SCHEMA.md accepts them in firms.csv.
-ROLE_WORDS = {"龙头": "leader", "链主": "leader", "龙头企业": "leader", "骨干": "backbone", "骨干企业": "backbone",
-              "中小企业": "sme", "科研机构": "institution", "高校": "institution", "服务机构": "service"}
 _NOTES = {
     "en": {"no_match": "no code or product word of the template matched", "trade": "trade firm (section F)",
            "code_disagrees": "products name other segments than the industry code; products win",
@@ -208,13 +205,13 @@ def split_segments(v: object) -> tuple[str, ...]:
 def manual_rows(df: pd.DataFrame, *, file: str, segment_ids: set[str],
                 rule: pd.DataFrame | None = None) -> pd.DataFrame:
     """Rows of ``df`` whose segments/role were set by hand (compared with ``rule`` or the rule_* columns)."""
-    from .._validate import ROLES
+    from .._validate import ROLE_ALIASES, ROLES
 
     problems, out = [], []
     rule_map = {} if rule is None else {str(r.firm_id): r for r in rule.itertuples(index=False)}
     for i, r in enumerate(df.to_dict("records"), start=2):
         fid, segs, role = _text(r.get("firm_id")), split_segments(r.get("segments")), _text(r.get("role")).lower()
-        role = ROLE_WORDS.get(role, role)
+        role = ROLE_ALIASES.get(role, role)
         if rule is None:
             rsegs, rrole = split_segments(r.get("rule_segments")), _text(r.get("rule_role")).lower()
         elif fid in rule_map:
