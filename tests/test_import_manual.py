@@ -109,3 +109,19 @@ def test_example_flag_imports_the_shipped_export(tmp_path: Path) -> None:
 def test_example_or_file_is_a_usage_error_otherwise(args: list[str], tmp_path: Path) -> None:
     res = CliRunner().invoke(main, ["import", *args, "--template", "copper", "-o", str(tmp_path / "o")])
     assert res.exit_code == 2 and "FILE" in res.output
+
+
+def test_the_example_export_is_package_data() -> None:
+    import configparser
+    import fnmatch
+
+    root = Path(__file__).resolve().parents[1]
+    cfg = configparser.ConfigParser()
+    cfg.read(root / "setup.cfg")
+    patterns = cfg["options.package_data"]["chainnet._datasets"].replace(",", " ").split()
+    folder = root / "datasets" / "registry_examples"
+    for f in folder.iterdir():
+        if f.is_file() and not f.name.startswith("."):
+            rel = f"registry_examples/{f.name}"
+            assert any(fnmatch.fnmatch(rel, p) for p in patterns), f"{rel} is not shipped in the wheel"
+

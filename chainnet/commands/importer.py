@@ -50,7 +50,8 @@ def register(main: click.Group) -> None:
         Writes OUTPUT/cluster.toml, firms.csv (with basis, industry_code, credit_code), links.csv
         and review.xlsx (every decision and why, the unplaced firms, the template's codes and
         words). Edit segments/role in review.xlsx and re-run with --review, or in firms.csv and
-        re-run with --force: manual choices win. Then run `chainnet analyze OUTPUT`.
+        re-run with --force: manual choices win, as do filled cells of a segments (环节) or role
+        (角色) column in FILE. Then run `chainnet analyze OUTPUT`.
 
         \b
         Examples:
