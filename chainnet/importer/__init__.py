@@ -191,7 +191,7 @@ def _frame(rows: list[list[Any]], nums: list[int], label: str,
     if long:
         raise ValidationError([Problem(label, f"has more fields than the header ({width}); check for an unquoted "
                                               "comma", tuple(long))], subject=label)
-    body = [(r + [None] * width)[:width] for r in body]
+    body = [r if len(r) == width else (r + [None] * width)[:width] for r in body]  # short rows padded
     df = pd.DataFrame(body, columns=header, dtype=object)
     cmap = recognise(header, overrides=overrides, file=label)
     if "name" not in cmap.fields:
@@ -206,7 +206,7 @@ def _frame(rows: list[list[Any]], nums: list[int], label: str,
 def _text(s: pd.Series) -> pd.Series:
     """Cells as stripped text, blanks as '' (numbers as written: 3251.0 -> '3251')."""
     vals = s.to_numpy(dtype=object)
-    if all(type(v) is str for v in vals):  # a CSV column: no numbers or dates to render
+    if pd.api.types.infer_dtype(vals, skipna=False) == "string":  # a CSV column: no numbers or dates to render
         return pd.Series([v.strip() for v in vals], index=s.index, dtype=object)
     out = [v.strip() if isinstance(v, str) else "" if v is None or (isinstance(v, float) and v != v)
            else str(int(v)) if isinstance(v, float) and v.is_integer() else str(v) for v in vals]

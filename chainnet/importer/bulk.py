@@ -35,11 +35,19 @@ from .classify import (
     _SERVICE_RE,
     _TRADE_NAME_RE,
     INSTITUTION_DIVISIONS,
+    INSTITUTION_WORDS,
+    SERVICE_FIRST,
     SERVICE_SECTIONS,
+    SERVICE_WORDS,
+    TRADE_NAME_WORDS,
     TRADE_SECTIONS,
     Matcher,
+    _any_re,
 )
 from .gbt4754 import section
+
+#: Any word of the name rules (traders, service-first bodies, institutions, services).
+_ANY_NAME_WORD = _any_re((*TRADE_NAME_WORDS, *SERVICE_FIRST, *INSTITUTION_WORDS, *SERVICE_WORDS))
 
 
 def _factorize(values: list[Any]) -> tuple[np.ndarray, list[Any]]:
@@ -79,10 +87,13 @@ def place_all(matcher: Matcher, *, codes: list[str | None], products: list[str],
     not_bcd = np.array([s not in ("B", "C", "D") for s in sec_u], dtype=bool)[c_idx]
     kind_code_u = ["institution" if c and c[:2] in INSTITUTION_DIVISIONS else "service" if s in SERVICE_SECTIONS
                    else "" for c, s in zip(c_uni, sec_u)]
-    # names: trader, and institution/service words
-    trade |= np.array([_TRADE_NAME_RE.search(x) is not None and _MAKE_RE.search(x) is None for x in names], dtype=bool)
-    name_kind = np.array(["service" if _SERVICE_FIRST_RE.search(x) else "institution" if _INSTITUTION_RE.search(x)
-                          else "service?" if _SERVICE_RE.search(x) else "" for x in names], dtype=object)
+    # names: trader, and institution/service words; most names hold none of them (one search decides)
+    name_kind = np.full(n, "", dtype=object)
+    for i in [i for i, x in enumerate(names) if _ANY_NAME_WORD.search(x)]:
+        x = names[i]
+        trade[i] |= _TRADE_NAME_RE.search(x) is not None and _MAKE_RE.search(x) is None
+        name_kind[i] = ("service" if _SERVICE_FIRST_RE.search(x) else "institution" if _INSTITUTION_RE.search(x)
+                        else "service?" if _SERVICE_RE.search(x) else "")
     # product and scope words, once per distinct text
     p_idx, p_uni = _factorize(products)
     p_words = [matcher.words(x) for x in p_uni]
