@@ -20,7 +20,8 @@ from chainnet.importer.classify import GENERIC, Matcher, body_kind
 from chainnet.importer.review import write_xlsx
 from chainnet.template import load_template
 
-NAME_WORDS = ["", "大学", "研究院", "大学科技园", "银行", "物流", "销售", "贸易", "制造", "检测", "孵化", "商行"]
+NAME_WORDS = ["", "大学", "研究院", "大学科技园", "银行", "物流", "销售", "贸易", "制造", "检测", "孵化", "商行",
+              " Bank ", " INSTITUTE ", " Trading "]
 GLUE = ["", "用", "专用", "废料", "废旧", "的生产", "销售", "加工", "、", "；", "技术服务", "货物进出口"]
 CODES = ["", "32", "3251", "3211", "3831", "3985", "5162", "7320", "8341", "6621", "2929", "3841", "3099"]
 

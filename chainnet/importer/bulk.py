@@ -23,6 +23,7 @@ the same decisions for every row of a registry export, fast enough for a million
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -42,12 +43,14 @@ from .classify import (
     TRADE_NAME_WORDS,
     TRADE_SECTIONS,
     Matcher,
-    _any_re,
+    _trie_regex,
 )
 from .gbt4754 import section
 
-#: Any word of the name rules (traders, service-first bodies, institutions, services).
-_ANY_NAME_WORD = _any_re((*TRADE_NAME_WORDS, *SERVICE_FIRST, *INSTITUTION_WORDS, *SERVICE_WORDS))
+#: Any word of the name rules (traders, service-first bodies, institutions, services), as a trie
+#: over case-folded words searched in case-folded names: 25x faster than an IGNORECASE alternation.
+_ANY_NAME_WORD = re.compile(_trie_regex(sorted({w.casefold() for w in (*TRADE_NAME_WORDS, *SERVICE_FIRST,
+                                                                     *INSTITUTION_WORDS, *SERVICE_WORDS)})))
 
 
 def _factorize(values: list[Any]) -> tuple[np.ndarray, list[Any]]:
@@ -89,7 +92,7 @@ def place_all(matcher: Matcher, *, codes: list[str | None], products: list[str],
                    else "" for c, s in zip(c_uni, sec_u)]
     # names: trader, and institution/service words; most names hold none of them (one search decides)
     name_kind = np.full(n, "", dtype=object)
-    for i in [i for i, x in enumerate(names) if _ANY_NAME_WORD.search(x)]:
+    for i in [i for i, x in enumerate(names) if _ANY_NAME_WORD.search(x.casefold())]:
         x = names[i]
         trade[i] |= _TRADE_NAME_RE.search(x) is not None and _MAKE_RE.search(x) is None
         name_kind[i] = ("service" if _SERVICE_FIRST_RE.search(x) else "institution" if _INSTITUTION_RE.search(x)
