@@ -311,11 +311,17 @@ def import_firms(source: str | os.PathLike | pd.DataFrame, *, template: str | Te
                               col["name"]).render(), DataWarning, stacklevel=2)
         df, rownum, names = df[~blank].reset_index(drop=True), rownum[~blank], names[~blank].reset_index(drop=True)
         texts = {k: v[~blank].reset_index(drop=True) for k, v in texts.items()}
-    t = pd.DataFrame({"row": rownum, "name": names.to_numpy()})
+    t = pd.DataFrame({"row": rownum, "name": pd.Series(names.to_numpy(), dtype=object)})
+    # text columns are kept as object arrays: pandas would otherwise convert each to Arrow strings
+    # and back (about 10 s for a million rows)
+
+    def obj(values: Any) -> pd.Series:
+        return pd.Series(values, index=t.index, dtype=object)
+
 
     # credit codes: normalise, verify, merge duplicates of valid codes
     codes = creditcode.normalise_many(get("credit_code").tolist())
-    t["credit_code"] = np.array(codes, dtype=object)
+    t["credit_code"] = obj(codes)
     given = (t["credit_code"] != "").to_numpy()
     valid = creditcode.valid_mask(codes)
     why = np.array([creditcode.problem(c) if g and not ok else None for c, g, ok in zip(codes, given, valid)],
@@ -328,15 +334,15 @@ def import_firms(source: str | os.PathLike | pd.DataFrame, *, template: str | Te
     # fields
     ind_raw = get("industry_code").where(get("industry_code") != "", get("industry"))
     uniq = {u: parse_industry(u) for u in pd.unique(ind_raw)}
-    t["industry_code"] = ind_raw.map(uniq).to_numpy()
+    t["industry_code"] = obj(ind_raw.map(uniq).to_numpy())
     unparsed = (ind_raw != "").to_numpy() & t["industry_code"].isna().to_numpy()
     if unparsed.any():
         c_ind = col.get("industry_code") or col.get("industry")
         warnings.warn(Problem(label, "industry not recognised as a GB/T 4754-2017 code or class name; placed by "
                                      "words only", tuple(int(r) for r in t["row"][unparsed]), c_ind).render(),
                       DataWarning, stacklevel=2)
-    t["products"] = get("products").to_numpy()
-    t["scope"] = get("scope").to_numpy()
+    t["products"] = obj(get("products").to_numpy())
+    t["scope"] = obj(get("scope").to_numpy())
     if "revenue" in col:
         factor = unit_factor(col["revenue"])
         if factor is None:
@@ -349,22 +355,22 @@ def import_firms(source: str | os.PathLike | pd.DataFrame, *, template: str | Te
     t["employees"] = (_numbers(df[col["employees"]], 1.0, rownum, label=label, column=col["employees"], notes=notes)
                       .round().astype("Int64").to_numpy() if "employees" in col else pd.array([pd.NA] * len(t), dtype="Int64"))
     t["founded"] = _years(df[col["founded"]]).to_numpy() if "founded" in col else pd.array([pd.NA] * len(t), dtype="Int64")
-    t["region"] = get("region").to_numpy()
-    t["address"] = get("address").to_numpy()
-    t["evidence"] = get("evidence").str.lower().where(get("evidence") != "", evidence).to_numpy()
+    t["region"] = obj(get("region").to_numpy())
+    t["address"] = obj(get("address").to_numpy())
+    t["evidence"] = obj(get("evidence").str.lower().where(get("evidence") != "", evidence).to_numpy())
     extras = {c: df[c].to_numpy(dtype=object) for c in cmap.extras}
     if "capital" in col:
         extras["registered_capital"] = get("capital").to_numpy()
     if "industry" in col:
         extras["industry"] = get("industry").to_numpy()
     for c, v in extras.items():
-        t[c] = v
+        t[c] = obj(v)
     for fld in ("segments", "role"):  # a pre-classified list: kept aside, merged with duplicates like the rest
         if fld in col:
-            t[f"_given_{fld}"] = get(fld).to_numpy()
+            t[f"_given_{fld}"] = obj(get(fld).to_numpy())
 
     # duplicates of a valid credit code are one firm: first row kept, blanks filled from later rows
-    t["merged_rows"] = ""
+    t["merged_rows"] = obj([""] * len(t))
     if valid.any():
         vc = pd.Series(t["credit_code"].where(valid))
         dup = vc.notna() & vc.duplicated(keep=False)
@@ -387,11 +393,11 @@ def import_firms(source: str | os.PathLike | pd.DataFrame, *, template: str | Te
             drop = dup.to_numpy() & ~t.index.isin(keep_idx)
             t = t[~drop].reset_index(drop=True)
             valid = valid[~drop]
-    t["firm_id"] = np.where(valid, t["credit_code"], "r" + t["row"].astype(str))
+    t["firm_id"] = obj(np.where(valid, t["credit_code"].to_numpy(), ["r" + str(r) for r in t["row"].tolist()]))
     if "firm_id" in col:
         given_id = _text(df[col["firm_id"]]).reindex(range(len(t))) if len(t) == len(df) else None
         if given_id is not None and (given_id != "").all() and given_id.is_unique:
-            t["firm_id"] = given_id.to_numpy()
+            t["firm_id"] = obj(given_id.to_numpy())
 
     # placement and roles (the rules of classify.Matcher.place and body_kind, over all rows at once)
     p = place_all(Matcher(tpl), codes=[c if isinstance(c, str) else None for c in t["industry_code"].tolist()],
@@ -409,9 +415,10 @@ def import_firms(source: str | os.PathLike | pd.DataFrame, *, template: str | Te
     conf = np.where(has_kind & ~has_seg, np.where(kbasis == "name", 0.9, 0.7), np.asarray(p["confidence"], dtype=float))
     note, placed = p["note"], (has_seg | has_kind).tolist()
     role = role.tolist()
-    t["segments"], t["role"], t["basis"], t["confidence"], t["note"], t["placed"] = seg, role, basis, conf, note, placed
-    t["rule_segments"] = [";".join(s) for s in seg]
-    t["rule_role"] = role
+    t["segments"], t["role"], t["basis"], t["note"] = obj(seg), obj(role), obj(basis), obj(note)
+    t["confidence"], t["placed"] = conf, placed
+    t["rule_segments"] = obj([";".join(s) for s in seg])
+    t["rule_role"] = obj(role)
     if "segments" in col or "role" in col:  # a pre-classified list: its filled cells are manual choices
         apply_file_choices(t, segments=t["_given_segments"] if "segments" in col else None,
                            roles=t["_given_role"] if "role" in col else None, role_basis=extra.tolist(),
@@ -450,7 +457,7 @@ def import_firms(source: str | os.PathLike | pd.DataFrame, *, template: str | Te
         cluster = Cluster.from_frames(firms, link_df, meta=meta, templates=[tpl],
                                       files=("cluster.toml", "firms.csv", "links.csv"))
     decisions = t[list(DECISION_COLUMNS)].copy()
-    decisions["segments"] = [";".join(s) for s in t["segments"]]
+    decisions["segments"] = pd.Series([";".join(s) for s in t["segments"]], index=decisions.index, dtype=object)
     return ImportResult(cluster, decisions.reset_index(drop=True), tpl, lang=lang, notes=notes)
 
 
