@@ -44,7 +44,8 @@ def normalise_many(codes: list[object]) -> list[str]:
     >>> normalise_many(["91340700ma2n00000l", " ９１３４-07 ", None])
     ['91340700MA2N00000L', '913407', '']
     """
-    return [c.upper() if type(c) is str and c.isascii() and c.isalnum() else normalise(c) for c in codes]
+    return [c if c == "" else c.upper() if type(c) is str and c.isascii() and c.isalnum() else normalise(c)
+            for c in codes]
 
 
 def check_character(first17: str) -> str:

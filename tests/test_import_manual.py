@@ -125,3 +125,20 @@ def test_the_example_export_is_package_data() -> None:
             rel = f"registry_examples/{f.name}"
             assert any(fnmatch.fnmatch(rel, p) for p in patterns), f"{rel} is not shipped in the wheel"
 
+
+
+def test_links_from_a_workbook_name_firms_by_name(tmp_path: Path) -> None:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "ties"  # the first sheet is read, whatever its name
+    ws.append(["source", "target", "kind"])
+    ws.append(["乙铜业有限公司", "甲铜箔有限公司", "supply"])
+    wb.save(tmp_path / "links.xlsx")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        r = import_firms(write(tmp_path / "pre.csv", ROWS), template="copper", links=tmp_path / "links.xlsx")
+    ids = dict(zip(r.cluster.firms["name"], r.cluster.firms["firm_id"]))
+    links = r.cluster.links
+    assert (links["source"].tolist(), links["target"].tolist()) == ([ids["乙铜业有限公司"]], [ids["甲铜箔有限公司"]])
