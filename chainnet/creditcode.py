@@ -38,6 +38,16 @@ def normalise(code: object) -> str:
     return "".join(ch for ch in text if not ch.isspace() and ch not in "-_").upper()
 
 
+def normalise_many(codes: list[object]) -> list[str]:
+    """:func:`normalise` of every code; codes already plain (ASCII letters and digits) only upper-cased.
+
+    >>> normalise_many(["91340700ma2n00000l", " ９１３４-07 ", None])
+    ['91340700MA2N00000L', '913407', '']
+    """
+    return [c if c == "" else c.upper() if type(c) is str and c.isascii() and c.isalnum() else normalise(c)
+            for c in codes]
+
+
 def check_character(first17: str) -> str:
     """The GB 32100-2015 check character for the first 17 characters of a code."""
     if len(first17) != 17 or any(c not in _VALUE for c in first17):

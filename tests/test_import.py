@@ -324,3 +324,37 @@ def test_docs_list_every_template_code_and_keyword() -> None:
 
 def test_registry_example_is_not_a_cluster_dataset() -> None:
     assert "registry_examples" not in chainnet.available_datasets()
+
+
+def test_xlsx_with_drop_down_list_and_stale_dimension_imports_every_row(tmp_path: Path) -> None:
+    """A registry workbook as Excel users leave it: a drop-down list on a column (openpyxl warns
+    about the data-validation extension) and a stale <dimension> that names fewer rows than the
+    sheet has. Every firm row must be read, and the CLI must finish with no library warning."""
+    import re
+    import zipfile
+
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(HEADER.strip().split(","))
+    for row in ROWS:
+        ws.append(row.split(","))
+    dv = DataValidation(type="list", formula1='"铜官区,义安区"', allow_blank=True)
+    ws.add_data_validation(dv)
+    dv.add("I2:I100")
+    plain = tmp_path / "plain.xlsx"
+    wb.save(plain)
+    stale = tmp_path / "registry.xlsx"
+    with zipfile.ZipFile(plain) as zin, zipfile.ZipFile(stale, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data, n = re.subn(rb'<dimension ref="[^"]*" ?/>', b'<dimension ref="A1:C3" />', data)
+                assert n == 1  # the file really carries a (now stale) dimension
+            zout.writestr(item, data)
+    r = CliRunner().invoke(main, ["import", str(stale), "--template", "copper", "-o", str(tmp_path / "out")])
+    assert r.exit_code == 0, r.output
+    assert "Data Validation" not in r.output and "extension" not in r.output
+    review = pd.read_excel(tmp_path / "out" / "review.xlsx", sheet_name="decisions")
+    assert len(review) == len(ROWS)  # one decision per input firm, none dropped by the stale dimension

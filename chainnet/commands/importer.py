@@ -11,7 +11,7 @@ def register(main: click.Group) -> None:
     """Add ``import`` to the ``chainnet`` command group."""
 
     @main.command("import", context_settings={"ignore_unknown_options": False})
-    @click.argument("file", metavar="FILE", type=click.Path(dir_okay=False))
+    @click.argument("file", metavar="FILE", required=False, type=click.Path(dir_okay=False))
     @click.argument("extra", nargs=-1, metavar="")
     @click.option("--template", required=True, metavar="ID_OR_PATH", help="Chain the firms are placed in: a built-in id or a .toml file.")
     @click.option("-o", "--output", required=True, type=click.Path(file_okay=False), help="Output cluster folder.")
@@ -38,26 +38,40 @@ def register(main: click.Group) -> None:
     @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
                   help="Language of the notes in review.xlsx and of the summary.")
     @click.option("--force", is_flag=True, help="Replace OUTPUT if it holds an earlier import (hand edits there win).")
+    @click.option("--example", is_flag=True,
+                  help="Import the registry export shipped with chainnet (fictional copper firms, GBK CSV; evidence "
+                       "modeled) instead of FILE; its path is printed.")
     def import_cmd(file: str, extra: tuple[str, ...], template: str, output: str, sheet: str | None,
                    region: str | None, leaders: tuple[str, ...], backbone_revenue: float, backbone_employees: int,
                    maps: tuple[str, ...], links: str | None, review: str | None, cluster_id: str | None,
-                   name: str | None, year: int | None, evidence: str, lang: str, force: bool) -> None:
+                   name: str | None, year: int | None, evidence: str, lang: str, force: bool, example: bool) -> None:
         """Import a registry firm list (CSV or XLSX) as a cluster: segments by code and product words.
 
         Writes OUTPUT/cluster.toml, firms.csv (with basis, industry_code, credit_code), links.csv
         and review.xlsx (every decision and why, the unplaced firms, the template's codes and
         words). Edit segments/role in review.xlsx and re-run with --review, or in firms.csv and
-        re-run with --force: manual choices win. Then run `chainnet analyze OUTPUT`.
+        re-run with --force: manual choices win, as do filled cells of a segments (环节) or role
+        (角色) column in FILE. Then run `chainnet analyze OUTPUT`.
 
         \b
         Examples:
           chainnet import 名录.xlsx --template copper --region 铜陵 --leaders 某某铜业集团 -o tongling
           chainnet import firms.csv --template li_battery --map '营收(万元)=revenue' -o out --force
+          chainnet import --example --template copper --region 青禾 -o qinghe
         """
         from pathlib import Path
 
-        from ..importer import import_firms
+        from ..importer import example_export, import_firms
 
+        if example:
+            if file is not None and not leaders:
+                raise click.UsageError(f"give FILE or --example, not both (got FILE {file!r})")
+            extra = (file, *extra) if file is not None else extra  # `--leaders A B --example`: B is a leader
+            file = str(example_export())
+            evidence = "modeled"  # its firms are fictional
+            click.echo(f"example registry export: {file}", err=True)
+        elif file is None:
+            raise click.UsageError("Missing argument 'FILE' (or use --example for the shipped example export).")
         lead = split_many(leaders, extra, option="--leaders")
         out = Path(output)
         previous = out if force and out.is_dir() and (out / "review.xlsx").exists() else None

@@ -33,10 +33,12 @@ from .._errors import ChainnetError, DataWarning, Problem, ValidationError
 from .._version import __version__
 from ..model import Cluster
 from ..template import Template, load_template
-from .classify import Matcher, body_kind
+from .bulk import place_all
+from .classify import Matcher
 from .columns import ColumnMap, parse_map, recognise, unit_factor
 from .gbt4754 import parse_industry
-from .review import DECISION_COLUMNS, manual_rows, read_review, write_review
+from .manual import apply_file_choices, apply_leaders, apply_manual
+from .review import DECISION_COLUMNS, manual_rows, read_review, read_workbook, write_review
 
 #: Default backbone threshold: 2000万元 = 0.2 亿元 main-business revenue, the national threshold of
 #: 规模以上工业企业 (National Bureau of Statistics, from 2011).
@@ -89,6 +91,26 @@ class ImportResult:
                 f"{f['firms']} in the cluster, {f['unplaced']} unplaced, template {self.template.id}>")
 
 
+def example_export(kind: str = "csv") -> Path:
+    """Path of the example registry export shipped with chainnet (fictional copper firms, ``evidence = modeled``).
+
+    ``kind`` is ``csv`` (GBK, as Chinese Excel saves CSV), ``xlsx`` or ``answers`` (its answer key).
+
+    >>> example_export().name
+    'copper_registry_export.csv'
+    """
+    from ..datasets import data_dir
+
+    names = {"csv": "copper_registry_export.csv", "xlsx": "copper_registry_export.xlsx",
+             "answers": "copper_registry_answers.csv"}
+    if kind not in names:
+        raise ChainnetError(f"example kind must be one of {', '.join(names)}, not {kind!r}")
+    path = data_dir() / "registry_examples" / names[kind]
+    if not path.is_file():
+        raise ChainnetError(f"the example export is not installed ({path} is missing); reinstall chainnet")
+    return path
+
+
 # -- reading the export ----------------------------------------------------------------------
 def _read_rows(path: Path, sheet: str | None) -> tuple[list[list[Any]], list[int], str]:
     """Non-empty rows of the file with their spreadsheet row numbers, and a label for messages."""
@@ -135,7 +157,7 @@ def _read_rows(path: Path, sheet: str | None) -> tuple[list[list[Any]], list[int
     rows, nums = [], []
     try:
         for row in reader:
-            if any(c.strip() for c in row):
+            if "".join(row).strip():  # a row of blank cells is skipped
                 rows.append(row)
                 nums.append(reader.line_num)
     except csv.Error as exc:
@@ -173,7 +195,7 @@ def _frame(rows: list[list[Any]], nums: list[int], label: str,
     if long:
         raise ValidationError([Problem(label, f"has more fields than the header ({width}); check for an unquoted "
                                               "comma", tuple(long))], subject=label)
-    body = [(r + [None] * width)[:width] for r in body]
+    body = [r if len(r) == width else (r + [None] * width)[:width] for r in body]  # short rows padded
     df = pd.DataFrame(body, columns=header, dtype=object)
     cmap = recognise(header, overrides=overrides, file=label)
     if "name" not in cmap.fields:
@@ -188,6 +210,8 @@ def _frame(rows: list[list[Any]], nums: list[int], label: str,
 def _text(s: pd.Series) -> pd.Series:
     """Cells as stripped text, blanks as '' (numbers as written: 3251.0 -> '3251')."""
     vals = s.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(vals, skipna=False) == "string":  # a CSV column: no numbers or dates to render
+        return pd.Series([v.strip() for v in vals], index=s.index, dtype=object)
     out = [v.strip() if isinstance(v, str) else "" if v is None or (isinstance(v, float) and v != v)
            else str(int(v)) if isinstance(v, float) and v.is_integer() else str(v) for v in vals]
     return pd.Series(out, index=s.index, dtype=object)
@@ -223,7 +247,9 @@ def _years(s: pd.Series) -> pd.Series:
         m = re.search(r"(1[89][0-9]{2}|20[0-9]{2})", "" if v is None else str(v))
         return int(m.group(1)) if m else pd.NA
 
-    return pd.Series([one(v) for v in s.to_numpy(dtype=object)], index=s.index, dtype="Int64")
+    idx, uni = pd.factorize(pd.Series(s.to_numpy(dtype=object), dtype=object), use_na_sentinel=False)
+    years = pd.array([one(v) for v in uni], dtype="Int64")  # once per distinct date
+    return pd.Series(years.take(idx) if len(uni) else pd.array([], dtype="Int64"), index=s.index, dtype="Int64")
 
 
 # -- the import ------------------------------------------------------------------------------
@@ -274,8 +300,13 @@ def import_firms(source: str | os.PathLike | pd.DataFrame, *, template: str | Te
     notes: list[str] = []
     col = cmap.fields
 
+    texts: dict[str, pd.Series] = {}
+
     def get(fieldname: str) -> pd.Series:
-        return _text(df[col[fieldname]]) if fieldname in col else pd.Series([""] * len(df), index=df.index, dtype=object)
+        if fieldname not in texts:
+            texts[fieldname] = (_text(df[col[fieldname]]) if fieldname in col
+                                else pd.Series([""] * len(df), index=df.index, dtype=object))
+        return texts[fieldname]
 
     names = get("name")
     blank = (names == "").to_numpy()
@@ -283,11 +314,18 @@ def import_firms(source: str | os.PathLike | pd.DataFrame, *, template: str | Te
         warnings.warn(Problem(label, "no firm name; the row is skipped", tuple(int(r) for r in rownum[blank]),
                               col["name"]).render(), DataWarning, stacklevel=2)
         df, rownum, names = df[~blank].reset_index(drop=True), rownum[~blank], names[~blank].reset_index(drop=True)
-    t = pd.DataFrame({"row": rownum, "name": names.to_numpy()})
+        texts = {k: v[~blank].reset_index(drop=True) for k, v in texts.items()}
+    t = pd.DataFrame({"row": rownum, "name": pd.Series(names.to_numpy(), dtype=object)})
+    # text columns are kept as object arrays: pandas would otherwise convert each to Arrow strings
+    # and back (about 10 s for a million rows)
+
+    def obj(values: Any) -> pd.Series:
+        return pd.Series(values, index=t.index, dtype=object)
+
 
     # credit codes: normalise, verify, merge duplicates of valid codes
-    codes = [creditcode.normalise(c) if c else "" for c in get("credit_code")]
-    t["credit_code"] = np.array(codes, dtype=object)
+    codes = creditcode.normalise_many(get("credit_code").tolist())
+    t["credit_code"] = obj(codes)
     given = (t["credit_code"] != "").to_numpy()
     valid = creditcode.valid_mask(codes)
     why = np.array([creditcode.problem(c) if g and not ok else None for c, g, ok in zip(codes, given, valid)],
@@ -300,15 +338,15 @@ def import_firms(source: str | os.PathLike | pd.DataFrame, *, template: str | Te
     # fields
     ind_raw = get("industry_code").where(get("industry_code") != "", get("industry"))
     uniq = {u: parse_industry(u) for u in pd.unique(ind_raw)}
-    t["industry_code"] = ind_raw.map(uniq).to_numpy()
+    t["industry_code"] = obj(ind_raw.map(uniq).to_numpy())
     unparsed = (ind_raw != "").to_numpy() & t["industry_code"].isna().to_numpy()
     if unparsed.any():
         c_ind = col.get("industry_code") or col.get("industry")
         warnings.warn(Problem(label, "industry not recognised as a GB/T 4754-2017 code or class name; placed by "
                                      "words only", tuple(int(r) for r in t["row"][unparsed]), c_ind).render(),
                       DataWarning, stacklevel=2)
-    t["products"] = get("products").to_numpy()
-    t["scope"] = get("scope").to_numpy()
+    t["products"] = obj(get("products").to_numpy())
+    t["scope"] = obj(get("scope").to_numpy())
     if "revenue" in col:
         factor = unit_factor(col["revenue"])
         if factor is None:
@@ -321,19 +359,22 @@ def import_firms(source: str | os.PathLike | pd.DataFrame, *, template: str | Te
     t["employees"] = (_numbers(df[col["employees"]], 1.0, rownum, label=label, column=col["employees"], notes=notes)
                       .round().astype("Int64").to_numpy() if "employees" in col else pd.array([pd.NA] * len(t), dtype="Int64"))
     t["founded"] = _years(df[col["founded"]]).to_numpy() if "founded" in col else pd.array([pd.NA] * len(t), dtype="Int64")
-    t["region"] = get("region").to_numpy()
-    t["address"] = get("address").to_numpy()
-    t["evidence"] = get("evidence").str.lower().where(get("evidence") != "", evidence).to_numpy()
+    t["region"] = obj(get("region").to_numpy())
+    t["address"] = obj(get("address").to_numpy())
+    t["evidence"] = obj(get("evidence").str.lower().where(get("evidence") != "", evidence).to_numpy())
     extras = {c: df[c].to_numpy(dtype=object) for c in cmap.extras}
     if "capital" in col:
         extras["registered_capital"] = get("capital").to_numpy()
     if "industry" in col:
         extras["industry"] = get("industry").to_numpy()
     for c, v in extras.items():
-        t[c] = v
+        t[c] = obj(v)
+    for fld in ("segments", "role"):  # a pre-classified list: kept aside, merged with duplicates like the rest
+        if fld in col:
+            t[f"_given_{fld}"] = obj(get(fld).to_numpy())
 
     # duplicates of a valid credit code are one firm: first row kept, blanks filled from later rows
-    t["merged_rows"] = ""
+    t["merged_rows"] = obj([""] * len(t))
     if valid.any():
         vc = pd.Series(t["credit_code"].where(valid))
         dup = vc.notna() & vc.duplicated(keep=False)
@@ -356,51 +397,45 @@ def import_firms(source: str | os.PathLike | pd.DataFrame, *, template: str | Te
             drop = dup.to_numpy() & ~t.index.isin(keep_idx)
             t = t[~drop].reset_index(drop=True)
             valid = valid[~drop]
-    t["firm_id"] = np.where(valid, t["credit_code"], "r" + t["row"].astype(str))
+    t["firm_id"] = obj(np.where(valid, t["credit_code"].to_numpy(), ["r" + str(r) for r in t["row"].tolist()]))
     if "firm_id" in col:
         given_id = _text(df[col["firm_id"]]).reindex(range(len(t))) if len(t) == len(df) else None
         if given_id is not None and (given_id != "").all() and given_id.is_unique:
-            t["firm_id"] = given_id.to_numpy()
+            t["firm_id"] = obj(given_id.to_numpy())
 
-    # placement and roles
-    matcher = Matcher(tpl)
-    seg, basis, conf, note, role, placed = [], [], [], [], [], []
-    emps = [None if e is pd.NA else e for e in t["employees"].tolist()]
-    for code, prod, scope, nm, out_v, emp in zip(t["industry_code"].tolist(), t["products"].tolist(),
-                                                 t["scope"].tolist(), t["name"].tolist(), t["output"].tolist(), emps):
-        code = code if isinstance(code, str) else None
-        kind, kbasis = body_kind(nm, code)
-        p = matcher.place(code=code, products=prod, scope=scope, name=nm)
-        b = list(p.basis)
-        if kind is not None:
-            r, b = kind, [*b, kbasis]
-            c = p.confidence if p.segments else 0.9 if kbasis == "name" else 0.7
-        else:
-            if out_v == out_v:
-                r = "backbone" if out_v >= backbone_revenue else "sme"
-            elif emp is not None and emp == emp:
-                r = "backbone" if emp >= backbone_employees else "sme"
-            else:
-                r = "sme"
-            b.append("size")
-            c = p.confidence
-        seg.append(p.segments)
-        basis.append(";".join(dict.fromkeys(b)))
-        conf.append(c)
-        note.append(p.note if not p.segments or p.note else "")
-        role.append(r)
-        placed.append(bool(p.segments) or kind is not None)
-    t["segments"], t["role"], t["basis"], t["confidence"], t["note"], t["placed"] = seg, role, basis, conf, note, placed
-    t["rule_segments"] = [";".join(s) for s in seg]
-    t["rule_role"] = role
-    _apply_leaders(t, leaders, label)
+    # placement and roles (the rules of classify.Matcher.place and body_kind, over all rows at once)
+    p = place_all(Matcher(tpl), codes=[c if isinstance(c, str) else None for c in t["industry_code"].tolist()],
+                  products=t["products"].tolist(), scopes=t["scope"].tolist(), names=t["name"].tolist())
+    seg, kind, kbasis = p["segments"], np.array(p["kind"], dtype=object), np.array(p["kind_basis"], dtype=object)
+    has_kind = kind != ""
+    out_v = t["output"].to_numpy(dtype=float)
+    emp = pd.array(t["employees"], dtype="Int64")
+    emp_v = emp.to_numpy(dtype=float, na_value=np.nan)
+    big = np.where(~np.isnan(out_v), out_v >= backbone_revenue, ~np.isnan(emp_v) & (emp_v >= backbone_employees))
+    role = np.where(has_kind, kind, np.where(big, "backbone", "sme"))
+    extra = np.where(has_kind, kbasis, "size")
+    basis = [";".join(dict.fromkeys([*b.split(";"), e])) if b else e for b, e in zip(p["basis"], extra.tolist())]
+    has_seg = np.fromiter((bool(x) for x in seg), dtype=bool, count=len(seg))
+    conf = np.where(has_kind & ~has_seg, np.where(kbasis == "name", 0.9, 0.7), np.asarray(p["confidence"], dtype=float))
+    note, placed = p["note"], (has_seg | has_kind).tolist()
+    role = role.tolist()
+    t["segments"], t["role"], t["basis"], t["note"] = obj(seg), obj(role), obj(basis), obj(note)
+    t["confidence"], t["placed"] = conf, placed
+    t["rule_segments"] = obj([";".join(s) for s in seg])
+    t["rule_role"] = obj(role)
+    if "segments" in col or "role" in col:  # a pre-classified list: its filled cells are manual choices
+        apply_file_choices(t, segments=t["_given_segments"] if "segments" in col else None,
+                           roles=t["_given_role"] if "role" in col else None, role_basis=extra.tolist(),
+                           template=tpl, label=label, columns=col)
+    apply_leaders(t, leaders, label)
 
     # region: firms whose region/address do not name it are outside the boundary
     t["external"] = False
     if region:
         names_r = [x.strip() for x in re.split(r"[,，;；]", region) if x.strip()]
         where = (t["region"] + " " + t["address"]).str.strip()
-        inside = where.map(lambda w: any(x in w for x in names_r))
+        w_idx, w_uni = pd.factorize(where)
+        inside = np.array([any(x in w for x in names_r) for w in w_uni], dtype=bool)[w_idx]
         t["external"] = ((where != "") & ~inside).to_numpy()
 
     # manual choices win: an edited review.xlsx, then hand edits in an earlier output folder
@@ -411,7 +446,7 @@ def import_firms(source: str | os.PathLike | pd.DataFrame, *, template: str | Te
     if review is not None:
         manual.append(read_review(Path(review), segment_ids=seg_ids))
     for m in manual:
-        _apply_manual(t, m, label)
+        apply_manual(t, m, label)
 
     firms = _firms_table(t, extras)
     meta = _meta(src_path, label, tpl, id=id, name=name, year=year, region=region, links=links,
@@ -426,61 +461,19 @@ def import_firms(source: str | os.PathLike | pd.DataFrame, *, template: str | Te
         cluster = Cluster.from_frames(firms, link_df, meta=meta, templates=[tpl],
                                       files=("cluster.toml", "firms.csv", "links.csv"))
     decisions = t[list(DECISION_COLUMNS)].copy()
-    decisions["segments"] = [";".join(s) for s in t["segments"]]
+    decisions["segments"] = pd.Series([";".join(s) for s in t["segments"]], index=decisions.index, dtype=object)
     return ImportResult(cluster, decisions.reset_index(drop=True), tpl, lang=lang, notes=notes)
-
-
-def _apply_leaders(t: pd.DataFrame, leaders: list[str] | tuple[str, ...], label: str) -> None:
-    missing = []
-    for want in leaders:
-        code = creditcode.normalise(want)
-        hit = ((t["name"] == want.strip()) | (t["credit_code"] == code) | (t["firm_id"] == want.strip())).to_numpy()
-        if not hit.any():
-            missing.append(want)
-            continue
-        for i in np.flatnonzero(hit):
-            t.at[i, "role"] = "leader"
-            t.at[i, "basis"] = ";".join([b for b in t.at[i, "basis"].split(";") if b not in ("size", "name")]
-                                        + ["manual"])
-            if not t.at[i, "segments"]:
-                t.at[i, "placed"] = False
-                warnings.warn(f"{label}, row {t.at[i, 'row']}: leader {want!r} is not placed in any segment; set its "
-                              "segments in review.xlsx and re-import with --review", DataWarning, stacklevel=3)
-    if missing:
-        raise ChainnetError(f"--leaders: no firm named or coded {', '.join(repr(m) for m in missing)} in {label}; "
-                            "give the name exactly as in the file, or the credit code")
-
-
-def _apply_manual(t: pd.DataFrame, m: pd.DataFrame, label: str) -> None:
-    by_id = {f: i for i, f in enumerate(t["firm_id"])}
-    by_name = {n: i for i, n in enumerate(t["name"])}
-    lost = []
-    for r in m.itertuples(index=False):
-        i = by_id.get(r.firm_id, by_name.get(r.name))
-        if i is None:
-            lost.append(r.name or r.firm_id)
-            continue
-        t.at[i, "segments"] = tuple(r.segments)
-        t.at[i, "role"] = r.role
-        t.at[i, "basis"] = "manual"
-        t.at[i, "confidence"] = 1.0
-        t.at[i, "note"] = "manual"
-        t.at[i, "placed"] = bool(r.segments) or r.role in ("institution", "service")
-    if lost:
-        warnings.warn(f"{label}: manual choices for {len(lost)} firm(s) not in this file were dropped: "
-                      f"{', '.join(lost[:10])}", DataWarning, stacklevel=3)
 
 
 def _previous_edits(folder: Path, seg_ids: set[str]) -> pd.DataFrame:
     """Hand edits in an earlier import: firms.csv rows whose segments/role differ from its review.xlsx."""
-    from .._csv import read_csv_table
-    from .._sheets import read_sheets
+    from ..io import read_csv_table
 
     empty = pd.DataFrame(columns=["firm_id", "name", "segments", "role"])
     if not (folder / "firms.csv").exists() or not (folder / "review.xlsx").exists():
         return empty
     firms = read_csv_table(folder / "firms.csv")
-    dec = read_sheets(folder / "review.xlsx", label="review.xlsx").get("decisions")
+    dec = read_workbook(folder / "review.xlsx", label=f"{folder.name}/review.xlsx", wanted=("decisions",)).get("decisions")
     if dec is None or "firm_id" not in firms.columns:
         return empty
     rule = pd.DataFrame({"firm_id": dec["firm_id"].astype(str), "segments": dec["segments"], "role": dec["role"]})
@@ -506,6 +499,9 @@ def _firms_table(t: pd.DataFrame, extras: dict[str, Any]) -> pd.DataFrame:
     for c in extras:
         if c not in out.columns:
             out[c] = f[c]
+    for c in out.columns:  # text as pandas strings: the cluster's checks run vectorised on them
+        if out[c].dtype == object and pd.api.types.infer_dtype(out[c], skipna=True) == "string":
+            out[c] = out[c].astype("str")
     return out.reset_index(drop=True)
 
 
@@ -537,12 +533,11 @@ def _meta(path: Path | None, label: str, tpl: Template, **kw: Any) -> dict[str, 
 
 def _links(path: Path, firms: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
     """A ties table whose ends are names, credit codes or firm ids, with ends turned into firm ids."""
-    from .._csv import read_csv_table
-    from .._sheets import read_sheets
+    from ..io import read_csv_table
 
     label = path.name
     if path.suffix.lower() == ".xlsx":
-        df = next(iter(read_sheets(path, label=path.name).values()))
+        df = next(iter(read_workbook(path, label=label).values()))
     else:
         df = read_csv_table(path)
     df.columns = [str(c).strip().lower() for c in df.columns]
@@ -618,4 +613,4 @@ def _is_import(folder: Path) -> bool:
         return False
 
 
-__all__ = ["BACKBONE_EMPLOYEES", "BACKBONE_REVENUE", "ImportResult", "import_firms", "write_import"]
+__all__ = ["BACKBONE_EMPLOYEES", "BACKBONE_REVENUE", "ImportResult", "example_export", "import_firms", "write_import"]

@@ -23,9 +23,6 @@ DECISION_COLUMNS = ("row", "firm_id", "name", "credit_code", "industry_code", "s
                     "basis", "confidence", "placed", "note", "rule_segments", "rule_role", "merged_rows",
                     "products", "scope")
 EDITABLE = ("segments", "role")
-#: Chinese role words accepted in edits, as SCHEMA.md accepts them in firms.csv.
-ROLE_WORDS = {"龙头": "leader", "链主": "leader", "龙头企业": "leader", "骨干": "backbone", "骨干企业": "backbone",
-              "中小企业": "sme", "科研机构": "institution", "高校": "institution", "服务机构": "service"}
 _NOTES = {
     "en": {"no_match": "no code or product word of the template matched", "trade": "trade firm (section F)",
            "code_disagrees": "products name other segments than the industry code; products win",
@@ -63,7 +60,8 @@ def segment_table(template: Template) -> pd.DataFrame:
 def write_review(path: Path, decisions: pd.DataFrame, template: Template, *, lang: str = "en") -> None:
     """Write the three sheets; every text cell is stored as text (inline string), never as a formula."""
     dec = decisions.copy()
-    dec["note"] = [note_text(n, lang) for n in dec["note"]]
+    idx, notes = pd.factorize(dec["note"].astype(object).fillna(""))
+    dec["note"] = np.array([note_text(n, lang) for n in notes], dtype=object)[idx] if len(dec) else dec["note"]
     unplaced = dec.loc[~dec["placed"].astype(bool) & dec["role"].isin(["leader", "backbone", "sme"]),
                        ["row", "firm_id", "name", "industry_code", "products", "scope", "note"]]
     write_xlsx(path, [("decisions", dec), ("unplaced", unplaced), ("segments", segment_table(template))])
@@ -73,6 +71,18 @@ _BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 _RNS = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+
+
+def _column_cells(values: pd.Series) -> np.ndarray:
+    """The ``<c>`` elements of one column, each distinct value rendered once (columns repeat a lot)."""
+    idx, uniques = pd.factorize(pd.Series(values.to_numpy(dtype=object), dtype=object), use_na_sentinel=True)
+    uniques = list(uniques)
+    if uniques and all(type(v) is str for v in uniques):
+        joined = "\n".join(uniques)  # one scan of the whole column decides whether any value needs escaping
+        if not _BAD_XML.search(joined) and not any(ch in joined for ch in "&<>"):
+            cells = [f'<c t="inlineStr"><is><t xml:space="preserve">{t}</t></is></c>' for t in uniques]
+            return np.array([*cells, "<c/>"], dtype=object)[idx]
+    return np.array([*_cells(uniques), "<c/>"], dtype=object)[idx]
 
 
 def _cells(values: list[Any]) -> list[str]:
@@ -136,8 +146,9 @@ def write_xlsx(path: Path, sheets: list[tuple[str, pd.DataFrame]]) -> None:
                 f.write(("<row>" + "".join(_cells(list(df.columns))) + "</row>").encode())
                 for lo in range(0, len(df), 50_000):
                     part = df.iloc[lo:lo + 50_000]
-                    cols = [_cells(part[c].tolist()) for c in part.columns]
-                    f.write("".join("<row>" + "".join(r) + "</row>" for r in zip(*cols)).encode())
+                    cols = [_column_cells(part.iloc[:, c]).tolist() for c in range(part.shape[1])]
+                    opens = ["<row>"] * len(part)
+                    f.write(("</row>".join(map("".join, zip(opens, *cols))) + "</row>").encode() if len(part) else b"")
                 f.write(b"</sheetData></worksheet>")
 
 
@@ -147,24 +158,38 @@ def read_review(path: Path, *, segment_ids: set[str]) -> pd.DataFrame:
     A row is manual when its ``segments`` or ``role`` differ from ``rule_segments``/``rule_role``
     or its basis already says ``manual``. Unknown segment ids or roles are errors (with row).
     """
-    from .._sheets import read_sheets
-
     label = Path(path).name
-    try:
-        sheets = read_sheets(Path(path), label=Path(path).name)
-    except FileNotFoundError:
-        raise ValidationError([Problem(label, f"file not found: {path}")], subject=label) from None
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise ValidationError([Problem(label, f"not a valid .xlsx workbook ({exc})")], subject=label) from None
+    sheets = read_workbook(Path(path), label=label, wanted=("decisions",))
     if "decisions" not in sheets:
-        raise ValidationError([Problem(label, f"sheet 'decisions' is missing (sheets found: {', '.join(sheets)})")],
-                              subject=label)
+        raise ValidationError([Problem(label, f"sheet 'decisions' is missing (sheets found: "
+                                              f"{', '.join(sheet_names(Path(path)))})")], subject=label)
     df = sheets["decisions"]
     need = [c for c in ("firm_id", "name", *EDITABLE, "rule_segments", "rule_role") if c not in df.columns]
     if need:
         raise ValidationError([Problem(f"{label} sheet 'decisions'", f"column '{c}' is missing", (), c) for c in need],
                               subject=label)
     return manual_rows(df, file=f"{label} sheet 'decisions'", segment_ids=segment_ids)
+
+
+def sheet_names(path: Path) -> list[str]:
+    """Names of the sheets of a workbook that :func:`read_workbook` has read without error."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path, read_only=True)
+    try:
+        return list(wb.sheetnames)
+    finally:
+        wb.close()
+
+
+def read_workbook(path: Path, *, label: str, wanted: tuple[str, ...] | None = None) -> dict[str, pd.DataFrame]:
+    """Sheets ``wanted`` (default: the first sheet) of a workbook as tables; a damaged file is a data error."""
+    from .._sheets import read_sheets
+
+    if wanted is None:
+        read_sheets(path, label=label, wanted=())  # checks the file before openpyxl opens it again
+        wanted = tuple(sheet_names(path)[:1])
+    return read_sheets(path, label=label, wanted=wanted)
 
 
 def _text(v: object) -> str:
@@ -180,13 +205,13 @@ def split_segments(v: object) -> tuple[str, ...]:
 def manual_rows(df: pd.DataFrame, *, file: str, segment_ids: set[str],
                 rule: pd.DataFrame | None = None) -> pd.DataFrame:
     """Rows of ``df`` whose segments/role were set by hand (compared with ``rule`` or the rule_* columns)."""
-    from .._validate import ROLES
+    from .._validate import ROLE_ALIASES, ROLES
 
     problems, out = [], []
     rule_map = {} if rule is None else {str(r.firm_id): r for r in rule.itertuples(index=False)}
     for i, r in enumerate(df.to_dict("records"), start=2):
         fid, segs, role = _text(r.get("firm_id")), split_segments(r.get("segments")), _text(r.get("role")).lower()
-        role = ROLE_WORDS.get(role, role)
+        role = ROLE_ALIASES.get(role, role)
         if rule is None:
             rsegs, rrole = split_segments(r.get("rule_segments")), _text(r.get("rule_role")).lower()
         elif fid in rule_map:
