@@ -1,0 +1,347 @@
+"""The one message catalogue: every word and sentence chainnet shows a reader, in English and Chinese.
+
+Two tables:
+
+- :data:`TERMS`: words and short labels (statuses, gap types, roles, stages, figures, column
+  headers, headings), ``key -> (en, zh)``, read with :func:`t`;
+- :data:`MESSAGES`: sentences with parameters, ``code -> (en, zh)``, rendered with :func:`msg`
+  (gettext style: analyses keep a code and its parameters, the catalogue writes the words).
+
+One term has one translation everywhere: ``leader`` is 龙头/链主 in tables, figures and prose.
+
+Parameters of a message may be plain values, or :class:`Both` (an English and a Chinese text of
+the same thing, e.g. a segment's name), which :func:`msg` picks by language. A field written
+``{n:plural|flow|flows}`` gives the singular when ``n == 1`` and the plural otherwise (Chinese has
+no plural; its templates do not use it).
+"""
+
+from __future__ import annotations
+
+import string
+from typing import Any, NamedTuple
+
+LANGS = ("en", "zh")
+
+
+class Both(NamedTuple):
+    """One text in English and in Chinese (a segment name, a firm name, a listing)."""
+
+    en: str
+    zh: str
+
+    def pick(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+TERMS: dict[str, tuple[str, str]] = {
+    # statuses and gap types (METRICS.md)
+    "present": ("present", "齐全"), "weak": ("weak", "薄弱"), "missing": ("missing", "缺失"),
+    "broken": ("broken", "断开"), "unknown": ("unknown (to verify)", "待核实"),
+    "fill": ("fill (补链)", "补链"), "extend": ("extend (延链)", "延链"), "connect": ("connect (断链)", "断链"),
+    "strengthen": ("strengthen (强链)", "强链"),
+    # a cluster whose ties are unknown (links = "unknown" in cluster.toml; METRICS.md)
+    "links_unknown": ("links unknown: link figures not measured", "企业间关联未知：未测算关联指标"),
+    "survey": ("Ties to survey (links unknown), ranked", "待调查核实的企业关联（关联未知），按优先级排序"),
+    "flow_weight_share": ("flow weight share", "衔接权重占比"),
+    "link_coverage_min": ("link coverage, lower bound (in-house only)", "衔接覆盖率下限（仅企业内部）"),
+    # roles: one term, one translation
+    "leader": ("leader", "龙头/链主"), "backbone": ("backbone", "骨干"), "sme": ("SME", "中小企业"),
+    "institution": ("institution", "科研机构"), "service": ("service", "服务机构"),
+    "external": ("external firm", "外地企业"),
+    "leader_firm": ("leader firm", "龙头/链主企业"), "backbone_firm": ("backbone firm", "骨干企业"),
+    "sme_firm": ("SME", "中小企业"), "institution_firm": ("institution", "科研机构"),
+    "service_firm": ("service provider", "服务机构"), "any_firm": ("firm", "企业"),
+    # chain stages and life-cycle stages
+    "upstream": ("upstream", "上游"), "midstream": ("midstream", "中游"), "downstream": ("downstream", "下游"),
+    "formation": ("formation", "形成期"), "growth": ("growth", "成长期"), "maturity": ("maturity", "成熟期"),
+    "upgrading": ("upgrading", "升级期"), "insufficient data": ("insufficient data", "数据不足"),
+    # where a candidate firm comes from
+    "origin_local": ("local firm", "本地企业"), "origin_partner": ("trading partner outside", "集群外供货伙伴"),
+    "origin_elsewhere": ("another cluster", "其他集群"),
+    # figures
+    "segment_coverage": ("segment coverage", "环节覆盖率"), "link_coverage": ("link coverage", "衔接覆盖率"),
+    "path_completeness": ("path completeness", "路径完整度"), "index": ("completeness index", "完整度指数"),
+    "local_sourcing": ("local sourcing rate", "本地配套率"),
+    "leader_dominance": ("leader dominance", "龙头主导度"), "sme_attachment": ("SME attachment", "中小企业配套率"),
+    "leader_reach": ("leader reach", "龙头辐射度"), "degree_centralization": ("degree centralization", "度中心势"),
+    "leader_dependence": ("leader dependence", "龙头依赖度"),
+    "lwcc": ("largest connected share of local firms", "本地企业最大连通占比"),
+    # structure figures compared with random networks (docs/structure.md)
+    "core_share": ("share of firms in the strongly connected core", "强连通核心企业占比"),
+    "reciprocity": ("reciprocity", "互惠性"), "modularity": ("modularity", "模块度"),
+    "assortativity": ("degree assortativity", "度同配性"), "transitivity": ("transitivity", "传递性"),
+    "average_clustering": ("average clustering", "平均聚类系数"),
+    "observed": ("observed", "观测值"), "null_mean": ("random networks: mean", "随机网络均值"),
+    "null_sd": ("random networks: standard deviation", "随机网络标准差"), "z": ("z-score", "z 值"),
+    "nulls": ("random networks", "随机网络个数"),
+    # resilience (docs/resilience.md)
+    "strategy": ("removal order", "移除顺序"), "measure": ("measure", "测度"),
+    "auc": ("area under the curve", "曲线下面积"), "auc_lo": ("lowest (random runs)", "最低（随机）"),
+    "auc_hi": ("highest (random runs)", "最高（随机）"),
+    "strategy_role": ("leaders first", "龙头优先"), "strategy_degree": ("by degree", "按度数"),
+    "strategy_betweenness": ("by betweenness", "按介数"), "strategy_random": ("random (min-max)", "随机（最小-最大）"),
+    # headings
+    "report": ("Cluster report", "产业集群分析报告"), "summary": ("Summary", "概要"),
+    "chain_map": ("Chain map", "产业链图谱"), "completeness": ("Chain completeness", "产业链完整度"),
+    "segments": ("Segments", "环节"), "flows": ("Flows between segments", "环节间链接"),
+    "gaps": ("Gaps: what to fill, extend, connect and strengthen", "补链、延链、断链、强链清单"),
+    "candidates": ("Candidate firms (investment attraction)", "招商候选企业"),
+    "leaders": ("Leader firms", "龙头/链主企业"), "leader_centrality": ("Leader centrality", "龙头中心性"),
+    "mismatches": ("Role consistency", "角色一致性"), "structure": ("Structure", "集群结构"),
+    "typology": ("Typology", "集群类型"), "bowtie": ("Bow-tie", "蝴蝶结结构"),
+    "communities": ("Communities", "社区"), "significance": ("Against random networks", "与随机网络比较"),
+    "firms_by_segment": ("Firms by segment", "各环节企业"), "figures": ("Figures", "图"),
+    "sources": ("Sources and evidence", "数据来源与证据"),
+    "profile": ("Specialisation, life cycle and world-class gaps", "专业化、生命周期与世界级差距"),
+    "timeline": ("Over the years", "历年变化"),
+    "position": ("Chain position (upstreamness)", "产业链位置（上游度）"),
+    "resilience": ("Resilience: removal curves", "韧性：企业退出曲线"),
+    "single_points": ("Single points of failure", "单点故障企业"), "data": ("Data", "数据"),
+    "network": ("Supply network", "供货网络"), "degree": ("Degree distribution", "度分布"),
+    # column headers (readable: never an internal column name)
+    "segment": ("segment", "环节"), "name": ("name", "名称"), "stage": ("stage", "阶段"),
+    "status": ("status", "状态"), "firms": ("local firms", "本地企业数"), "external_supply": ("external supply", "外部供给"),
+    "from": ("from", "上游环节"), "to": ("to", "下游环节"), "pairs": ("firm pairs", "企业对数"),
+    "type": ("type", "类型"), "impact": ("impact", "影响"), "impact_points": ("impact (points)", "影响（百分点）"),
+    "reason": ("reason", "原因"), "item": ("item", "对象"),
+    "firm": ("firm", "企业"), "firm_id": ("firm id", "企业代码"), "role": ("role", "角色"),
+    "output": ("output (100m CNY)", "产值（亿元）"),
+    "pagerank": ("PageRank", "PageRank"), "betweenness": ("betweenness", "介数"), "partners": ("partners", "合作伙伴数"),
+    "note": ("note", "说明"), "figure": ("figure", "指标"), "value": ("value", "数值"),
+    "rank": ("rank", "排名"), "origin": ("origin", "来源"), "cluster": ("cluster", "所在集群"),
+    "segments_made": ("segments made", "从事环节"), "neighbours": ("neighbouring segments made", "相邻环节数"),
+    "why": ("why", "理由"), "out_degree": ("firms supplied", "供货对象数"), "in_degree": ("suppliers", "供应商数"),
+    "kcore": ("k-core", "k 核"), "inferred_role": ("role read from the data", "数据推断角色"),
+    "declared_role": ("declared role", "申报角色"), "score": ("role score", "角色得分"),
+    "weight_share": ("share of supply weight", "供货权重占比"), "firms_reached": ("firms reached", "辐射企业数"),
+    "smes_attached": ("SMEs attached", "直接配套中小企业数"), "smes_reached": ("SMEs reached", "辐射中小企业数"),
+    "segments_reached": ("segments reached", "辐射环节"), "completeness_lost": ("completeness index lost", "完整度指数损失"),
+    "upstreamness": ("upstreamness", "上游度"), "trophic_level": ("trophic level", "营养级"),
+    "sales": ("local sales", "本地销售额"), "index_drop": ("completeness index drop", "完整度指数下降"),
+    "segments_lost": ("segments lost", "失去的环节"), "flows_lost": ("flows lost", "失去的衔接"),
+    "sinks_cut": ("end segments cut off", "被切断的末端环节"), "year": ("year", "年份"),
+    "local_firms": ("local firms", "本地企业数"), "all_firms": ("firms and bodies", "企业与机构数"),
+    "links": ("ties", "联系数"), "yes": ("yes", "是"), "no": ("no", "否"), "none": ("none", "无"),
+    # typology (Markusen 1996) and the founding paper's patterns
+    "hub-and-spoke": ("hub-and-spoke", "轴辐式"), "Marshallian": ("Marshallian", "马歇尔式"),
+    "satellite platform": ("satellite platform", "卫星平台式"), "state-anchored": ("state-anchored", "国家锚定式"),
+    "mixed": ("mixed", "混合型"), "no leader": ("no leader", "无龙头"), "leader + SMEs": ("leader + SMEs", "龙头 + 中小企业"),
+    "leader + backbone + SMEs": ("leader + backbone + SMEs", "龙头 + 骨干 + 中小企业"),
+    "leader + backbone + related firms": ("leader + backbone + related firms", "龙头 + 骨干 + 关联企业"),
+}
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # -- gap reasons (analysis/completeness.py) -------------------------------------------------
+    "gap.fill": ("No local firm makes {segment}, although the chain is present upstream ({ups}) and "
+                 "downstream ({downs}): a hole inside the chain.",
+                 "本地没有企业从事{segment}，但其上游（{ups}）和下游（{downs}）都有本地企业：链条中间断档，需要补链。"),
+    "gap.extend": ("No local firm makes {segment}, which lies {where}: adding it would extend the chain.",
+                   "本地没有企业从事{segment}，该环节位于{where}：引进可以延长产业链。"),
+    "gap.where_down": ("downstream of the local chain", "本地链条下游"),
+    "gap.where_up": ("upstream of the local chain", "本地链条上游"),
+    "gap.where_apart": ("apart from every locally covered segment", "与本地已有环节均不相连的位置"),
+    "gap.opens_flows_unknown": (" Covering it would open {n:,} expected {n:plural|flow|flows} with local neighbours "
+                                "(ties to survey: the cluster's links are unknown).",
+                                "补上后可与本地相邻环节形成{n:,}条上下游关系（本集群企业关联数据未知，需调查核实）。"),
+    "gap.opens_flows": (" Covering it would realise {n:,} expected {n:plural|flow|flows} with local neighbours.",
+                        "补上后可与本地相邻环节接通{n:,}条上下游关系。"),
+    "gap.external_makers": (" {n:,} external {n:plural|firm|firms} in the data already {n:plural|makes|make} it.",
+                            "数据中已有{n:,}家外地企业从事该环节，可作为招商对象。"),
+    "gap.connect": ("{a} ({na:,} local {na:plural|firm|firms}) and {b} ({nb:,} local {nb:plural|firm|firms}) are "
+                    "both present, but no local firm supplies the second from the first and none makes both: the "
+                    "chain is broken here; broker local supply between them.",
+                    "{a}（本地{na:,}家）和{b}（本地{nb:,}家）都有本地企业，但本地没有从前者到后者的供货，也没有企业同时从事两者："
+                    "链条在此断开，需要对接本地供需。"),
+    "gap.weak_segment": ("Only one local firm ({firm}) makes {segment}: a single point of failure; if it left, the "
+                         "{what} would fall by {points} points.",
+                         "本地只有一家企业（{firm}）从事{segment}，存在单点风险；该企业一旦退出，{what}将下降{points}个百分点。"),
+    "gap.weak_flow_in_house": ("The flow {a} -> {b} is made locally only in-house, by {firm}; if it failed, the "
+                               "completeness index would fall by {points} points.",
+                               "{a}→{b}在本地只在{firm}内部完成；一旦中断，完整度指数将下降{points}个百分点。"),
+    "gap.weak_flow_pair": ("The flow {a} -> {b} rests on one pair of local firms ({firm} -> {other}); if it failed, "
+                           "the completeness index would fall by {points} points.",
+                           "{a}→{b}在本地只依靠一对企业（{firm}→{other}）；一旦中断，完整度指数将下降{points}个百分点。"),
+    "list.more": ("{items} and {more:,} more", "{items}等{total:,}个环节"),
+    # -- why a candidate firm is listed (analysis/candidates.py) --------------------------------
+    "cand.local": ("local {role} in {near}, next to {segment}; could add it as a second source{output}",
+                   "本地{role}，从事相邻环节{near}，可拓展进入{segment}形成第二来源{output}"),
+    "cand.partner": ("{trades}{role} outside the cluster making {segment}{also}{output}",
+                     "{trades}集群外的{role}，从事{segment}{also}{output}"),
+    "cand.elsewhere": ("{role} in {cluster} making {segment}{also}{output}",
+                       "{cluster}的{role}，从事{segment}{also}{output}"),
+    "cand.trades": ("already trades with local firms; ", "已与本地企业有供货往来；"),
+    "cand.also": (", also makes {segments} next to it in the chain", "，同时从事相邻环节{segments}"),
+    "cand.output": ("; output {output:g} (100 million CNY)", "；产值{output:g}亿元"),
+    # -- role consistency notes (analysis/centrality.py) ----------------------------------------
+    "role.weak_leader_none": ("declared leader but no local firm buys from or sells to it: a leader with weak pull; "
+                              "check its links or its role",
+                              "申报为龙头/链主，但没有本地企业向其采购或供货：带动力弱；请核实其关联或角色"),
+    "role.weak_leader": ("declared leader but only {n:,} local {n:plural|firm buys|firms buy} from or "
+                         "{n:plural|sells|sell} to it: a leader with weak pull; check its links or its role",
+                         "申报为龙头/链主，但只有{n:,}家本地企业与其有采购或供货往来：带动力弱；请核实其关联或角色"),
+    "role.busy_sme": ("an SME that {n:,} local {n:plural|firm|firms} depend on (they buy from or sell to it); check "
+                      "whether it is a {inferred}",
+                      "该中小企业有{n:,}家本地企业依赖（向其采购或供货）；请核实是否为{inferred}"),
+    "role.no_links": ("declared {declared} but has no local supply links and ranks {rank:,} of {n:,} local firms by "
+                      "{basis} (score {score:.2f}): check whether its links are missing from the data or its role "
+                      "is wrong",
+                      "申报为{declared}，但没有本地供货联系，按{basis}在{n:,}家本地企业中排第{rank:,}位（得分{score:.2f}）："
+                      "请核实是数据缺少其关联还是角色有误"),
+    "role.high": ("declared {declared} but ranks {rank:,} of {n:,} local firms by {basis} (score {score:.2f}), with "
+                  "{partners:,} local {partners:plural|partner|partners}: more like {article}; check its role",
+                  "申报为{declared}，但按{basis}在{n:,}家本地企业中排第{rank:,}位（得分{score:.2f}），有本地合作伙伴"
+                  "{partners:,}家：更像{article}；请核实其角色"),
+    "role.low": ("declared {declared} but ranks {rank:,} of {n:,} local firms by {basis} (score {score:.2f}), with "
+                 "{partners:,} local {partners:plural|partner|partners}: more like {article}; check its role or "
+                 "missing links",
+                 "申报为{declared}，但按{basis}在{n:,}家本地企业中排第{rank:,}位（得分{score:.2f}），有本地合作伙伴"
+                 "{partners:,}家：更像{article}；请核实其角色或是否缺少关联"),
+    "role.basis": ("size, partners and trade weight", "规模、合作伙伴数和交易权重"),
+    "role.basis_no_size": ("partners and trade weight", "合作伙伴数和交易权重"),
+    "article.sme": ("an SME", "中小企业"), "article.firm": ("a {role} firm", "{role}企业"),
+    # -- typology rules (analysis/structure.py) -------------------------------------------------
+    "typ.state-anchored": ("an institution has the most ties inside the cluster boundary (all link kinds), or "
+                           "institutions are at an end of at least {share:.0%} of those ties",
+                           "集群边界内联系最多的主体是科研机构，或科研机构参与了至少{share:.0%}的联系（所有联系类型）"),
+    "typ.satellite platform": ("at least {external:.0%} of local firms' supply weight crosses the cluster boundary, "
+                               "or at least {branch:.0%} of local firms are tied by ownership to outside firms",
+                               "本地企业至少{external:.0%}的供货权重跨越集群边界，或至少{branch:.0%}的本地企业与外部企业有股权关系"),
+    "typ.hub-and-spoke": ("the top {fraction:.0%} of local firms by partners ({hubs:,} {hubs:plural|firm|firms}) take "
+                          "part in at least {share:.0%} of local supply links",
+                          "合作伙伴最多的前{fraction:.0%}本地企业（{hubs:,}家）参与了至少{share:.0%}的本地供货联系"),
+    "typ.Marshallian": ("SMEs are at least {sme:.0%} of local firms, no firm has {dominant:.0%} or more of the supply "
+                        "weight, and the hubs take part in less than {share:.0%} of supply links",
+                        "中小企业至少占本地企业的{sme:.0%}，没有企业占供货权重的{dominant:.0%}以上，且枢纽企业参与的供货联系不足{share:.0%}"),
+    "pat.no leader": ("no local firm is declared a leader", "没有本地企业申报为龙头/链主"),
+    "pat.leader + SMEs": ("{leaders:,} {leaders:plural|leader|leaders}, no backbone firm",
+                          "龙头/链主{leaders:,}家，没有骨干企业"),
+    "pat.leader + backbone + SMEs": ("{leaders:,} {leaders:plural|leader|leaders}, {backbone:,} backbone "
+                                     "{backbone:plural|firm|firms}; SMEs are {sme:.0%} of local firms (at least "
+                                     "{threshold:.0%})",
+                                     "龙头/链主{leaders:,}家，骨干企业{backbone:,}家；中小企业占本地企业的{sme:.0%}"
+                                     "（不低于{threshold:.0%}）"),
+    "pat.leader + backbone + related firms": ("{leaders:,} {leaders:plural|leader|leaders}, {backbone:,} backbone "
+                                              "{backbone:plural|firm|firms}; SMEs are {sme:.0%} of local firms (less "
+                                              "than {threshold:.0%}), so the ring around the leaders is made of "
+                                              "larger related firms",
+                                              "龙头/链主{leaders:,}家，骨干企业{backbone:,}家；中小企业占本地企业的{sme:.0%}"
+                                              "（低于{threshold:.0%}），龙头周围主要是规模较大的关联企业"),
+    # -- the report (chainnet/report.py) --------------------------------------------------------
+    "rep.title": ("{name}: Cluster report", "{name}：产业集群分析报告"),
+    "rep.lead": ("{firms:,} firms and bodies ({local:,} local firms, {external:,} external), {links:,} ties; reference "
+                 "chain: {chains}. Completeness index {index}: segment coverage {segment_coverage}, link coverage "
+                 "{link_coverage}, path completeness {path_completeness}; local sourcing rate {local_sourcing}.",
+                 "{firms:,} 家企业与机构（本地企业 {local:,} 家，外部企业 {external:,} 家），{links:,} 条联系；参照产业链：{chains}。"
+                 "完整度指数 {index}，环节覆盖率 {segment_coverage}，衔接覆盖率 {link_coverage}，路径完整度 {path_completeness}，"
+                 "本地配套率 {local_sourcing}。"),
+    "rep.lead_unknown": ("links unknown: link figures not measured. {firms:,} firms and bodies ({local:,} local firms) "
+                         "and no tie data; reference chain: {chains}. Segment coverage {segment_coverage}; link "
+                         "coverage is at least {link_coverage_min} (flows made in-house). Flows between covered "
+                         "segments are 'unknown', not broken; the gap list below is the ranked list of ties to survey.",
+                         "企业间关联未知：未测算关联指标。{firms:,} 家企业与机构（本地企业 {local:,} 家），没有企业间关联数据；"
+                         "参照产业链：{chains}。环节覆盖率 {segment_coverage}，企业内部衔接覆盖率下限 {link_coverage_min}。"
+                         "两端环节都有本地企业的上下游衔接标为“待核实”，不判定为断链；下文列出按优先级排序的待调查企业关联。"),
+    "rep.gaps_typology": ("Gaps: {gaps}. Typology: {type} ({pattern}).", "差距清单：{gaps}。集群类型：{type}（{pattern}）。"),
+    "rep.gaps_survey": ("Gaps: {gaps}; {n:,} {n:plural|tie|ties} to survey.", "差距清单：{gaps}；待调查企业关联 {n:,} 条。"),
+    "rep.gap_count": ("{type} {n:,}", "{type} {n:,}"),
+    "rep.survey_note": ("Each row is an expected flow between covered segments: holders of 'from' x holders of 'to' = "
+                        "local firm pairs to ask; ranked by the flow's weight (largest first), then by pairs (fewest "
+                        "first).",
+                        "每条为一条上下游衔接：上游环节企业数 × 下游环节企业数 = 需核实的本地企业对数；按衔接权重从大到小、"
+                        "企业对数从少到多排序。"),
+    "rep.more_rows": ("… {n:,} more rows in report.xlsx.", "……另有 {n:,} 行见 report.xlsx。"),
+    "rep.typology": ("Typology: {type} — {pattern}. {rules}", "集群类型：{type}——{pattern}。{rules}"),
+    "rep.no_timeline": ("No timeline: the data date firms and links (founded, exited, year, until) in fewer than two "
+                        "years.", "无历年变化：数据中企业与联系的年份（founded、exited、year、until）不足两年。"),
+    "rep.evidence": ("Firm evidence: {reported:,} reported, {modeled:,} modeled (modeled data are constructed, not "
+                     "facts).", "企业证据：报道 {reported:,} 家，模拟 {modeled:,} 家（模拟数据不是事实）。"),
+    "rep.version": ("chainnet {version}", "chainnet {version}"),
+    # -- progress of `chainnet analyze` ---------------------------------------------------------
+    "prog.audit": ("auditing the chain (completeness, gaps, candidates)", "审计产业链（完整度、差距、候选企业）"),
+    "prog.leaders": ("measuring leader centrality", "测算龙头中心性"),
+    "prog.structure": ("analysing structure ({n:,} random networks)", "分析集群结构（{n:,} 个随机网络）"),
+    "prog.profile": ("profiling specialisation, life cycle and world-class gaps", "分析专业化、生命周期与世界级差距"),
+    "prog.position": ("placing firms and segments in the chain (upstreamness)", "测算企业与环节的产业链位置（上游度）"),
+    "prog.resilience": ("testing resilience (removal curves, single points of failure)", "检验韧性（企业退出曲线、单点故障）"),
+    "prog.timeline": ("following the cluster over {n:,} years ({first}–{last})", "追踪集群历年变化（{n:,} 年，{first}–{last}）"),
+    "prog.figures": ("drawing figures", "绘制图表"),
+    "prog.write": ("writing the report", "写出报告"),
+}
+
+
+class _Formatter(string.Formatter):
+    """str.format plus ``{n:plural|one|many}`` and :class:`Both` parameters picked by language."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if format_spec.startswith("plural|"):
+            one, many = format_spec.split("|")[1:3]
+            return one if value == 1 else many
+        if isinstance(value, Both):
+            value = value.pick(self.lang)
+        return super().format_field(value, format_spec)
+
+
+def _check(lang: str) -> int:
+    if lang not in LANGS:
+        from ._errors import ChainnetError
+
+        raise ChainnetError(f"lang={lang!r} is not supported; use 'en' or 'zh'")
+    return LANGS.index(lang)
+
+
+def t(key: str, lang: str = "en") -> str:
+    """The word for ``key`` in ``lang``; unknown keys come back unchanged.
+
+    >>> t("fill", "zh"), t("weak", "en"), t("leader", "zh"), t("whatever", "zh")
+    ('补链', 'weak', '龙头/链主', 'whatever')
+    """
+    pair = TERMS.get(key)
+    if pair is None:
+        return key
+    return pair[1] if lang == "zh" else pair[0]
+
+
+def both(key: str) -> Both:
+    """The term ``key`` in both languages."""
+    pair = TERMS.get(key, (key, key))
+    return Both(*pair)
+
+
+def msg(code: str, lang: str = "en", **params: Any) -> str:
+    """The sentence ``code`` in ``lang`` with its parameters filled in.
+
+    >>> msg("gap.opens_flows", "en", n=1), msg("gap.opens_flows", "zh", n=2)
+    (' Covering it would realise 1 expected flow with local neighbours.', '补上后可与本地相邻环节接通2条上下游关系。')
+    >>> msg("rep.title", "zh", name=Both("Tongling", "铜陵"))
+    '铜陵：产业集群分析报告'
+    """
+    return _Formatter(lang).format(MESSAGES[code][_check(lang)], **params)
+
+
+def msg_both(code: str, **params: Any) -> Both:
+    """The sentence ``code`` rendered in English and in Chinese (for the ``reason`` / ``reason_zh`` pairs)."""
+    return Both(msg(code, "en", **params), msg(code, "zh", **params))
+
+
+def listing(items: list[Both], k: int = 3) -> Both:
+    """Up to ``k`` names joined (', ' in English, '、' in Chinese), and how many more.
+
+    >>> listing([Both("a", "甲"), Both("b", "乙")])
+    Both(en='a, b', zh='甲、乙')
+    >>> listing([Both(c, c) for c in "abcd"]).zh
+    'a、b、c等4个环节'
+    """
+    en = ", ".join(x.en for x in items[:k])
+    zh = "、".join(x.zh for x in items[:k])
+    if len(items) > k:
+        return Both(msg("list.more", "en", items=en, more=len(items) - k, total=len(items)),
+                    msg("list.more", "zh", items=zh, more=len(items) - k, total=len(items)))
+    return Both(en, zh)
+
+
+#: The reason given wherever a figure that needs tie data is null because the links are unknown.
+LINKS_UNKNOWN = TERMS["links_unknown"][0]
+LINKS_UNKNOWN_ZH = TERMS["links_unknown"][1]
