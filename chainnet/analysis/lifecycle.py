@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import ChainnetError
+from .._messages import t as _t
 from .._validate import isin
 from . import _sparse
 from ._json import clean, records
@@ -40,8 +41,8 @@ if TYPE_CHECKING:
     from ..model import Cluster
 
 STAGES = ("formation", "growth", "maturity", "upgrading")
-STAGE_ZH = {"formation": "形成期", "growth": "成长期", "maturity": "成熟期", "upgrading": "升级期",
-            "insufficient data": "数据不足"}
+#: Stage names in Chinese (read from the message catalogue).
+STAGE_ZH = {k: _t(k, "zh") for k in (*STAGES, "insufficient data")}
 #: Stages defined by change over time: never assessed from one year.
 TREND_STAGES = ("growth", "upgrading")
 INSUFFICIENT = "insufficient data"

@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from .._messages import t
 from ._common import cluster_argument, format_table, load, split_many
 
 _AUDIT_WORDS = {
@@ -33,7 +34,7 @@ _AUDIT_WORDS = {
            "gaps_unknown": "补链 / 延链 / 强链清单（按环节覆盖率提升从大到小）",
            "survey_head": ("序号", "上游环节", "下游环节", "待核实企业对数", "衔接权重占比")},
 }
-_STAGE_ZH = {"upstream": "上游", "midstream": "中游", "downstream": "下游"}
+_STAGE_ZH = {k: t(k, "zh") for k in ("upstream", "midstream", "downstream")}
 
 
 def register(main: click.Group) -> None:
@@ -94,7 +95,6 @@ def register(main: click.Group) -> None:
 
 def _audit_text(a: Any, *, lang: str, which: str | None) -> str:
     """The audit as headed, aligned text tables in English or Chinese."""
-    from .._i18n import t
     from ..analysis.completeness import GAP_ZH, STATUS_ZH
 
     w = _AUDIT_WORDS[lang]
