@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 
 from ._errors import ChainnetError
-from ._i18n import LINKS_UNKNOWN, LINKS_UNKNOWN_ZH, t
+from ._messages import LINKS_UNKNOWN, LINKS_UNKNOWN_ZH, msg, t
 from ._version import __version__
 from .model import Cluster
 
@@ -46,7 +46,7 @@ class _Doc:
         more = len(df) - limit
         self.blocks.append(("table", df.head(limit)))
         if more > 0:
-            self.p(f"… {more:,} more rows in report.xlsx." if self.lang == "en" else f"……另有 {more:,} 行见 report.xlsx。")
+            self.p(msg("rep.more_rows", self.lang, n=more))
 
     def fig(self, name: str, caption: str) -> None:
         self.blocks.append(("fig", name, caption))
@@ -122,11 +122,11 @@ def analyze(cluster: Cluster, out: str | os.PathLike, *, lang: str = "en", forma
         raise ChainnetError(f"lang must be 'en' or 'zh', not {lang!r}")
     from ._output import staged_output
 
-    say = progress or (lambda msg: None)
+    say = _say(progress, lang)
     with staged_output(out, kind="folder", force=force) as tmp:
         result = compute(cluster, lang=lang, candidates=candidates, seed=seed, null_models=null_models,
-                         figures_dir=tmp / "figures", dpi=dpi, progress=say)
-        say("writing the report")
+                         figures_dir=tmp / "figures", dpi=dpi, progress=progress)
+        say("prog.write")
         (tmp / "results.json").write_text(json.dumps(result.to_dict(), ensure_ascii=False, indent=1,
                                                      allow_nan=False, default=_json_default), encoding="utf-8")
         if "md" in formats:
@@ -146,47 +146,35 @@ def compute(cluster: Cluster, *, lang: str = "en", candidates: list[Cluster] | N
     from .analysis.completeness import audit
     from .analysis.structure import structure
 
-    say = progress or (lambda msg: None)
+    say = _say(progress, lang)
     known = cluster.links_known  # a firm list (links unknown): no analysis read from ties is run
-    say("auditing the chain (completeness, gaps, candidates)")
+    say("prog.audit")
     a = audit(cluster, candidates=candidates)
-    say("measuring leader centrality")
+    say("prog.leaders")
     ld = leaders(cluster, seed=seed)
     st = pos = res = None
     if known:
-        say(f"analysing structure ({null_models} random networks)")
+        say("prog.structure", n=null_models)
         st = structure(cluster, seed=seed, null_models=null_models)
-    say("profiling specialisation, life cycle and world-class gaps")
+    say("prog.profile")
     from .analysis.profile import profile
 
     pr = profile(cluster)
     from .analysis.position import position
-    from .analysis.resilience import resilience
+    from .analysis.resilience import DEFAULT_RUNS, resilience
 
     if known:
-        say("placing firms and segments in the chain (upstreamness)")
+        say("prog.position")
         pos = position(cluster)
-        say("testing resilience (removal curves, single points of failure)")
-        res = resilience(cluster, runs=5, seed=seed)
+        say("prog.resilience")
+        res = resilience(cluster, runs=DEFAULT_RUNS, seed=seed)
     tl = _timeline(cluster, say)
     figures: dict[str, str] = {}
     if figures_dir is not None:
-        say("drawing figures")
+        say("prog.figures")
         figures = draw_figures(cluster, a, ld, st, lang=lang, folder=figures_dir, seed=seed, dpi=dpi,
                                profile=pr, timeline=tl, resilience=res)
-    sheets = build_sheets(cluster, a, ld, st, lang=lang)
-    sheets["profile"] = pr.summary_table(lang)
-    if known:
-        sheets["position"] = pos.segments
-        sheets["resilience"] = res.auc
-        sheets["single_points"] = res.single_points.assign(
-            **{c: res.single_points[c].map(lambda v: ";".join(map(str, v)))
-               for c in ("segments", "segments_lost", "flows_lost", "sinks_cut")})
-    else:  # the same sheets, so scripts reading the workbook find them: each says why it is empty
-        for name in ("position", "resilience", "single_points"):
-            sheets[name] = _note_sheet(lang)
-    if tl is not None:
-        sheets["timeline"] = tl
+    sheets = build_sheets(cluster, a, ld, st, lang=lang, pr=pr, pos=pos, res=res, tl=tl)
     doc = build_document(cluster, a, ld, st, sheets, figures, lang=lang)
     return Analysis(cluster, lang, a, ld, st, pr, pos, res, tl, sheets, figures, doc)
 
@@ -195,7 +183,14 @@ def compute(cluster: Cluster, *, lang: str = "en", candidates: list[Cluster] | N
 TIMELINE_MAX_YEARS = 12
 
 
-def _timeline(cluster: Cluster, say: Callable[[str], None]) -> pd.DataFrame | None:
+def _say(progress: Callable[[str], None] | None, lang: str) -> Callable[..., None]:
+    """Progress as catalogue messages in the report's language."""
+    if progress is None:
+        return lambda code, **params: None
+    return lambda code, **params: progress(msg(code, lang, **params))
+
+
+def _timeline(cluster: Cluster, say: Callable[..., None]) -> pd.DataFrame | None:
     """Headline figures per year when the data carry two years or more, else None (the report says so)."""
     from .analysis.timeline import change_years, default_years, timeline
 
@@ -207,7 +202,7 @@ def _timeline(cluster: Cluster, say: Callable[[str], None]) -> pd.DataFrame | No
     if len(years) > TIMELINE_MAX_YEARS:
         idx = sorted({round(i * (len(years) - 1) / (TIMELINE_MAX_YEARS - 1)) for i in range(TIMELINE_MAX_YEARS)})
         years = [years[i] for i in idx]
-    say(f"following the cluster over {len(years)} years ({years[0]}–{years[-1]})")
+    say("prog.timeline", n=len(years), first=years[0], last=years[-1])
     return timeline(cluster, years=years)
 
 
@@ -268,11 +263,34 @@ def _pct(x: Any) -> str:
     return "–" if x is None or (isinstance(x, float) and x != x) else f"{100 * x:.1f}%"
 
 
-def build_sheets(cluster: Cluster, a: Any, ld: Any, st: Any, *, lang: str) -> dict[str, pd.DataFrame]:
-    """One table per list, headers and words in ``lang`` (sheet names stay English for scripts)."""
+def _head(df: pd.DataFrame, lang: str, rename: dict[str, str] | None = None) -> pd.DataFrame:
+    """``df`` with readable headers from the catalogue (``rename`` maps a column to another term key)."""
+    rename = rename or {}
+    return df.rename(columns={c: t(rename.get(c, c), lang) for c in df.columns})
+
+
+def _words(values: pd.Series, lang: str, prefix: str = "") -> pd.Series:
+    """Words of a column (roles, stages, statuses ...) in ``lang``; empty cells stay empty."""
+    return values.map(lambda v: t(prefix + v, lang) if isinstance(v, str) and v else v)
+
+
+def _firm_names(cluster: Cluster, lang: str) -> dict[str, str]:
+    """firm_id -> the firm's name in ``lang`` (``name_zh`` where present)."""
+    return dict(zip(cluster.firms["firm_id"], _name_col(cluster.firms, lang)))
+
+
+def _joined(v: Any) -> Any:
+    return ";".join(map(str, v)) if isinstance(v, (list, tuple, set)) else v
+
+
+def build_sheets(cluster: Cluster, a: Any, ld: Any, st: Any, *, lang: str, pr: Any = None, pos: Any = None,
+                 res: Any = None, tl: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
+    """One table per list, headers and words in ``lang`` from the message catalogue (sheet names stay
+    English for scripts; no header is an internal column name)."""
+    zh = lang == "zh"
     tr = {k: t(k, lang) for k in ("segment", "name", "stage", "status", "firms", "external_supply", "from", "to",
                                   "pairs", "type", "impact", "reason", "figure", "value", "firm", "role", "output",
-                                  "pagerank", "betweenness", "partners", "note")}
+                                  "pagerank", "betweenness", "partners", "note", "item", "firm_id")}
     summary = [(t(k, lang), a.completeness[k]) for k in ("segment_coverage", "link_coverage", "path_completeness",
                                                           "index")]
     summary.append((t("local_sourcing", lang), a.local_sourcing))
@@ -286,40 +304,105 @@ def build_sheets(cluster: Cluster, a: Any, ld: Any, st: Any, *, lang: str) -> di
     seg = a.segments.copy()
     seg["label"] = _name_col(seg, lang)
     sheets["segments"] = pd.DataFrame({
-        tr["segment"]: seg["segment"], tr["name"]: seg["label"], tr["stage"]: seg["stage"].map(lambda s: t(s, lang)),
-        tr["status"]: seg["status"].map(lambda s: t(s, lang)), tr["firms"]: seg["firms"],
+        tr["segment"]: seg["segment"], tr["name"]: seg["label"], tr["stage"]: _words(seg["stage"], lang),
+        tr["status"]: _words(seg["status"], lang), tr["firms"]: seg["firms"],
         tr["external_supply"]: seg["external_supply"].map(lambda b: t("yes" if b else "no", lang)),
         t("local_sourcing", lang): seg["local_sourcing"]})
     label = dict(zip(seg["segment"], seg["label"]))
     sheets["flows"] = pd.DataFrame({tr["from"]: a.flows["from"].map(label), tr["to"]: a.flows["to"].map(label),
-                                    tr["status"]: a.flows["status"].map(lambda s: t(s, lang)),
-                                    tr["pairs"]: a.flows["pairs"]})
+                                    tr["status"]: _words(a.flows["status"], lang), tr["pairs"]: a.flows["pairs"]})
     g = a.gaps
-    reason = g["reason_zh"] if lang == "zh" and "reason_zh" in g.columns else g["reason"]
-    sheets["gaps"] = pd.DataFrame({tr["type"]: g["type"].map(lambda s: t(s, lang)), "id": g["id"],
+    reason = g["reason_zh"] if zh and "reason_zh" in g.columns else g["reason"]
+    sheets["gaps"] = pd.DataFrame({tr["type"]: _words(g["type"], lang), tr["item"]: g["id"],
                                    tr["impact"]: g["impact"], tr["reason"]: reason})
     if not a.links_known:  # the ties to verify, ranked (METRICS: links unknown)
         sv = a.survey
         sheets["survey"] = pd.DataFrame({"#": range(1, len(sv) + 1), tr["from"]: sv["from"].map(label),
                                          tr["to"]: sv["to"].map(label), tr["pairs"]: sv["pairs"],
                                          t("flow_weight_share", lang): sv["link_share"]})
-    sheets["candidates"] = a.candidates.copy()
+    sheets["candidates"] = _candidates_sheet(a.candidates, label, lang=lang, multi=len(cluster.templates) > 1)
+    names = _firm_names(cluster, lang)
     lf = ld.firms.sort_values("pagerank", ascending=False)
+    note = lf["note_zh"] if zh and "note_zh" in lf.columns else lf["note"]
     sheets["leaders"] = pd.DataFrame({
-        tr["firm"]: _name_col(lf, lang), "firm_id": lf["firm_id"], tr["role"]: lf["role"].map(lambda s: t(s, lang)),
-        "out_degree": lf["out_degree"], "in_degree": lf["in_degree"], tr["partners"]: lf["partners"],
-        tr["pagerank"]: lf["pagerank"], tr["betweenness"]: lf["betweenness"], "kcore": lf["kcore"],
-        "inferred_role": lf["inferred_role"].map(lambda s: t(s, lang)), tr["note"]: lf["note"]})
+        tr["firm"]: _name_col(lf, lang), tr["firm_id"]: lf["firm_id"], tr["role"]: _words(lf["role"], lang),
+        t("out_degree", lang): lf["out_degree"], t("in_degree", lang): lf["in_degree"], tr["partners"]: lf["partners"],
+        tr["pagerank"]: lf["pagerank"], tr["betweenness"]: lf["betweenness"], t("kcore", lang): lf["kcore"],
+        t("inferred_role", lang): _words(lf["inferred_role"], lang), tr["note"]: note})
     fs = cluster.firm_segments.merge(cluster.firms[["firm_id", "name", "name_zh", "output"]], on="firm_id")
     fs = fs[~fs["external"].astype(bool)]
     order = {s: i for tpl in cluster.templates for i, s in enumerate(tpl.order)}
     fs = fs.assign(_o=fs["segment"].map(order)).sort_values(["_o", "role", "firm_id"])
-    sheets["firms_by_segment"] = pd.DataFrame({tr["segment"]: fs["segment"], "firm_id": fs["firm_id"],
-                                               tr["firm"]: _name_col(fs, lang),
-                                               tr["role"]: fs["role"].map(lambda s: t(s, lang)),
+    sheets["firms_by_segment"] = pd.DataFrame({tr["segment"]: fs["segment"], tr["firm_id"]: fs["firm_id"],
+                                               tr["firm"]: _name_col(fs, lang), tr["role"]: _words(fs["role"], lang),
                                                tr["output"]: fs["output"]})
-    sheets["structure"] = st.table() if st is not None else _note_sheet(lang)
+    sheets["structure"] = _structure_sheet(st, lang) if st is not None else _note_sheet(lang)
+    if pr is not None:
+        sheets["profile"] = pr.summary_table(lang)
+    if pos is not None and res is not None:
+        sheets["position"] = _position_sheet(pos.segments, lang)
+        sheets["resilience"] = _resilience_sheet(res.auc, lang)
+        sheets["single_points"] = _single_points_sheet(res.single_points, names, lang)
+    elif pr is not None:  # the same sheets, so scripts reading the workbook find them: each says why it is empty
+        for name in ("position", "resilience", "single_points"):
+            sheets[name] = _note_sheet(lang)
+    if tl is not None:
+        sheets["timeline"] = _head(tl, lang, {"firms": "all_firms"})
     return sheets
+
+
+def _candidates_sheet(cand: pd.DataFrame, label: dict[str, str], *, lang: str, multi: bool) -> pd.DataFrame:
+    """Candidate firms with readable headers: the firm's name and the reason in ``lang``."""
+    zh = lang == "zh"
+    name = cand["name_zh"].where(cand["name_zh"].notna(), cand["name"]) if zh else cand["name"]
+    out = {t("template", lang): cand["template"]} if multi else {}
+    out.update({
+        t("type", lang): _words(cand["type"], lang), t("segment", lang): cand["segment"].map(lambda s: label.get(s, s)),
+        t("rank", lang): cand["rank"], t("origin", lang): _words(cand["origin"], lang, "origin_"),
+        t("cluster", lang): cand["cluster"], t("firm_id", lang): cand["firm_id"], t("firm", lang): name,
+        t("role", lang): _words(cand["role"], lang), t("output", lang): cand["output"],
+        t("firm_segments", lang): cand["segments"], t("neighbours", lang): cand["neighbours"],
+        t("why", lang): cand["why_zh"] if zh else cand["why"]})
+    return pd.DataFrame(out)
+
+
+#: Figures of the structure sheet, in order (the full structure is in results.json).
+_STRUCTURE_FIGURES = ("n_firms", "n_links", "density", "core_share", "reciprocity", "modularity", "assortativity",
+                      "transitivity", "average_clustering", "degree_centralization", "max_kcore", "n_communities",
+                      "singletons")
+
+
+def _structure_sheet(st: Any, lang: str) -> pd.DataFrame:
+    """The structure's headline figures and typology, one readable row each."""
+    flat = dict(zip(*[st.table()[c] for c in st.table().columns[:2]]))
+    rows = [(t(k, lang), flat[k]) for k in _STRUCTURE_FIGURES if k in flat]
+    rows += [(t("typology", lang), t(str(st.typology.get("type")), lang)),
+             (t("pattern", lang), t(str(st.typology.get("pattern")), lang))]
+    return pd.DataFrame(rows, columns=[t("figure", lang), t("value", lang)])
+
+
+def _position_sheet(seg: pd.DataFrame, lang: str) -> pd.DataFrame:
+    zh = lang == "zh"
+    df = seg.assign(name=_name_col(seg, lang), stage=_words(seg["stage"], lang),
+                    note=seg["note_zh"] if zh and "note_zh" in seg.columns else seg["note"])
+    cols = [c for c in ("template", "segment", "name", "stage", "chain_step", "firms", "sales", "upstreamness",
+                        "trophic_level", "note") if c in df.columns]
+    return _head(df[cols], lang)
+
+
+def _resilience_sheet(auc: pd.DataFrame, lang: str) -> pd.DataFrame:
+    return _head(auc.assign(strategy=_words(auc["strategy"], lang, "strategy_"), measure=_words(auc["measure"], lang)),
+                 lang)
+
+
+def _single_points_sheet(sp: pd.DataFrame, names: dict[str, str], lang: str) -> pd.DataFrame:
+    zh = lang == "zh"
+    df = sp.assign(name=sp["firm_id"].map(names).fillna(sp["name"]), role=_words(sp["role"], lang),
+                   splits_network=sp["splits_network"].map(lambda b: t("yes" if b else "no", lang)),
+                   reason=sp["reason_zh"] if zh and "reason_zh" in sp.columns else sp["reason"],
+                   **{c: sp[c].map(_joined) for c in ("segments", "segments_lost", "flows_lost", "sinks_cut")})
+    df = df.drop(columns=[c for c in ("reason_zh",) if c in df.columns])
+    return _head(df, lang, {"name": "firm", "segments": "firm_segments"})
 
 
 def _note_sheet(lang: str) -> pd.DataFrame:
@@ -335,44 +418,34 @@ def write_workbook(sheets: dict[str, pd.DataFrame], path: Path) -> None:
 
 
 # -- the document ----------------------------------------------------------------------------------
+def _pct_table(df: pd.DataFrame) -> pd.DataFrame:
+    return df.map(lambda v: _pct(v) if isinstance(v, float) else v)
+
+
 def build_document(cluster: Cluster, a: Any, ld: Any, st: Any, sheets: dict[str, pd.DataFrame],
                    figures: dict[str, str], *, lang: str) -> _Doc:
+    """The report as blocks: every heading, sentence and header from the message catalogue."""
     zh = lang == "zh"
     d = _Doc(lang)
     name = cluster.meta.get("name_zh") if zh and cluster.meta.get("name_zh") else cluster.name
-    d.h(1, f"{name}: {t('report', lang)}")
+    d.h(1, msg("rep.title", lang, name=name))
     s = cluster.summary()
-    tpl = ", ".join((tp.name_zh if zh and tp.name_zh else tp.name) for tp in cluster.templates)
+    chains = ("、" if zh else ", ").join((tp.name_zh if zh and tp.name_zh else tp.name) for tp in cluster.templates)
     c = a.completeness
+    figs = {k: _pct(c[k]) for k in c}
     if not a.links_known:
-        d.p(t("links_unknown", lang) + ("。" if zh else ". ") + (
-            f"{s['firms']:,} 家企业与机构（本地企业 {s['local_firms']:,} 家），没有企业间关联数据；参照产业链：{tpl}。"
-            f"环节覆盖率 {_pct(c['segment_coverage'])}，企业内部衔接覆盖率下限 {_pct(c['link_coverage_min'])}。"
-            "两端环节都有本地企业的上下游衔接标为“待核实”，不判定为断链；下文列出按优先级排序的待调查企业关联。"
-            if zh else
-            f"{s['firms']:,} firms and bodies ({s['local_firms']:,} local firms) and no tie data; reference chain: "
-            f"{tpl}. Segment coverage {_pct(c['segment_coverage'])}; link coverage is at least "
-            f"{_pct(c['link_coverage_min'])} (flows made in-house). Flows between covered segments are 'unknown', "
-            "not broken; the gap list below is the ranked list of ties to survey."))
-    elif zh:
-        d.p(f"{s['firms']:,} 家企业与机构（本地企业 {s['local_firms']:,} 家，外部企业 {s['external_firms']:,} 家），"
-            f"{s['links']:,} 条联系；参照产业链：{tpl}。完整度指数 {_pct(c['index'])}，"
-            f"环节覆盖率 {_pct(c['segment_coverage'])}，衔接覆盖率 {_pct(c['link_coverage'])}，"
-            f"路径完整度 {_pct(c['path_completeness'])}，本地配套率 {_pct(a.local_sourcing)}。")
+        d.p(msg("rep.lead_unknown", lang, firms=s["firms"], local=s["local_firms"], chains=chains, **figs))
     else:
-        d.p(f"{s['firms']:,} firms and bodies ({s['local_firms']:,} local firms, {s['external_firms']:,} external), "
-            f"{s['links']:,} ties; reference chain: {tpl}. Completeness index {_pct(c['index'])}: segment coverage "
-            f"{_pct(c['segment_coverage'])}, link coverage {_pct(c['link_coverage'])}, path completeness "
-            f"{_pct(c['path_completeness'])}; local sourcing rate {_pct(a.local_sourcing)}.")
+        d.p(msg("rep.lead", lang, firms=s["firms"], local=s["local_firms"], external=s["external_firms"],
+                links=s["links"], chains=chains, local_sourcing=_pct(a.local_sourcing), **figs))
     counts = a.summary["gaps"]
-    gap_line = ", ".join(f"{t(k, lang)} {n}" for k, n in counts.items() if n)
+    gap_line = ("，" if zh else ", ").join(msg("rep.gap_count", lang, type=t(k, lang), n=n) for k, n in counts.items()
+                                          if n) or t("none", lang)
     if st is not None:
         kind, pattern = t(str(st.typology.get("type")), lang), t(str(st.typology.get("pattern")), lang)
-        d.p((f"差距清单：{gap_line or '无'}。" if zh else f"Gaps: {gap_line or 'none'}.")
-            + (f" {t('typology', lang)}：{kind}（{pattern}）。" if zh else f" Typology: {kind} ({pattern})."))
+        d.p(msg("rep.gaps_typology", lang, gaps=gap_line, type=kind, pattern=pattern))
     else:
-        d.p(f"差距清单：{gap_line or '无'}；待调查企业关联 {len(a.survey)} 条。" if zh else
-             f"Gaps: {gap_line or 'none'}; {len(a.survey)} ties to survey.")
+        d.p(msg("rep.gaps_survey", lang, gaps=gap_line, n=len(a.survey)))
     d.h(2, t("summary", lang))
     d.table(sheets["summary"].assign(**{sheets["summary"].columns[1]: sheets["summary"].iloc[:, 1].map(
         lambda v: _pct(v) if isinstance(v, float) else v)}))
@@ -390,17 +463,13 @@ def build_document(cluster: Cluster, a: Any, ld: Any, st: Any, sheets: dict[str,
     d.table(sheets["flows"])
     if "survey" in sheets:
         d.h(3, t("survey", lang))
-        d.p("每条为一条上下游衔接：上游环节企业数 × 下游环节企业数 = 需核实的本地企业对数；按衔接权重从大到小、"
-            "企业对数从少到多排序。" if zh else
-            "Each row is an expected flow between covered segments: holders of 'from' x holders of 'to' = local "
-            "firm pairs to ask; ranked by the flow's weight (largest first), then by pairs (fewest first).")
-        d.table(sheets["survey"].map(lambda v: _pct(v) if isinstance(v, float) else v), limit=40)
+        d.p(msg("rep.survey_note", lang))
+        d.table(_pct_table(sheets["survey"]), limit=40)
     d.h(3, t("gaps", lang))
     gaps = sheets["gaps"].copy()
     impact = t("impact", lang)
     gaps[impact] = gaps[impact].map(lambda v: f"{100 * v:.1f}")
-    gaps = gaps.rename(columns={impact: impact + (" (points)" if lang == "en" else "（百分点）")})
-    d.table(gaps, limit=40)
+    d.table(gaps.rename(columns={impact: t("impact_points", lang)}), limit=40)
     if len(sheets["candidates"]):
         d.h(3, t("candidates", lang))
         d.table(sheets["candidates"].map(_fmt), limit=30)
@@ -411,33 +480,40 @@ def build_document(cluster: Cluster, a: Any, ld: Any, st: Any, sheets: dict[str,
         d.fig("leaders", t("leader_centrality", lang))
     d.table(pd.DataFrame([(t(k, lang), _pct(v)) for k, v in ld.figures.items()],
                          columns=[t("figure", lang), t("value", lang)]))
+    names = _firm_names(cluster, lang)
     if len(ld.leaders):
         d.h(3, t("leaders", lang))
-        d.table(ld.leaders.map(_fmt))
+        lead = ld.leaders.assign(name=ld.leaders["firm_id"].map(names).fillna(ld.leaders["name"]),
+                                 segments_reached=ld.leaders["segments_reached"].map(_joined))
+        d.table(_head(lead, lang, {"name": "firm"}).map(_fmt))
     mm = ld.mismatches
     if len(mm):
         d.h(3, t("mismatches", lang))
-        d.table(mm[["firm_id", "name", "role", "inferred_role", "note"]], limit=20)
+        shown = pd.DataFrame({t("firm_id", lang): mm["firm_id"], t("firm", lang): mm["firm_id"].map(names),
+                              t("declared_role", lang): _words(mm["role"], lang),
+                              t("inferred_role", lang): _words(mm["inferred_role"], lang),
+                              t("note", lang): mm["note_zh"] if zh else mm["note"]})
+        d.table(shown, limit=20)
     if st is None:  # structure, position and resilience are read from ties
         for key in ("structure", "position", "resilience"):
             d.h(2, t(key, lang))
             d.p(t("links_unknown", lang))
         return _doc_tail(d, cluster, sheets, figures, lang=lang)
     d.h(2, t("structure", lang))
-    d.p(f"{t('typology', lang)}: {kind} — {pattern}. "
-        + "; ".join(r["rule"] for r in st.typology.get("rules", []) if r.get("fired")))
+    rule = "rule_zh" if zh else "rule"
+    d.p(msg("rep.typology", lang, type=kind, pattern=pattern,
+            rules=("；" if zh else "; ").join(r[rule] for r in st.typology.get("rules", []) if r.get("fired"))))
     for kind in ("network", "bowtie", "degree"):
         if kind in figures:
             d.fig(kind, t(kind, lang))
     sig = st.significance
     if len(sig):
         d.h(3, t("significance", lang))
-        d.table(sig.map(_fmt))
+        d.table(_head(sig.assign(figure=_words(sig["figure"], lang)), lang).map(_fmt))
     d.h(2, t("position", lang))
     pos = sheets["position"]
-    note = "note_zh" if zh and "note_zh" in pos.columns else "note"
-    d.table(pos[[c for c in ("segment", "name_zh" if zh else "name", "stage", "firms", "upstreamness",
-                             "trophic_level", note) if c in pos.columns]].map(_fmt))
+    drop = [t(k, lang) for k in ("template", "chain_step", "sales")]
+    d.table(pos.drop(columns=[c for c in drop if c in pos.columns]).map(_fmt))
     d.h(2, t("resilience", lang))
     if "resilience" in figures:
         d.fig("resilience", t("resilience", lang))
@@ -445,45 +521,34 @@ def build_document(cluster: Cluster, a: Any, ld: Any, st: Any, sheets: dict[str,
     sp = sheets["single_points"]
     if len(sp):
         d.h(3, t("single_points", lang))
-        reason = "reason_zh" if zh and "reason_zh" in sp.columns else "reason"
-        shown = sp[["firm_id", "name", "role", "index_drop", reason]].copy()
-        if zh:
-            zh_names = dict(zip(cluster.firms["firm_id"], _name_col(cluster.firms, "zh")))
-            shown["name"] = shown["firm_id"].map(zh_names).fillna(shown["name"])
-            shown["role"] = shown["role"].map(lambda r: t(r, "zh"))
-            shown.columns = ["企业代码", "企业", "角色", "完整度指数下降", "原因"]
-        d.table(shown.map(_fmt), limit=15)
+        keep = [t(k, lang) for k in ("firm_id", "firm", "role", "index_drop", "reason")]
+        d.table(sp[keep].map(_fmt), limit=15)
     return _doc_tail(d, cluster, sheets, figures, lang=lang)
 
 
 def _doc_tail(d: _Doc, cluster: Cluster, sheets: dict[str, pd.DataFrame], figures: dict[str, str], *,
               lang: str) -> _Doc:
     """Profile, timeline and sources: the end of every report."""
-    zh = lang == "zh"
     d.h(2, t("profile", lang))
     if "profile" in figures:
         d.fig("profile", t("profile", lang))
     d.table(sheets["profile"], limit=60)
+    d.h(2, t("timeline", lang))
     if "timeline" in sheets:
-        d.h(2, t("timeline", lang))
         if "timeline" in figures:
             d.fig("timeline", t("timeline", lang))
         tl = sheets["timeline"]
-        cols = [c for c in ("year", "firms", "local_firms", "links", "index", "segment_coverage", "link_coverage",
-                            "leader_dominance", "leader_dependence") if c in tl.columns]
-        d.table(tl[cols].map(_fmt))
+        cols = [t(k, lang) for k in ("year", "all_firms", "local_firms", "links", "index", "segment_coverage",
+                                     "link_coverage", "leader_dominance", "leader_dependence")]
+        d.table(tl[[c for c in cols if c in tl.columns]].map(_fmt))
     else:
-        d.h(2, t("timeline", lang))
-        d.p("无历年变化：数据中企业与联系的年份（founded、exited、year、until）不足两年。" if zh else
-            "No timeline: the data date firms and links (founded, exited, year, until) in fewer than two years.")
+        d.p(msg("rep.no_timeline", lang))
     d.h(2, t("sources", lang))
     for src in cluster.meta.get("sources", []):
         d.p(f"[{src.get('key')}] {src.get('cite', '')}" + (f" {src['note']}" if src.get("note") else ""))
     ev = cluster.firms["evidence"].value_counts()
-    d.p(f"企业证据：报道 {int(ev.get('reported', 0))} 家，模拟 {int(ev.get('modeled', 0))} 家（模拟数据不是事实）。"
-         if zh else f"Firm evidence: {int(ev.get('reported', 0))} reported, {int(ev.get('modeled', 0))} modeled "
-                    "(modeled data are constructed, not facts).")
-    d.p(f"chainnet {__version__}")
+    d.p(msg("rep.evidence", lang, reported=int(ev.get("reported", 0)), modeled=int(ev.get("modeled", 0))))
+    d.p(msg("rep.version", lang, version=__version__))
     return d
 
 

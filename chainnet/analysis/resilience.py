@@ -199,7 +199,12 @@ class ResilienceResult(Result):
                 f"{len(self.single_points):,} single points of failure>")
 
 
-def resilience(cluster: Cluster, *, strategies: Iterable[str] = STRATEGIES, steps: int = 20, runs: int = 10,
+#: Random removal orders per run, shared by ``resilience()``, ``chainnet resilience`` and ``chainnet analyze``
+#: so the report and the single command give the same numbers.
+DEFAULT_RUNS = 10
+
+
+def resilience(cluster: Cluster, *, strategies: Iterable[str] = STRATEGIES, steps: int = 20, runs: int = DEFAULT_RUNS,
                seed: int = 0, template: Any = None, betweenness_exact_max: int = 5000, pivots: int = 100,
                progress: Callable[[str], None] | None = None) -> ResilienceResult:
     """Removal curves, their areas and the single points of failure of a cluster.
@@ -584,5 +589,5 @@ def whatif(cluster: Cluster, remove: Iterable[str], *, template: Any = None) -> 
                   opened=opened, closed=closed)
 
 
-__all__ = ["MEASURES", "STRATEGIES", "ResilienceResult", "WhatIf", "area", "lwcc_curve", "removal_order", "resilience",
+__all__ = ["DEFAULT_RUNS", "MEASURES", "STRATEGIES", "ResilienceResult", "WhatIf", "area", "lwcc_curve", "removal_order", "resilience",
            "single_points_of_failure", "step_counts", "whatif"]

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from .._io_table import ROLE_NAMES
+from ..analysis.resilience import DEFAULT_RUNS
 from ._common import (
     FORCE_OPTION,
     FORMAT_OPTION,
@@ -134,7 +135,7 @@ def register(main: click.Group) -> None:
     @main.command("resilience")
     @click.argument("path", metavar="PATH")
     @FORMAT_OPTION
-    @click.option("--runs", type=click.IntRange(min=1), default=10, show_default=True,
+    @click.option("--runs", type=click.IntRange(min=1), default=DEFAULT_RUNS, show_default=True,
                   help="Random removal orders averaged.")
     @click.option("--seed", type=int, default=0, show_default=True,
                   help="Seed of the random orders and of the betweenness sample; the same seed gives the same output.")
