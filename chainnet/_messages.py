@@ -130,6 +130,9 @@ TERMS: dict[str, tuple[str, str]] = {
     "supply_links": ("supply links", "供货联系数"), "chain_step": ("chain step", "产业链步序"),
     "index_after": ("completeness index after", "退出后完整度指数"), "path_drop": ("path completeness drop", "路径完整度下降"),
     "splits_network": ("splits the network", "是否割裂网络"), "firm_segments": ("segments", "从事环节"), "yes": ("yes", "是"), "no": ("no", "否"), "none": ("none", "无"),
+    # the generic to_text of every result (analysis/_result.py)
+    "result.figures": ("figures", "主要指标"), "result.tables": ("tables", "数据表"), "result.rows": ("rows", "行"),
+    "result.none": ("n/a", "无"),
     # typology (Markusen 1996) and the founding paper's patterns
     "hub-and-spoke": ("hub-and-spoke", "轴辐式"), "Marshallian": ("Marshallian", "马歇尔式"),
     "satellite platform": ("satellite platform", "卫星平台式"), "state-anchored": ("state-anchored", "国家锚定式"),
@@ -264,6 +267,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "rep.evidence": ("Firm evidence: {reported:,} reported, {modeled:,} modeled (modeled data are constructed, not "
                      "facts).", "企业证据：报道 {reported:,} 家，模拟 {modeled:,} 家（模拟数据不是事实）。"),
     "rep.version": ("chainnet {version}", "chainnet {version}"),
+    # -- `chainnet timeline` ---------------------------------------------------------------------
+    "tl.title": ("{name} ({id}) year by year; entered/left: firms since the previous row",
+                 "{name}（{id}）历年变化；新进入/退出企业数均相对于上一行年份"),
+    "tl.links_unknown": ("links unknown: link figures not measured (shown as —)", "企业间关联未知：未测算关联指标（显示为 —）"),
     # -- progress of `chainnet analyze` ---------------------------------------------------------
     "prog.read": ("reading {path}", "读取 {path}"),
     "prog.done": ("done", "完成"), "prog.done_open": ("done: open {path}", "完成：请打开 {path}"),

@@ -12,6 +12,7 @@ import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -157,3 +158,29 @@ def test_catalogue_has_both_languages_and_one_leader_term() -> None:
     leader = t("leader", "zh")
     assert leader == "龙头/链主"
     assert msg("role.weak_leader_none", "zh").count(leader) == 1
+
+
+def _figure_texts(fig: Any) -> list[str]:
+    texts = [x.get_text() for x in fig.texts]
+    for ax in fig.axes:
+        texts += [x.get_text() for x in ax.texts] + [ax.get_title(), ax.get_xlabel(), ax.get_ylabel()]
+        texts += [x.get_text() for x in ax.get_xticklabels() + ax.get_yticklabels()]
+        if ax.get_legend() is not None:
+            texts += [x.get_text() for x in ax.get_legend().get_texts()] + [ax.get_legend().get_title().get_text()]
+    return texts
+
+
+@pytest.mark.parametrize("dataset", ["tongling_copper", "jilin_carbon_fibre", "yantai_structural"])
+def test_chinese_chain_map_has_no_english_words(dataset: str) -> None:
+    import matplotlib.pyplot as plt
+
+    from chainnet.analysis.completeness import audit
+    from chainnet.viz import chain_map
+
+    c = chainnet.load_dataset(dataset)
+    fig, _ = chain_map(c, lang="zh", audit=audit(c))
+    texts = _figure_texts(fig)
+    plt.close(fig)
+    assert sum(len(x) for x in texts) > 100  # the map is labelled
+    assert english_leaks("\n".join(texts), allowed_words(c)) == []
+    assert t("upstream", "zh") in texts  # the stage bands are labelled in Chinese
