@@ -130,6 +130,11 @@ TERMS: dict[str, tuple[str, str]] = {
     "supply_links": ("supply links", "供货联系数"), "chain_step": ("chain step", "产业链步序"),
     "index_after": ("completeness index after", "退出后完整度指数"), "path_drop": ("path completeness drop", "路径完整度下降"),
     "splits_network": ("splits the network", "是否割裂网络"), "firm_segments": ("segments", "从事环节"), "yes": ("yes", "是"), "no": ("no", "否"), "none": ("none", "无"),
+    "basis_output": ("output", "产值"), "basis_employees": ("employees", "就业人数"),
+    "lq_output": ("location quotient (output)", "区位商（产值）"),
+    "lq_employment": ("location quotient (employment)", "区位商（就业）"),
+    "cluster_structure": ("Cluster structure", "集群结构"), "chain_position": ("Chain position", "产业链位置"),
+    "resilience_short": ("Resilience", "韧性"),
     # the generic to_text of every result (analysis/_result.py)
     "result.figures": ("figures", "主要指标"), "result.tables": ("tables", "数据表"), "result.rows": ("rows", "行"),
     "result.none": ("n/a", "无"),
@@ -267,6 +272,59 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "rep.evidence": ("Firm evidence: {reported:,} reported, {modeled:,} modeled (modeled data are constructed, not "
                      "facts).", "企业证据：报道 {reported:,} 家，模拟 {modeled:,} 家（模拟数据不是事实）。"),
     "rep.version": ("chainnet {version}", "chainnet {version}"),
+    # -- world-class indicators: what each value rests on, or what is missing (analysis/worldclass.py)
+    "wc.no_external": ("the data hold no external firm (external = true): add the cluster's outside suppliers and "
+                       "customers to firms.csv", "数据中没有外地企业（external = true）：请在 firms.csv 中补充集群外的供应商和客户"),
+    "wc.no_supply_local": ("no supply link touches a local firm", "没有涉及本地企业的供货联系"),
+    "wc.external_links": ("{a:,} of {b:,} supply links of local firms, by weight", "本地企业{b:,}条供货联系中的{a:,}条（按权重计）"),
+    "wc.top10": ("{k:,} local firm(s) with global_rank <= {top} ({ranked:,} ranked)",
+                 "全球排名前{top}的本地企业{k:,}家（{ranked:,}家有排名）"),
+    "wc.need_rank": ("add column global_rank to firms.csv (the firm's world rank in its main product, 1 = largest) "
+                     "for ranked firms", "请在 firms.csv 中为有排名的企业补充 global_rank 列（主营产品的全球排名，1 = 最大）"),
+    "wc.institutions": ("{inst:,} local institution(s), {n:,} local firms", "本地科研机构{inst:,}家，本地企业{n:,}家"),
+    "wc.no_local": ("no local firm", "没有本地企业"),
+    "wc.rd_ties": ("{n:,} R&D ties of local firms", "本地企业研发合作{n:,}条"),
+    "wc.rd_local": ("{a:,} of {b:,} firm-institution R&D ties", "企业与科研机构研发合作{b:,}条中的{a:,}条"),
+    "wc.no_rd": ("no R&D tie between a local firm and an institution: add links of kind rd",
+                 "本地企业与科研机构之间没有研发合作：请补充 kind 为 rd 的联系"),
+    "wc.completeness": ("completeness index against {templates}", "对照参考产业链 {templates} 的完整度指数"),
+    "wc.leaders": ("{n:,} local leader(s)", "本地龙头/链主{n:,}家"),
+    "wc.no_template": ("the cluster has no template", "集群没有参考产业链"),
+    "wc.local_sourcing": ("supply weight bought by local firms", "本地企业采购的供货权重"),
+    "wc.no_buy": ("local firms buy nothing (no supply link into a local firm)", "本地企业没有采购（没有流入本地企业的供货联系）"),
+    "wc.sme_attachment": ("local SMEs trading with a leader", "与龙头/链主有交易的本地中小企业"),
+    "wc.no_sme": ("no local SME", "没有本地中小企业"),
+    "wc.lq_need": ("needs regional and national employment or output: {note}", "需要区域和全国的就业或产值数据：{note}"),
+    "wc.hhi": ("{basis} of {n:,} local firms", "本地企业{n:,}家的{basis}"),
+    "wc.need_output": ("add column output (亿元) to firms.csv", "请在 firms.csv 中补充 output 列（亿元）"),
+    "wc.need_small": ("add column above_scale or output to firms.csv", "请在 firms.csv 中补充 above_scale 或 output 列"),
+    "wc.need_growth": ("add [economy] {key} (annual growth, 0.05 = 5%) to cluster.toml",
+                       "请在 cluster.toml 的 [economy] 中补充 {key}（年增长率，0.05 = 5%）"),
+    "wc.export_weighted": ("export_share of {n:,} local firms, weighted by output", "本地企业{n:,}家的 export_share（按产值加权）"),
+    "wc.export_mean": ("mean export_share of {n:,} local firms (no outputs to weight)",
+                       "本地企业{n:,}家 export_share 的平均值（无产值可加权）"),
+    "wc.need_export": ("add column export_share (0-1) to firms.csv or [economy] export_share to cluster.toml",
+                       "请在 firms.csv 中补充 export_share 列（0-1），或在 cluster.toml 的 [economy] 中补充 export_share"),
+    "wc.no_covered": ("no chain segment is covered by a local firm", "没有环节有本地企业"),
+    "wc.research": ("{a:,} of {b:,} covered segments", "有本地企业的{b:,}个环节中的{a:,}个"),
+    "wc.not_in_benchmark": ("not in benchmark {id}; {basis}", "不在对标基准 {id} 中；{basis}"),
+    # -- concentration notes (analysis/concentration.py)
+    "conc.no_size": ("no local firm has an output or employees figure: add column output (亿元) to firms.csv",
+                     "没有本地企业有产值或就业人数：请在 firms.csv 中补充 output 列（亿元）"),
+    "conc.employees": ("no local firm has an output: shares are of employees; add column output (亿元)",
+                       "没有本地企业有产值：份额按就业人数计算；请补充 output 列（亿元）"),
+    "conc.unknown": ("{missing:,} of {n:,} local firms have no {basis} and are left out of the shares",
+                     "本地企业{n:,}家中{missing:,}家缺少{basis}数据，未计入份额"),
+    "conc.no_small": ("share of firms below designated size needs column above_scale (true/false) or output",
+                      "规下企业占比需要 above_scale 列（true/false）或 output 列"),
+    # -- commands that need ties, on a cluster whose links are unknown (commands/_common.py)
+    "cmd.not_measured": ("{what}: {name} ({id})\nlinks unknown: link figures not measured. {what} is read from the "
+                         "ties between firms, and this cluster has none on record (links = \"unknown\" in "
+                         "cluster.toml). Add links.csv (supply ties) to measure it; `chainnet audit` lists the ties "
+                         "to survey first.",
+                         "{what}：{name}（{id}）\n企业间关联未知：未测算关联指标。{what}依据企业之间的关联测算，而本集群没有关联记录"
+                         "（cluster.toml 中 links = \"unknown\"）。补充 links.csv（供货关联）后即可测算；"
+                         "`chainnet audit` 会首先列出待调查核实的企业关联。"),
     # -- `chainnet timeline` ---------------------------------------------------------------------
     "tl.title": ("{name} ({id}) year by year; entered/left: firms since the previous row",
                  "{name}（{id}）历年变化；新进入/退出企业数均相对于上一行年份"),

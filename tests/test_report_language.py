@@ -27,7 +27,7 @@ from chainnet.cli import main
 SYMBOLS = {"chainnet", "PageRank", "CNY", "HHI", "CR4", "LQ", "LU", "GMRES", "Leiden", "Louvain", "igraph", "z", "k",
            "AUC", "SME", "SMEs", "toml", "xlsx", "csv", "json", "md", "html", "png", "svg", "economy", "facts",
            "national_share", "founded", "exited", "year", "until", "above_scale", "output", "employees",
-           "F0", "Spearman", "max", "R", "Schneider"}
+           "F0", "Spearman", "max", "R", "Schneider", "global_rank"}
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 
 
@@ -184,3 +184,16 @@ def test_chinese_chain_map_has_no_english_words(dataset: str) -> None:
     assert sum(len(x) for x in texts) > 100  # the map is labelled
     assert english_leaks("\n".join(texts), allowed_words(c)) == []
     assert t("upstream", "zh") in texts  # the stage bands are labelled in Chinese
+
+
+ZH_COMMANDS = ("audit", "position", "resilience", "profile", "timeline")
+
+
+@pytest.mark.parametrize("dataset", ["tongling_copper", "jilin_carbon_fibre"])
+def test_chinese_command_outputs_have_no_english_words(dataset: str) -> None:
+    allowed = allowed_words(chainnet.load_dataset(dataset))
+    for cmd in ZH_COMMANDS:
+        r = CliRunner().invoke(main, [cmd, dataset, "--lang", "zh"])
+        assert r.exit_code == 0, (cmd, r.output)
+        assert len(r.output) > 100, cmd
+        assert english_leaks(r.output, allowed) == [], cmd

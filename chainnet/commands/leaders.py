@@ -72,7 +72,7 @@ def register(main: click.Group) -> None:
 
         c = load(path)
         if not c.links_known:
-            not_measured(c, "Cluster structure", fmt=fmt)
+            not_measured(c, "cluster_structure", fmt=fmt)
             return
         s = structure(c, seed=seed, null_models=null_models)
         if fmt == "json":

@@ -69,7 +69,7 @@ def register(main: click.Group) -> None:
 
         c = load(path)
         if not c.links_known:
-            not_measured(c, "Chain position", fmt=fmt)
+            not_measured(c, "chain_position", fmt=fmt, lang=lang)
             return
         p = position(c, use_output=not ignore_output, final_use=final_use, margin=margin, template=template)
         if fmt == "json":
@@ -178,7 +178,7 @@ def register(main: click.Group) -> None:
         check_figure_output(figure, force=force)
         c = load(path)
         if not c.links_known:
-            not_measured(c, "Resilience", fmt=fmt)
+            not_measured(c, "resilience_short", fmt=fmt, lang=lang)
             return
         start = time.perf_counter()
 

@@ -82,7 +82,6 @@ def profile_text(p: Any, *, lang: str = "en") -> str:
     """The profile as headed, aligned text tables in English or Chinese."""
     h = _HEAD[lang]
     name = (p.cluster_name_zh or p.cluster_name) if lang == "zh" else p.cluster_name
-    from ..analysis.profile import _zh_note
     from ..analysis.worldclass import DIMENSION_NAMES, INDICATORS
 
     summary = p.summary_table(lang)
@@ -100,17 +99,18 @@ def profile_text(p: Any, *, lang: str = "en") -> str:
         label = INDICATORS[r.indicator][2 if lang == "zh" else 1]
         rows.append((dim, label, _num(r.value), _bound(r.target), _bound(r.floor),
                      "—" if r.score is None or r.score != r.score else f"{r.score:.0f}",
-                     _zh_note(r.basis) if lang == "zh" else r.basis))
+                     r.basis_zh if lang == "zh" else r.basis))
     bname = (w.benchmark.name_zh or w.benchmark.name) if lang == "zh" else w.benchmark.name
     parts += ["", h["indicators"].format(b=bname), format_table(h["ind_head"], rows)]
     seg = p.concentration.segments
     seg = seg[seg["hhi"].notna()]
     if len(seg):
         parts += ["", h["segments"], format_table(h["seg_head"], [
-            (r.segment, r.firms, f"{r.hhi:.3f}", f"{r.cr4:.0%}", r.top_firm or "") for r in seg.itertuples()])]
+            (r.segment, r.firms, f"{r.hhi:.3f}", f"{r.cr4:.0%}",
+             (r.top_firm_zh if lang == "zh" else r.top_firm) or "") for r in seg.itertuples()])]
     b = w.benchmark
     notes = [f"{h['bench']}: {(b.note_zh or b.note) if lang == 'zh' else b.note}"]
-    notes += list(p.lifecycle.notes) + list(p.concentration.notes)
+    notes += list(p.lifecycle.notes) + list(p.concentration.notes_zh if lang == "zh" else p.concentration.notes)
     parts += ["", h["notes"]] + [f"  - {n}" for n in notes]
     return "\n".join(parts)
 
