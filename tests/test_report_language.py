@@ -27,7 +27,8 @@ from chainnet.cli import main
 SYMBOLS = {"chainnet", "PageRank", "CNY", "HHI", "CR4", "LQ", "LU", "GMRES", "Leiden", "Louvain", "igraph", "z", "k",
            "AUC", "SME", "SMEs", "toml", "xlsx", "csv", "json", "md", "html", "png", "svg", "economy", "facts",
            "national_share", "founded", "exited", "year", "until", "above_scale", "output", "employees",
-           "F0", "Spearman", "max", "R", "Schneider", "global_rank"}
+           "F0", "Spearman", "max", "R", "Schneider", "global_rank", "Freeman", "Borgatti", "Everett", "Traag",
+           "Blondel", "et", "al", "x", "null"}
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 
 
@@ -186,7 +187,7 @@ def test_chinese_chain_map_has_no_english_words(dataset: str) -> None:
     assert t("upstream", "zh") in texts  # the stage bands are labelled in Chinese
 
 
-ZH_COMMANDS = ("audit", "position", "resilience", "profile", "timeline")
+ZH_COMMANDS = ("audit", "leaders", "structure", "position", "resilience", "profile", "timeline")
 
 
 @pytest.mark.parametrize("dataset", ["tongling_copper", "jilin_carbon_fibre"])

@@ -29,6 +29,7 @@ import pandas as pd
 
 from .._errors import ChainnetError
 from .._i18n import t as _t
+from .._messages import Text
 from . import _chain, _sparse
 from ._json import clean, records
 from ._result import Result
@@ -292,7 +293,7 @@ def resilience(cluster: Cluster, *, strategies: Iterable[str] = STRATEGIES, step
     base = prep.completeness() if prep is not None else dict.fromkeys(_chain.FIGURES)
     lw = lwcc_curve(g, np.arange(n))[0] / n
     settings = {"strategies": strategies, "steps": int(len(ks) - 1), "per_firm": bool(n <= steps), "runs": runs,
-                "seed": seed, "betweenness": method, "betweenness_order": "static (computed once on the intact network)",
+                "seed": seed, "betweenness": method, "betweenness_order": Text.of("btw.static"),
                 "templates": [t.id for t in prep.templates] if prep is not None else []}
     return ResilienceResult(cluster_id=cluster.meta.get("id", ""), n_firms=n, curves=pd.DataFrame(rows),
                             auc=pd.DataFrame(auc_rows), robustness=robust, single_points=single,

@@ -23,7 +23,7 @@ import pandas as pd
 from scipy.sparse import csgraph
 
 from .._errors import ChainnetError
-from .._messages import msg
+from .._messages import Text, msg, msg_both
 from . import _sparse
 from ._json import clean, records
 from ._result import Result
@@ -35,8 +35,7 @@ if TYPE_CHECKING:
 BOWTIE_PARTS = ("core", "in", "out", "tubes", "tendrils", "disconnected")
 #: Figures compared with degree-preserving random networks.
 NULL_FIGURES = ("core_share", "reciprocity", "modularity", "assortativity", "transitivity", "average_clustering")
-COMMUNITY_METHODS = {"leiden": "Leiden (Traag et al. 2019; igraph, 2 iterations)",
-                     "louvain": "Louvain (Blondel et al. 2008; igraph multilevel)"}
+COMMUNITY_METHODS = {k: msg(f"st.{k}") for k in ("leiden", "louvain")}
 LEIDEN_ITERATIONS = 2
 CP_METHOD = ("Borgatti-Everett discrete core-periphery fit (core-periphery pairs ignored), searched over "
              "the nested order of firms by k-core number then degree; undirected, unweighted")
@@ -213,8 +212,8 @@ def structure(cluster: Cluster, *, seed: int = 0, null_models: int = 20, swaps_p
             np.where(cp_core, "core", "periphery") if cp_core is not None else None,
         "kcore": kcore,
     })
-    method = (f"{COMMUNITY_METHODS[communities]}, modularity, seed {seed}, "
-              f"{'weighted' if weighted else 'unweighted'}, undirected")
+    method = Text.of("st.method", algorithm=msg_both(f"st.{communities}"), seed=seed,
+                     weighted=msg_both("st.weighted" if weighted else "st.unweighted"))
     return StructureResult(cluster_id=cluster.meta.get("id", ""), figures=figures, bowtie=bow, communities=comm,
                            community_method=method, core_periphery=cp, typology=typ, significance=sig,
                            null_model=null, firms=firms, rules=rules)

@@ -425,11 +425,10 @@ _RESILIENCE_WORDS = {
 
 
 def _betweenness_zh(method: str, order: str) -> tuple[str, str]:
-    import re
+    """How betweenness was computed, in Chinese: the analysis's texts carry their Chinese (catalogue)."""
+    from .._messages import Text
 
-    m = re.fullmatch(r"sampled \((\d+) pivots, seed (-?\d+)\)", method)
-    method = f"抽样计算（{m.group(1)}个枢轴，随机种子{m.group(2)}）" if m else {"exact": "精确计算"}.get(method, method)
-    return method, "静态（在完整网络上计算一次）" if order.startswith("static") else order
+    return Text.zh_of(method), Text.zh_of(order)
 
 
 def _segment_labels_zh(c: Any, template: Any, ids: list[str]) -> dict[str, str]:
