@@ -20,6 +20,7 @@ from click.testing import CliRunner
 
 import chainnet
 from chainnet._messages import MESSAGES, TERMS, msg, t
+from chainnet._validate import KINDS
 from chainnet.analysis.specialisation import ECONOMY_FIELDS
 from chainnet.cli import main
 
@@ -29,6 +30,9 @@ SYMBOLS = {"chainnet", "PageRank", "CNY", "HHI", "CR4", "LQ", "LU", "GMRES", "Le
            "national_share", "founded", "exited", "year", "until", "above_scale", "output", "employees",
            "F0", "Spearman", "max", "R", "Schneider", "global_rank", "Freeman", "Borgatti", "Everett", "Traag",
            "Blondel", "et", "al", "x", "null"}
+#: Column names, values and settings of the data format (SCHEMA.md) a message may quote.
+SCHEMA_WORDS = {"external", "kind", "true", "false", "links", "unknown", "global_rank", "export_share", *KINDS,
+                *ECONOMY_FIELDS}
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 
 
@@ -55,7 +59,7 @@ def english_leaks(text: str, allowed: set[str]) -> list[str]:
     """Latin-letter words of ``text`` that are not allowed (file names and figure paths removed)."""
     text = html.unescape(text)  # Markdown carries '->' of a flow id as '-&gt;'
     # file names, figure paths, the version, and an identifier cut short by a table cell (…)
-    text = re.sub(r"\(figures/[a-z_]+\.png\)|[\w.-]+\.(?:xlsx|toml|png|svg|html|md|json)\b|\w+…|--[a-z-]+", " ", text)
+    text = re.sub(r"\(figures/[a-z_]+\.png\)|[\w.-]+\.(?:xlsx|toml|csv|png|svg|html|md|json)\b|`[^`]*`|\w+…|--[a-z-]+", " ", text)
     text = text.replace(chainnet.__version__, " ")
     return sorted(w for w in _words(text) if w not in allowed)
 
@@ -155,7 +159,7 @@ def test_catalogue_has_both_languages_and_one_leader_term() -> None:
     # the Chinese side of every message speaks Chinese (no English word outside its parameters)
     for code, (_, zh) in MESSAGES.items():
         bare = re.sub(r"\{[^}]*\}", "", zh)
-        assert english_leaks(bare, SYMBOLS | {"report", "chainnet"}) == [], code
+        assert english_leaks(bare, SYMBOLS | SCHEMA_WORDS) == [], code
     leader = t("leader", "zh")
     assert leader == "龙头/链主"
     assert msg("role.weak_leader_none", "zh").count(leader) == 1
