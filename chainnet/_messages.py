@@ -423,6 +423,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "btw.exact": ("exact", "精确计算"),
     "btw.sampled": ("sampled ({k} pivots, seed {seed})", "抽样计算（{k}个枢轴，随机种子{seed}）"),
     "btw.static": ("static (computed once on the intact network)", "静态（在完整网络上计算一次）"),
+    # -- how upstreamness was solved (analysis/_upstreamness.py)
+    "solver.direct": ("direct (LU)", "直接求解（LU 分解）"),
+    "solver.series": ("Neumann series ({n} steps)", "诺伊曼级数（{n}步）"),
+    "solver.gmres": ("Neumann series, then GMRES", "诺伊曼级数，再用 GMRES"),
+    "solver.none": ("none", "无"),
     # -- `chainnet timeline` ---------------------------------------------------------------------
     "tl.title": ("{name} ({id}) year by year; entered/left: firms since the previous row",
                  "{name}（{id}）历年变化；新进入/退出企业数均相对于上一行年份"),
@@ -497,6 +502,17 @@ def msg(code: str, lang: str = "en", **params: Any) -> str:
 def msg_both(code: str, **params: Any) -> Both:
     """The sentence ``code`` rendered in English and in Chinese (for the ``reason`` / ``reason_zh`` pairs)."""
     return Both(msg(code, "en", **params), msg(code, "zh", **params))
+
+
+def words(table: str, lang: str) -> dict[str, Any]:
+    """The word table of a command's text output (:mod:`chainnet._messages_tables`) in ``lang``.
+
+    >>> words("audit", "zh")["title"]
+    '产业链完整度审计'
+    """
+    from ._messages_tables import TABLES
+
+    return TABLES[table][LANGS[_check(lang)]]
 
 
 def listing(items: list[Both], k: int = 3) -> Both:

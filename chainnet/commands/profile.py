@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 
+from .._messages import words
 from ._common import (
     FORCE_OPTION,
     FORMAT_OPTION,
@@ -16,17 +17,6 @@ from ._common import (
     load,
     save_figure,
 )
-
-_HEAD = {
-    "en": {"title": "Profile of {name}", "indicators": "World-class indicators (benchmark: {b})",
-           "ind_head": ("dimension", "indicator", "value", "target", "floor", "score", "basis"),
-           "segments": "Concentration by segment", "seg_head": ("segment", "firms", "HHI", "CR4", "largest firm"),
-           "notes": "Notes", "bench": "benchmark"},
-    "zh": {"title": "{name} 集群画像", "indicators": "对标世界级集群指标（基准：{b}）",
-           "ind_head": ("维度", "指标", "数值", "目标值", "零分值", "得分", "依据"),
-           "segments": "各环节集中度", "seg_head": ("环节", "企业数", "HHI", "CR4", "最大企业"),
-           "notes": "说明", "bench": "对标基准"},
-}
 
 
 def register(main: click.Group) -> None:
@@ -80,7 +70,7 @@ def register(main: click.Group) -> None:
 
 def profile_text(p: Any, *, lang: str = "en") -> str:
     """The profile as headed, aligned text tables in English or Chinese."""
-    h = _HEAD[lang]
+    h = words("profile", lang)
     name = (p.cluster_name_zh or p.cluster_name) if lang == "zh" else p.cluster_name
     from ..analysis.worldclass import DIMENSION_NAMES, INDICATORS
 
