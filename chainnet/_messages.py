@@ -37,8 +37,9 @@ class Text(str):
     """An English string (what JSON and scripts see) that also carries its Chinese rendering as ``.zh``.
 
     >>> m = Text("exact", "精确计算")
-    >>> m == "exact", m.zh, Text.zh_of("plain")
-    (True, '精确计算', 'plain')
+    >>> import copy, pickle
+    >>> m == "exact", m.zh, Text.zh_of("plain"), copy.deepcopy(m).zh, pickle.loads(pickle.dumps(m)).zh
+    (True, '精确计算', 'plain', '精确计算', '精确计算')
     """
 
     zh: str
@@ -47,6 +48,10 @@ class Text(str):
         obj = super().__new__(cls, en)
         obj.zh = zh
         return obj
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # copy, deepcopy and pickle rebuild it from both texts
+        return (Text, (str(self), self.zh))
 
     @staticmethod
     def zh_of(x: Any) -> Any:
