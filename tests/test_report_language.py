@@ -202,3 +202,15 @@ def test_chinese_command_outputs_have_no_english_words(dataset: str) -> None:
         assert r.exit_code == 0, (cmd, r.output)
         assert len(r.output) > 100, cmd
         assert english_leaks(r.output, allowed) == [], cmd
+
+
+@pytest.mark.parametrize("dataset", ["shenzhen_battery", "jilin_carbon_fibre"])
+def test_chinese_profile_summary_has_no_english_words(dataset: str) -> None:
+    """Counts above 999 print with separators (1,210): notes must come from the catalogue, not be
+    translated by matching the English text."""
+    from chainnet.analysis.profile import profile
+
+    c = chainnet.load_dataset(dataset)
+    table = profile(c).summary_table("zh")
+    text = "\n".join(str(v) for v in table.to_numpy().ravel())
+    assert english_leaks(text, allowed_words(c)) == []

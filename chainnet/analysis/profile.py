@@ -137,7 +137,7 @@ class Profile(Result):
         c = self.concentration
         basis = (t(f"basis_{c.basis}", "zh") if c.basis else "") if zh else (c.basis or "output")
         hhi = w["none"] if c.hhi is None else f"{c.hhi:.3f} ({c.hhi_10000:,.0f})"
-        note = "; ".join(c.notes[:1])
+        note = "; ".join((c.notes_zh if zh else c.notes)[:1])
         rows += [(w["concentration"], w["hhi"].format(basis=basis), hhi, note),
                  (w["concentration"], w["top1"], _pct(c.top1), ""),
                  (w["concentration"], w["cr4"], _pct(c.cr4), ""),
