@@ -347,6 +347,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "wc.no_covered": ("no chain segment is covered by a local firm", "没有环节有本地企业"),
     "wc.research": ("{a:,} of {b:,} covered segments", "有本地企业的{b:,}个环节中的{a:,}个"),
     "wc.not_in_benchmark": ("not in benchmark {id}; {basis}", "不在对标基准 {id} 中；{basis}"),
+    # -- life-cycle notes (analysis/lifecycle.py)
+    "lc.no_trend": ("growth and upgrading are not assessed: they need two or more years of data (firm founded years "
+                    "or link years)", "未评估成长期和升级期：需要两年及以上的数据（企业成立年份或联系年份）"),
+    "lc.few_firms": ("only {n:,} local {n:plural|firm|firms}{when}; the classifier needs at least {need:,}",
+                     "{when}本地企业仅{n:,}家；判断阶段至少需要{need:,}家"),
+    "lc.in_year": (" in {year}", "{year}年"),
+    "lc.no_stage": ("no stage could be assessed: too few indicators have data", "无法判断所处阶段：有数据的指标太少"),
+    "lc.tie": ("{stage} and {other} score the same ({best:.2f}); the earlier stage is reported",
+               "{stage}与{other}得分相同（{best:.2f}）；报告较早的阶段"),
+    "lc.poor_fit": ("no stage fits well: the best, {stage}, meets {best:.0%} of its checked conditions",
+                    "没有阶段拟合良好：得分最高的{stage}只满足其已检查条件的{best:.0%}"),
+    "lc.one_year": ("one year only: trends (firm growth, entry, thickening ties, new segments) need two or more years; "
+                    "add founded years to firms.csv and year to links.csv",
+                    "只有一年数据：趋势（企业增长、进入、联系加密、新环节）需要两年及以上；请在 firms.csv 中补充 founded 列、"
+                    "在 links.csv 中补充 year 列"),
+    "lc.entry_years": ("entry years are known for {known:.0%} of local firms (at least {need:.0%} needed): add column "
+                       "founded to firms.csv for firm growth, entry and new segments",
+                       "仅{known:.0%}的本地企业有成立年份（至少需要{need:.0%}）：请在 firms.csv 中补充 founded 列，以测算企业增长、进入和新环节"),
     # -- concentration notes (analysis/concentration.py)
     "conc.no_size": ("no local firm has an output or employees figure: add column output (亿元) to firms.csv",
                      "没有本地企业有产值或就业人数：请在 firms.csv 中补充 output 列（亿元）"),

@@ -100,7 +100,9 @@ def profile_text(p: Any, *, lang: str = "en") -> str:
              (r.top_firm_zh if lang == "zh" else r.top_firm) or "") for r in seg.itertuples()])]
     b = w.benchmark
     notes = [f"{h['bench']}: {(b.note_zh or b.note) if lang == 'zh' else b.note}"]
-    notes += list(p.lifecycle.notes) + list(p.concentration.notes_zh if lang == "zh" else p.concentration.notes)
+    zh = lang == "zh"
+    notes += list(p.lifecycle.notes_zh if zh else p.lifecycle.notes)
+    notes += list(p.concentration.notes_zh if zh else p.concentration.notes)
     parts += ["", h["notes"]] + [f"  - {n}" for n in notes]
     return "\n".join(parts)
 
