@@ -374,74 +374,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
                      "本地企业{n:,}家中{missing:,}家缺少{basis}数据，未计入份额"),
     "conc.no_small": ("share of firms below designated size needs column above_scale (true/false) or output",
                       "规下企业占比需要 above_scale 列（true/false）或 output 列"),
-    # -- commands that need ties, on a cluster whose links are unknown (commands/_common.py)
-    "cmd.not_measured": ("{what}: {name} ({id})\nlinks unknown: link figures not measured. {what} is read from the "
-                         "ties between firms, and this cluster has none on record (links = \"unknown\" in "
-                         "cluster.toml). Add links.csv (supply ties) to measure it; `chainnet audit` lists the ties "
-                         "to survey first.",
-                         "{what}：{name}（{id}）\n企业间关联未知：未测算关联指标。{what}依据企业之间的关联测算，而本集群没有关联记录"
-                         "（cluster.toml 中 links = \"unknown\"）。补充 links.csv（供货关联）后即可测算；"
-                         "`chainnet audit` 会首先列出待调查核实的企业关联。"),
-    # -- `chainnet leaders` (commands/leaders.py) ----------------------------------------------
-    "ld.title": ("Leader centrality: {name} ({id}), {n:,} local firms", "龙头中心性：{name}（{id}），本地企业{n:,}家"),
-    "ld.title_links": ("Leader centrality: {name} ({id}), {n:,} local firms, {links:,} local supply links",
-                       "龙头中心性：{name}（{id}），本地企业{n:,}家，本地供货联系{links:,}条"),
-    "ld.unmeasured": ("leader dominance, SME attachment, leader reach, degree centralization, leader dependence, "
-                      "PageRank, betweenness and k-core: not measured (null in --format json)",
-                      "龙头主导度、中小企业配套率、龙头辐射度、度中心势、龙头依赖度、PageRank、介数和 k 核：未测算"
-                      "（--format json 中为 null）"),
-    "ld.leaders": ("Leaders", "龙头/链主企业"),
-    "ld.no_leader": ("no local firm is declared a leader", "没有本地企业申报为龙头/链主"),
-    "ld.dominance_def": ("share of supply weight with a leader at either end", "至少一端为龙头/链主的供货权重占比"),
-    "ld.attachment_def": ("share of SMEs trading directly with a leader", "与龙头/链主直接交易的中小企业占比"),
-    "ld.reach_def": ("share of other firms within two supply hops of a leader", "距龙头/链主两步供货以内的其他企业占比"),
-    "ld.centralization_def": ("Freeman; 1 = a star", "Freeman 度中心势；1 = 星形"),
-    "ld.dependence_def": ("completeness index lost if all leaders left", "全部龙头/链主退出时完整度指数的损失"),
-    "ld.points": ("{x:.1f} pts", "{x:.1f} 个百分点"),
-    "ld.by_pagerank": ("Firms by PageRank (top {k:,} of {n:,})", "按 PageRank 排序的企业（{n:,}家中的前{k:,}家）"),
-    "ld.mismatches": ("Role mismatches ({n:,})", "角色不一致（{n:,}）"),
-    "ld.no_mismatch": ("none: every declared role fits the firm's size and position", "无：每家企业的申报角色都与其规模和位置相符"),
-    "ld.head_unknown": ("firm|name|segments", "企业代码|企业|辐射环节"),
-    "ld.head_leaders": ("firm|name|weight share|partners|within 2 hops|SMEs attached|SMEs within 2 hops|segments reached|"
-                        "completeness lost (pts)",
-                        "企业代码|企业|供货权重占比|合作伙伴数|两步以内企业数|直接配套中小企业数|两步以内中小企业数|辐射环节数|"
-                        "完整度指数损失（百分点）"),
-    "ld.head_firms": ("firm|name|role|inferred|sells to|buys from|partners|pagerank|betweenness|k-core",
-                      "企业代码|企业|角色|推断角色|供货对象数|供应商数|合作伙伴数|PageRank|介数|k 核"),
-    "ld.head_mismatch": ("firm|name|declared|inferred|what to check", "企业代码|企业|申报角色|推断角色|需核实"),
-    # -- `chainnet structure` ---------------------------------------------------------------------
-    "st.title": ("Cluster structure: {name} ({id}), {n:,} local firms, {links:,} local supply links",
-                 "集群结构：{name}（{id}），本地企业{n:,}家，本地供货联系{links:,}条"),
-    "st.head_figures": ("figure|value|random mean|z", "指标|数值|随机网络均值|z 值"),
-    "st.random": ("random networks: {n} ({swaps} swap rounds each, seed {seed}); every firm keeps its numbers of "
-                  "suppliers and buyers", "随机网络：{n}个（每个交换{swaps}轮，随机种子{seed}）；每家企业的供应商数和客户数保持不变"),
-    "st.bowtie": ("Bow-tie (direction of supply)", "蝴蝶结结构（按供货方向）"),
-    "st.head_bowtie": ("part|firms|share", "部分|企业数|占比"),
-    "st.acyclic": ("no two local firms reach each other along supply links (the supply graph has no cycle), so there "
-                   "is no strongly connected core and no bow-tie",
-                   "沿供货联系没有两家本地企业能够相互到达（供货网络无环），因此没有强连通核心，也没有蝴蝶结结构"),
-    "st.no_firms": ("no local firms", "没有本地企业"),
-    "st.communities": ("Communities: {n:,} of two or more firms, {single:,} single firms; {method}",
-                       "社区：两家及以上企业的社区{n:,}个，单独企业{single:,}家；{method}"),
-    "st.method": ("{algorithm}, modularity, seed {seed}, {weighted}, undirected",
-                  "{algorithm}，模块度，随机种子{seed}，{weighted}，无向"),
-    "st.leiden": ("Leiden (Traag et al. 2019; igraph, 2 iterations)", "Leiden 算法（Traag et al. 2019；igraph，迭代2次）"),
-    "st.louvain": ("Louvain (Blondel et al. 2008; igraph multilevel)", "Louvain 算法（Blondel et al. 2008；igraph 多层级）"),
-    "st.weighted": ("weighted", "加权"), "st.unweighted": ("unweighted", "不加权"),
-    "st.head_communities": ("#|firms|leaders|backbone|SMEs|main segment|links inside|leader firms",
-                            "序号|企业数|龙头/链主|骨干|中小企业|主要环节|内部联系占比|龙头/链主企业"),
-    "st.core_periphery": ("Core-periphery", "核心-边缘结构"),
-    "st.cp_none": ("not defined (fewer than four firms or no links)", "无定义（企业少于四家或没有联系）"),
-    "st.cp": ("core of {size:,} firms ({share}), fit {fit:.3f}, core density {core:.3f}, periphery density "
-              "{periphery:.3f}; roles in the core: {roles}",
-              "核心企业{size:,}家（{share}），拟合度{fit:.3f}，核心密度{core:.3f}，边缘密度{periphery:.3f}；核心中的角色：{roles}"),
-    "st.cp_method": ("Borgatti-Everett discrete core-periphery fit (core-periphery pairs ignored), searched over the "
-                     "nested order of firms by k-core number then degree; undirected, unweighted",
-                     "Borgatti-Everett 离散核心-边缘拟合（不考虑核心-边缘之间的联系），按 k 核数、再按度数排序的嵌套顺序搜索；"
-                     "无向，不加权"),
-    "st.method_line": ("method: {method}", "方法：{method}"),
-    "st.typology": ("Typology: {type}", "集群类型：{type}"), "st.also": (" (also {types})", "（同时符合：{types}）"),
-    "st.pattern": ("pattern: {pattern} ({why})", "组织模式：{pattern}（{why}）"),
     # -- how betweenness was computed (analysis/_sparse.py)
     "btw.exact": ("exact", "精确计算"),
     "btw.sampled": ("sampled ({k} pivots, seed {seed})", "抽样计算（{k}个枢轴，随机种子{seed}）"),
@@ -451,10 +383,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "solver.series": ("Neumann series ({n} steps)", "诺伊曼级数（{n}步）"),
     "solver.gmres": ("Neumann series, then GMRES", "诺伊曼级数，再用 GMRES"),
     "solver.none": ("none", "无"),
-    # -- `chainnet timeline` ---------------------------------------------------------------------
-    "tl.title": ("{name} ({id}) year by year; entered/left: firms since the previous row",
-                 "{name}（{id}）历年变化；新进入/退出企业数均相对于上一行年份"),
-    "tl.links_unknown": ("links unknown: link figures not measured (shown as —)", "企业间关联未知：未测算关联指标（显示为 —）"),
     # -- progress of `chainnet analyze` ---------------------------------------------------------
     "prog.read": ("reading {path}", "读取 {path}"),
     "prog.done": ("done", "完成"), "prog.done_open": ("done: open {path}", "完成：请打开 {path}"),
@@ -469,6 +397,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "prog.write": ("writing the report", "写出报告"),
 }
 
+
+def _merge_command_messages() -> None:
+    from ._messages_tables import COMMAND_MESSAGES
+
+    MESSAGES.update(COMMAND_MESSAGES)
+
+
+_merge_command_messages()
 
 class _Formatter(string.Formatter):
     """str.format plus ``{n:plural|one|many}`` and :class:`Both` parameters picked by language."""
