@@ -110,7 +110,9 @@ def test_analyze_without_path_uses_tongling_and_refuses_non_empty_output(tmp_pat
 
 
 def test_analyze_failure_leaves_no_half_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import chainnet.report as rep
+    import importlib
+
+    rep = importlib.import_module("chainnet.report.compute")  # the module (the package exports the function)
 
     def broken(*args, **kwargs):
         raise chainnet.ChainnetError("figure failed")
@@ -135,3 +137,19 @@ def test_progress_goes_to_stderr_and_quiet_silences_it(tmp_path: Path) -> None:
                                   "--format", "md", "-q"])
     assert r.exit_code == 0 and r.stderr == ""
     assert not (tmp_path / "b" / "report.html").exists() and (tmp_path / "b" / "report.md").exists()
+
+
+def test_analyze_and_the_resilience_command_give_the_same_numbers() -> None:
+    """The report runs resilience with the command's defaults (runs, steps, seed): same curves, same AUC."""
+    from chainnet.report import compute
+
+    c = chainnet.load_dataset("tongling_copper")
+    rep = compute(c, null_models=0, seed=0)
+    r = CliRunner().invoke(main, ["resilience", "tongling_copper", "--format", "json"])
+    assert r.exit_code == 0, r.output
+    cli = json.loads(r.stdout)
+    assert cli["settings"]["runs"] == rep.resilience.settings["runs"]
+    assert cli["auc"] == rep.resilience.to_dict()["auc"]
+    assert cli["robustness"] == rep.resilience.to_dict()["robustness"]
+    # the random order's band comes from several runs: a report with other runs would differ here
+    assert any(row["auc_lo"] is not None for row in cli["auc"])

@@ -24,15 +24,12 @@ import numpy as np
 import pandas as pd
 
 from .._errors import ChainnetError
-from .._i18n import LANGS, t
+from .._messages import LANGS, TERMS, t
 
 #: Longest one-line repr; longer ones are cut with an ellipsis.
 REPR_MAX = 120
 
-_WORDS = {
-    "figures": ("figures", "主要指标"), "tables": ("tables", "数据表"), "rows": ("rows", "行"),
-    "none": ("n/a", "无"),
-}
+_WORDS = {k: TERMS[f"result.{k}"] for k in ("figures", "tables", "rows", "none")}
 
 
 @runtime_checkable

@@ -36,6 +36,7 @@ from scipy.sparse import csgraph
 
 from .._errors import ChainnetError
 from .._fingerprint import fingerprint
+from .._messages import Text
 
 if TYPE_CHECKING:
     from ..model import Cluster
@@ -214,7 +215,8 @@ def pagerank(g: SupplyGraph, *, alpha: float = 0.85, tol: float = 1e-10,
 
 def betweenness(g: SupplyGraph, *, exact_max: int = 5000, pivots: int = 100,
                 seed: int = 0) -> tuple[np.ndarray, str]:
-    """Normalized betweenness on the undirected unweighted view; returns ``(scores, method)``.
+    """Normalized betweenness on the undirected unweighted view; returns ``(scores, method)``
+    (``method`` an English :class:`~chainnet._messages.Text` carrying its Chinese as ``.zh``).
 
     Exact (Brandes 2001) when ``n <= exact_max``. Above it, shortest paths are followed from
     ``pivots`` source firms drawn with ``seed`` and the sums extrapolated (Brandes & Pich 2007),
@@ -224,18 +226,18 @@ def betweenness(g: SupplyGraph, *, exact_max: int = 5000, pivots: int = 100,
     """
     n = g.n
     if n < 3 or g.m == 0:
-        return np.zeros(n), "exact"
+        return np.zeros(n), Text.of("btw.exact")
     G = g.igraph
     if n <= exact_max or pivots >= n:
         raw = np.asarray(G.betweenness(directed=False), dtype=float)  # unordered pairs
-        return 2.0 * raw / ((n - 1) * (n - 2)), "exact"
+        return 2.0 * raw / ((n - 1) * (n - 2)), Text.of("btw.exact")
     k = max(int(pivots), 2)
     chosen = np.sort(np.random.default_rng(seed).choice(n, size=k, replace=False))
     # igraph counts each (pivot, target) path once, halved on an undirected graph
     raw = 2.0 * np.asarray(G.betweenness(directed=False, sources=chosen.tolist()), dtype=float)
     sources = np.full(n, float(k))
     sources[chosen] = k - 1
-    return raw / (sources * (n - 2)), f"sampled ({k} pivots, seed {seed})"
+    return raw / (sources * (n - 2)), Text.of("btw.sampled", k=k, seed=seed)
 
 
 def core_number(g: SupplyGraph) -> np.ndarray:

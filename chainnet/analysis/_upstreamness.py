@@ -14,6 +14,7 @@ import scipy.sparse as sp
 from scipy.sparse import linalg as spla
 
 from .._errors import ChainnetError
+from .._messages import Text
 from . import _sparse
 
 #: Below this many nodes the linear systems are solved directly (exact); above it iteratively.
@@ -92,14 +93,14 @@ def solve_upstreamness(delta: sp.sparray | np.ndarray, *, method: str = "auto", 
     U = np.full(n, np.nan)
     ok = np.flatnonzero(~unbounded)
     if not len(ok):
-        return Solved(U, unbounded, "none")
+        return Solved(U, unbounded, Text.of("solver.none"))
     Dk = (D[ok][:, ok] if unbounded.any() else D).tocsr()
     if method == "series":
         U[ok], steps = _series(Dk, tol=tol, max_iter=max_iter)
-        return Solved(U, unbounded, f"Neumann series ({steps} steps)")
+        return Solved(U, unbounded, Text.of("solver.series", n=steps))
     if len(ok) <= DIRECT_MAX:
         U[ok] = np.linalg.solve(np.eye(len(ok)) - Dk.toarray(), np.ones(len(ok)))
-        return Solved(U, unbounded, "direct (LU)")
+        return Solved(U, unbounded, Text.of("solver.direct"))
     U[ok], how = _iterate(Dk, tol=tol, max_iter=max_iter)
     return Solved(U, unbounded, how)
 
@@ -146,14 +147,14 @@ def _iterate(D: sp.csr_array, *, tol: float, max_iter: int) -> tuple[np.ndarray,
         change = float(np.abs(nxt - x).max())
         x = nxt
         if change <= tol * float(x.max()):
-            return x, f"Neumann series ({k} steps)"
+            return x, Text.of("solver.series", n=k)
     M = sp.identity(n, format="csr") - D
     y, info = spla.gmres(M, one, x0=x, rtol=tol, restart=100, maxiter=max_iter)
     resid = float(np.abs(M @ y - one).max())
     if info != 0 or not np.isfinite(y).all() or resid > 1e-6 * max(float(np.abs(y).max()), 1.0):
         raise ChainnetError(f"upstreamness did not converge (residual {resid:.2e}): some firms sell almost "
                             "everything to each other in loops; give their output, or set final_use above 0")
-    return y, "Neumann series, then GMRES"
+    return y, Text.of("solver.gmres")
 
 
 __all__ = ["DIRECT_MAX", "LEAK_EPS", "METHODS", "Solved", "solve_upstreamness"]

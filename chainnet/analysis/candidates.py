@@ -24,13 +24,12 @@ import numpy as np
 import pandas as pd
 
 from .._errors import ChainnetError
+from .._messages import Both, both, msg_both
 from ..model import LOCAL_ROLES, Cluster
 from ..template import Template
 from ._chain import template_arrays
 
 ROLE_RANK = {"leader": 3, "backbone": 2, "sme": 1}
-ROLE_EN = {"leader": "leader firm", "backbone": "backbone firm", "sme": "SME"}
-ROLE_ZH = {"leader": "龙头企业", "backbone": "骨干企业", "sme": "中小企业"}
 COLUMNS = ["template", "gap", "type", "segment", "rank", "origin", "cluster", "firm_id", "name", "name_zh",
            "role", "output", "segments", "neighbours", "why", "why_zh"]
 _POOL = ["origin", "cluster", "cluster_name", "cluster_name_zh", "firm_id", "name", "name_zh", "role", "output", "segments", "trades"]
@@ -234,23 +233,23 @@ def _labels(t: Template) -> dict[str, tuple[str, str]]:
 
 
 def _why(r: object, seg: str, nb: set[str], labels: dict[str, tuple[str, str]]) -> tuple[str, str]:
-    """Plain-language reason a candidate is listed (English, Chinese)."""
-    role_en, role_zh = ROLE_EN.get(r.role, r.role or "firm"), ROLE_ZH.get(r.role, r.role or "企业")
-    also = [labels[x] for x in r.segments if x in nb]
-    also_en = f", also makes {', '.join(a[0] for a in also)} next to it in the chain" if also else ""
-    also_zh = f"，同时从事相邻环节{'、'.join(a[1] for a in also)}" if also else ""
-    out_en = f"; output {r.output:g} (100 million CNY)" if r.output == r.output and r.output >= 0 else ""
-    out_zh = f"；产值{r.output:g}亿元" if out_en else ""
-    name_en, name_zh = labels[seg]
+    """Plain-language reason a candidate is listed (English, Chinese), from the catalogue (``cand.*``)."""
+    role = both(f"{r.role}_firm") if r.role in ("leader", "backbone", "sme", "institution", "service") else \
+        (Both(r.role, r.role) if isinstance(r.role, str) and r.role else both("any_firm"))
+    near = [Both(*labels[x]) for x in r.segments if x in nb]
+    also = msg_both("cand.also", segments=_join(near)) if near else Both("", "")
+    output = msg_both("cand.output", output=r.output) if r.output == r.output and r.output >= 0 else Both("", "")
+    segment = Both(*labels[seg])
     if r.origin == "local":
-        near = [labels[x] for x in r.segments if x in nb]
-        return (f"local {role_en} in {', '.join(a[0] for a in near)}, next to {name_en}; could add it as a second "
-                f"source{out_en}",
-                f"本地{role_zh}，从事相邻环节{'、'.join(a[1] for a in near)}，可拓展进入{name_zh}形成第二来源{out_zh}")
-    if r.origin == "partner":
-        trade_en = "already trades with local firms; " if r.trades else ""
-        trade_zh = "已与本地企业有供货往来；" if r.trades else ""
-        return (f"{trade_en}{role_en} outside the cluster making {name_en}{also_en}{out_en}",
-                f"{trade_zh}集群外的{role_zh}，从事{name_zh}{also_zh}{out_zh}")
-    return (f"{role_en} in {r.cluster_name} making {name_en}{also_en}{out_en}",
-            f"{r.cluster_name_zh}的{role_zh}，从事{name_zh}{also_zh}{out_zh}")
+        why = msg_both("cand.local", role=role, near=_join(near), segment=segment, output=output)
+    elif r.origin == "partner":
+        trades = msg_both("cand.trades") if r.trades else Both("", "")
+        why = msg_both("cand.partner", trades=trades, role=role, segment=segment, also=also, output=output)
+    else:
+        why = msg_both("cand.elsewhere", role=role, cluster=Both(r.cluster_name, r.cluster_name_zh), segment=segment,
+                       also=also, output=output)
+    return why.en, why.zh
+
+
+def _join(items: list[Both]) -> Both:
+    return Both(", ".join(x.en for x in items), "、".join(x.zh for x in items))

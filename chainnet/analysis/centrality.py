@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from .._i18n import LINKS_UNKNOWN, LINKS_UNKNOWN_ZH
+from .._messages import Both, both, msg, msg_both, t
 from . import _sparse
 from ._json import clean, records
 from ._result import Result
@@ -96,7 +97,8 @@ class LeaderResult(Result):
     @property
     def mismatches(self) -> pd.DataFrame:
         """Firms whose declared role does not fit their size and position, with what to check."""
-        cols = ["firm_id", "name", "role", "inferred_role", "partners", "score", "note"]
+        cols = ["firm_id", "name", "role", "inferred_role", "partners", "score", "note", "note_zh"]
+        cols += ["name_zh"] if "name_zh" in self.firms else []
         return self.firms.loc[~self.firms["role_consistent"], cols].reset_index(drop=True)
 
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -206,6 +208,7 @@ def _links_unknown(cluster: Cluster, rule: RoleRule, pagerank_tol: float) -> Lea
         "pagerank": na, "betweenness": na, "kcore": pd.array([pd.NA] * n, dtype="Int64"),
         "score": na, "inferred_role": pd.Series([None] * n, dtype=object),
         "role_consistent": np.ones(n, dtype=bool), "note": np.full(n, LINKS_UNKNOWN, dtype=object),
+        "note_zh": np.full(n, LINKS_UNKNOWN_ZH, dtype=object),
     })
     lead = local[local["role"] == "leader"]
     table = pd.DataFrame({"firm_id": lead["firm_id"], "name": lead["name"], "weight_share": None, "partners": None,
@@ -300,40 +303,34 @@ def _role_check(local: pd.DataFrame, g: _sparse.SupplyGraph, rule: RoleRule) -> 
     flagged = inferred != declared
     rank = pd.Series(-score).rank(method="min").to_numpy(dtype=int) if n else np.empty(0, int)
     notes = np.full(n, "", dtype=object)
+    notes_zh = np.full(n, "", dtype=object)
     for i in np.flatnonzero(flagged):
-        basis = "partners and trade weight" if np.isnan(size[i]) else "size, partners and trade weight"
-        notes[i] = _mismatch(str(declared[i]), str(inferred[i]), float(score[i]), int(partners[i]), int(rank[i]),
-                             n, float(lo[i]), float(hi[i]), rule, basis=basis)
+        basis = msg_both("role.basis_no_size" if np.isnan(size[i]) else "role.basis")
+        note = _mismatch(str(declared[i]), str(inferred[i]), float(score[i]), int(partners[i]), int(rank[i]),
+                         n, float(lo[i]), float(hi[i]), rule, basis=basis)
+        notes[i], notes_zh[i] = note.en, note.zh
     consistent = ~flagged
-    return pd.DataFrame({"score": score, "inferred_role": inferred, "role_consistent": consistent, "note": notes})
+    return pd.DataFrame({"score": score, "inferred_role": inferred, "role_consistent": consistent, "note": notes,
+                         "note_zh": notes_zh})
 
 
 def _mismatch(declared: str, inferred: str, score: float, partners: int, rank: int, n: int,
-              lo: float, hi: float, rule: RoleRule, *, basis: str) -> str:
-    """The note for one firm: empty when its declared role fits, else what is off and what to check."""
-    firms = f"{partners} local firm{'s' if partners != 1 else ''}"
-    where = f"ranks {rank} of {n} local firms by {basis} (score {score:.2f})"
+              lo: float, hi: float, rule: RoleRule, *, basis: Both) -> Both:
+    """The note for one firm (English and Chinese, codes ``role.*`` of the catalogue): empty when its
+    declared role fits, else what is off and what to check."""
     if declared == "leader" and partners < rule.leader_min_partners:
-        only = "no local firm buys from or sells to it" if partners == 0 else \
-            f"only {firms} buy{'s' if partners == 1 else ''} from or sell{'s' if partners == 1 else ''} to it"
-        return f"declared leader but {only}: a leader with weak pull; check its links or its role"
+        return msg_both("role.weak_leader_none") if partners == 0 else msg_both("role.weak_leader", n=partners)
     if declared == "sme" and partners >= rule.sme_max_partners:
-        return (f"an SME that {firms} depend on (they buy from or sell to it); check whether it is a "
-                f"{'leader' if inferred == 'leader' else 'backbone'} firm")
+        return msg_both("role.busy_sme", n=partners,
+                        inferred=both("leader_firm" if inferred == "leader" else "backbone_firm"))
     if lo <= score <= hi:
-        return ""
-    article = "an SME" if inferred == "sme" else f"a {inferred} firm"
+        return Both("", "")
+    article = msg_both("article.sme") if inferred == "sme" else \
+        Both(msg("article.firm", "en", role=inferred), msg("article.firm", "zh", role=t(inferred, "zh")))
+    where = {"declared": both(declared), "rank": rank, "n": n, "basis": basis, "score": score}
     if partners == 0:
-        return (f"declared {_label(declared)} but has no local supply links and {where}: check whether its "
-                "links are missing from the data or its role is wrong")
-    partner_text = f"with {partners} local partner{'s' if partners != 1 else ''}"
-    if score > hi:
-        return f"declared {_label(declared)} but {where}, {partner_text}: more like {article}; check its role"
-    return f"declared {_label(declared)} but {where}, {partner_text}: more like {article}; check its role or missing links"
-
-
-def _label(role: str) -> str:
-    return "SME" if role == "sme" else role
+        return msg_both("role.no_links", **where)
+    return msg_both("role.high" if score > hi else "role.low", **where, partners=partners, article=article)
 
 
 # -- per-leader breakdown ----------------------------------------------------------------------

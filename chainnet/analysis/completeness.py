@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import ChainnetError
+from .._messages import Both, listing, msg_both, t
 from ..model import Cluster
 from ..template import Template, load_template
 from . import _chain
@@ -42,9 +43,9 @@ FLOW_STATUSES = ("present", "weak", "broken", "missing")
 #: Flow status when the cluster's links are unknown and the flow is not made in-house.
 UNKNOWN = "unknown"
 GAP_TYPES = ("fill", "extend", "connect", "strengthen")
-#: Chinese words used for statuses and gap types in tables and reports.
-STATUS_ZH = {"present": "齐全", "weak": "薄弱", "missing": "缺失", "broken": "断开", "unknown": "待核实"}
-GAP_ZH = {"fill": "补链", "extend": "延链", "connect": "断链", "strengthen": "强链"}
+#: Chinese words used for statuses and gap types in tables and reports (read from the catalogue).
+STATUS_ZH = {k: t(k, "zh") for k in ("present", "weak", "missing", "broken", "unknown")}
+GAP_ZH = {k: t(k, "zh") for k in GAP_TYPES}
 #: Impacts are rounded to this many decimals, so that equal what-ifs reached by different sums tie.
 IMPACT_DECIMALS = 12
 
@@ -350,7 +351,7 @@ def _gaps(chains: list[Chain], i: int, base: list[tuple[np.ndarray, np.ndarray]]
         return [state if j == i else s for j, s in enumerate(base)]
 
     def add(kind: str, status: str, seg: str | None, a: str | None, b: str | None,
-            after: tuple[float, float], rise: bool, reason: tuple[str, str]) -> None:
+            after: tuple[float, float], rise: bool, reason: Both) -> None:
         d_all, d_one = ((after[0] - idx_all, after[1] - idx_one) if rise else (idx_all - after[0], idx_one - after[1]))
         rows.append({"template": ta.template.id, "type": kind, "id": seg if seg else f"{a}->{b}", "segment": seg,
                      "from": a, "to": b, "status": status, "impact": round(d_one, IMPACT_DECIMALS),
@@ -377,7 +378,7 @@ def _gaps(chains: list[Chain], i: int, base: list[tuple[np.ndarray, np.ndarray]]
         f = int(ch.firm_pair[ch.seg_pair == s][0])
         after = what_if([c.state(drop=names.mask_of(f)) for c in chains])
         add("strengthen", "weak", ta.seg_ids[s], None, None, after, False,
-            _weak_segment_reason(label(s), names.en[f], names.zh[f], after[0] - idx_all, links_known=links_known))
+            _weak_segment_reason(label(s), Both(names.en[f], names.zh[f]), after[0] - idx_all, links_known=links_known))
     for k in np.flatnonzero(ch.flow_pairs == 1).tolist() if links_known else ():
         row = int(np.flatnonzero(ch.pair_flow == k)[0])
         f, g = int(ch.pair_src[row]), int(ch.pair_tgt[row])
@@ -387,7 +388,7 @@ def _gaps(chains: list[Chain], i: int, base: list[tuple[np.ndarray, np.ndarray]]
             after = what_if([c.state(drop_pair=(f, g)) for c in chains])
         a, b = int(ta.flow_a[k]), int(ta.flow_b[k])
         add("strengthen", "weak", None, ta.seg_ids[a], ta.seg_ids[b], after, False,
-            _weak_flow_reason(label(a), label(b), (names.en[f], names.zh[f]), (names.en[g], names.zh[g]),
+            _weak_flow_reason(label(a), label(b), Both(names.en[f], names.zh[f]), Both(names.en[g], names.zh[g]),
                               f == g, after[0] - idx_all))
     return rows
 
@@ -410,80 +411,46 @@ class _Labels:
         self.zh = {s: (z if isinstance(z, str) else n) for s, n, z in zip(segs["id"], segs["name"], segs["name_zh"])}
         self.ids = list(segs["id"])
 
-    def __call__(self, s: int) -> tuple[str, str]:
+    def __call__(self, s: int) -> Both:
         sid = self.ids[s]
-        return f"{self.en[sid]} [{sid}]", self.zh[sid]
-
-
-def _listing(items: list[tuple[str, str]], k: int = 3) -> tuple[str, str]:
-    en = ", ".join(x[0] for x in items[:k]) + (f" and {len(items) - k} more" if len(items) > k else "")
-    zh = "、".join(x[1] for x in items[:k]) + (f"等{len(items)}个环节" if len(items) > k else "")
-    return en, zh
+        return Both(f"{self.en[sid]} [{sid}]", self.zh[sid])
 
 
 def _missing_reason(kind: str, s: int, ta: _chain.TemplateArrays, cov: np.ndarray, up: bool, down: bool,
-                    n_ext: int, n_flows: int, label: _Labels, *, links_known: bool = True) -> tuple[str, str]:
-    name_en, name_zh = label(s)
+                    n_ext: int, n_flows: int, label: _Labels, *, links_known: bool = True) -> Both:
+    """Why a missing segment is a gap, rendered from the catalogue (codes ``gap.fill`` / ``gap.extend`` ...)."""
     rank = {sid: r for r, sid in enumerate(ta.template.order)}
     by_order = sorted(range(len(ta.seg_ids)), key=lambda j: rank[ta.seg_ids[j]])
-    ups = _listing([label(j) for j in reversed(by_order) if ta.upstream[s, j] and cov[j]])
-    downs = _listing([label(j) for j in by_order if ta.downstream[s, j] and cov[j]])
     if kind == "fill":
-        en = (f"No local firm makes {name_en}, although the chain is present upstream ({ups[0]}) and "
-              f"downstream ({downs[0]}): a hole inside the chain.")
-        zh = f"本地没有企业从事{name_zh}，但其上游（{ups[1]}）和下游（{downs[1]}）都有本地企业：链条中间断档，需要补链。"
+        parts = [msg_both("gap.fill", segment=label(s),
+                          ups=listing([label(j) for j in reversed(by_order) if ta.upstream[s, j] and cov[j]]),
+                          downs=listing([label(j) for j in by_order if ta.downstream[s, j] and cov[j]]))]
     else:
-        where_en, where_zh = (("downstream of the local chain", "本地链条下游") if up else
-                              ("upstream of the local chain", "本地链条上游") if down else
-                              ("apart from every locally covered segment", "与本地已有环节均不相连的位置"))
-        en = f"No local firm makes {name_en}, which lies {where_en}: adding it would extend the chain."
-        zh = f"本地没有企业从事{name_zh}，该环节位于{where_zh}：引进可以延长产业链。"
-    if n_flows and not links_known:
-        en += (f" Covering it would open {n_flows} expected flow{'s' if n_flows > 1 else ''} with local neighbours "
-               "(ties to survey: the cluster's links are unknown).")
-        zh += f"补上后可与本地相邻环节形成{n_flows}条上下游关系（本集群企业关联数据未知，需调查核实）。"
-    elif n_flows:
-        en += f" Covering it would realise {n_flows} expected flow{'s' if n_flows > 1 else ''} with local neighbours."
-        zh += f"补上后可与本地相邻环节接通{n_flows}条上下游关系。"
+        where = msg_both("gap.where_down" if up else "gap.where_up" if down else "gap.where_apart")
+        parts = [msg_both("gap.extend", segment=label(s), where=where)]
+    if n_flows:
+        parts.append(msg_both("gap.opens_flows" if links_known else "gap.opens_flows_unknown", n=n_flows))
     if n_ext:
-        en += f" {n_ext} external firm{'s' if n_ext > 1 else ''} in the data already make{'s' if n_ext == 1 else ''} it."
-        zh += f"数据中已有{n_ext}家外地企业从事该环节，可作为招商对象。"
-    return en, zh
+        parts.append(msg_both("gap.external_makers", n=n_ext))
+    return Both("".join(p.en for p in parts), "".join(p.zh for p in parts))
 
 
-def _connect_reason(a: tuple[str, str], b: tuple[str, str], na: int, nb: int) -> tuple[str, str]:
-    en = (f"{a[0]} ({na} local firm{'s' if na > 1 else ''}) and {b[0]} ({nb} local firm{'s' if nb > 1 else ''}) are "
-          "both present, but no local firm supplies the second from the first and none makes both: the chain "
-          "is broken here; broker local supply between them.")
-    zh = (f"{a[1]}（本地{na}家）和{b[1]}（本地{nb}家）都有本地企业，但本地没有从前者到后者的供货，也没有企业同时从事两者："
-          "链条在此断开，需要对接本地供需。")
-    return en, zh
+def _connect_reason(a: Both, b: Both, na: int, nb: int) -> Both:
+    return msg_both("gap.connect", a=a, b=b, na=na, nb=nb)
 
 
 def _points(drop: float) -> str:
     return f"{abs(drop) * 100:.1f}"
 
 
-def _weak_segment_reason(seg: tuple[str, str], firm_en: str, firm_zh: str, drop: float, *,
-                         links_known: bool = True) -> tuple[str, str]:
-    what_en, what_zh = ("completeness index", "完整度指数") if links_known else ("segment coverage", "环节覆盖率")
-    en = (f"Only one local firm ({firm_en}) makes {seg[0]}: a single point of failure; if it left, the "
-          f"{what_en} would fall by {_points(drop)} points.")
-    zh = f"本地只有一家企业（{firm_zh}）从事{seg[1]}，存在单点风险；该企业一旦退出，{what_zh}将下降{_points(drop)}个百分点。"
-    return en, zh
+def _weak_segment_reason(seg: Both, firm: Both, drop: float, *, links_known: bool = True) -> Both:
+    what = Both(t("index"), t("index", "zh")) if links_known else Both(t("segment_coverage"), t("segment_coverage", "zh"))
+    return msg_both("gap.weak_segment", firm=firm, segment=seg, what=what, points=_points(drop))
 
 
-def _weak_flow_reason(a: tuple[str, str], b: tuple[str, str], f: tuple[str, str], g: tuple[str, str],
-                      in_house: bool, drop: float) -> tuple[str, str]:
-    if in_house:
-        en = f"The flow {a[0]} -> {b[0]} is made locally only in-house, by {f[0]}"
-        zh = f"{a[1]}→{b[1]}在本地只在{f[1]}内部完成"
-    else:
-        en = f"The flow {a[0]} -> {b[0]} rests on one pair of local firms ({f[0]} -> {g[0]})"
-        zh = f"{a[1]}→{b[1]}在本地只依靠一对企业（{f[1]}→{g[1]}）"
-    en += f"; if it failed, the completeness index would fall by {_points(drop)} points."
-    zh += f"；一旦中断，完整度指数将下降{_points(drop)}个百分点。"
-    return en, zh
+def _weak_flow_reason(a: Both, b: Both, f: Both, g: Both, in_house: bool, drop: float) -> Both:
+    code = "gap.weak_flow_in_house" if in_house else "gap.weak_flow_pair"
+    return msg_both(code, a=a, b=b, firm=f, other=g, points=_points(drop))
 
 
 # -- helpers -----------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from .._messages import Both, both, msg_both
 from ._json import clean, records
 from ._result import Result
 
@@ -46,7 +47,7 @@ class Concentration(Result):
         output < 0.2 亿元; ``small_firm_basis`` says which
     segments : one row per template segment: firms, known values, total, HHI (both scales),
         top1/cr4/cr10 and the largest firm
-    notes : what is missing or approximate
+    notes : what is missing or approximate; ``notes_zh`` the same in Chinese
     """
 
     cluster_id: str
@@ -63,6 +64,7 @@ class Concentration(Result):
     small_firm_basis: str | None
     segments: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    notes_zh: list[str] = field(default_factory=list)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """``segments``: concentration segment by segment."""
@@ -127,7 +129,7 @@ def concentration(cluster: Cluster) -> Concentration:
     [2.0, 0.567]
     """
     local = cluster.firms[cluster.local_mask].reset_index(drop=True)
-    notes: list[str] = []
+    said: list[Both] = []
     basis, vals = None, pd.Series(np.nan, index=local.index, dtype=float)
     for col in ("output", "employees"):
         if col in local:
@@ -137,19 +139,20 @@ def concentration(cluster: Cluster) -> Concentration:
                 break
     n, known = len(local), int(vals.notna().sum())
     if basis is None:
-        notes.append("no local firm has an output or employees figure: add column output (亿元) to firms.csv")
+        said.append(msg_both("conc.no_size"))
     else:
         if basis == "employees":
-            notes.append("no local firm has an output: shares are of employees; add column output (亿元)")
+            said.append(msg_both("conc.employees"))
         if known < n:
-            notes.append(f"{n - known} of {n} local firms have no {basis} and are left out of the shares")
+            said.append(msg_both("conc.unknown", missing=n - known, n=n, basis=both(f"basis_{basis}")))
     figs = shares_figures(vals.dropna())
     small, small_basis = _small_share(local)
     if small is None:
-        notes.append("share of firms below designated size needs column above_scale (true/false) or output")
+        said.append(msg_both("conc.no_small"))
     return Concentration(cluster_id=cluster.meta.get("id", ""), basis=basis, n_firms=n, n_known=known,
                          small_firm_share=small, small_firm_basis=small_basis,
-                         segments=_segment_table(cluster, local, vals), notes=notes, **figs)
+                         segments=_segment_table(cluster, local, vals), notes=[x.en for x in said],
+                         notes_zh=[x.zh for x in said], **figs)
 
 
 def _small_share(local: pd.DataFrame) -> tuple[float | None, str | None]:
@@ -170,7 +173,7 @@ def _small_share(local: pd.DataFrame) -> tuple[float | None, str | None]:
 
 
 def _segment_table(cluster: Cluster, local: pd.DataFrame, vals: pd.Series) -> pd.DataFrame:
-    cols = ["template", "segment", "firms", "known", "total", "hhi", "hhi_10000", "top1", "cr4", "cr10", "top_firm"]
+    cols = ["template", "segment", "firms", "known", "total", "hhi", "hhi_10000", "top1", "cr4", "cr10", "top_firm", "top_firm_zh"]
     pairs = pd.DataFrame({"row": np.repeat(np.arange(len(local)), local["segments"].map(len).to_numpy(dtype=int)),
                           "segment": [s for t in local["segments"] for s in t]})
     pairs["value"] = vals.to_numpy()[pairs["row"].to_numpy()] if len(pairs) else []
@@ -180,8 +183,11 @@ def _segment_table(cluster: Cluster, local: pd.DataFrame, vals: pd.Series) -> pd
             p = pairs[pairs["segment"] == seg]
             v = p["value"].dropna()
             f = shares_figures(v)
-            top = local.at[int(p.loc[v.idxmax(), "row"]), "name"] if len(v) and v.max() > 0 else None
+            row = int(p.loc[v.idxmax(), "row"]) if len(v) and v.max() > 0 else None
+            top = None if row is None else local.at[row, "name"]
+            top_zh = None if row is None or "name_zh" not in local else local.at[row, "name_zh"]
             rows.append({"template": t.id, "segment": seg, "firms": len(p), "known": len(v),
                          "total": float(v.sum()) if len(v) else None, "hhi": f["hhi"], "hhi_10000": f["hhi_10000"],
-                         "top1": f["top1"], "cr4": f["cr4"], "cr10": f["cr10"], "top_firm": top})
+                         "top1": f["top1"], "cr4": f["cr4"], "cr10": f["cr10"], "top_firm": top,
+                         "top_firm_zh": top_zh if isinstance(top_zh, str) and top_zh else top})
     return pd.DataFrame(rows, columns=cols)

@@ -30,6 +30,8 @@ import numpy as np
 import pandas as pd
 
 from .._errors import ChainnetError
+from .._messages import Both, msg_both
+from .._messages import t as _t
 from .._validate import isin
 from . import _sparse
 from ._json import clean, records
@@ -40,8 +42,8 @@ if TYPE_CHECKING:
     from ..model import Cluster
 
 STAGES = ("formation", "growth", "maturity", "upgrading")
-STAGE_ZH = {"formation": "形成期", "growth": "成长期", "maturity": "成熟期", "upgrading": "升级期",
-            "insufficient data": "数据不足"}
+#: Stage names in Chinese (read from the message catalogue).
+STAGE_ZH = {k: _t(k, "zh") for k in (*STAGES, "insufficient data")}
 #: Stages defined by change over time: never assessed from one year.
 TREND_STAGES = ("growth", "upgrading")
 INSUFFICIENT = "insufficient data"
@@ -221,7 +223,7 @@ class Lifecycle(Result):
     indicators : the indicators the conditions read (None where the data cannot give them)
     series : one row per year analysed
     years : the years analysed
-    notes : what limited the verdict and which data would lift it
+    notes : what limited the verdict and which data would lift it; ``notes_zh`` the same in Chinese
     rules : the thresholds used
     """
 
@@ -237,6 +239,7 @@ class Lifecycle(Result):
     series: pd.DataFrame
     years: list[int]
     notes: list[str] = field(default_factory=list)
+    notes_zh: list[str] = field(default_factory=list)
     rules: LifecycleRules = field(default_factory=LifecycleRules)
 
     @property
@@ -293,7 +296,7 @@ def lifecycle(cluster: Cluster, years: list[int] | None = None, *, rules: Lifecy
     """
     rules = rules or LifecycleRules()
     ys = _years(cluster, years, rules)
-    notes: list[str] = []
+    notes: list[Both] = []
     snaps = [cluster.snapshot(y) for y in ys] if ys else [cluster]
     series = pd.DataFrame([_year_row(s) for s in snaps])
     series.insert(0, "year", ys if ys else [cluster.meta.get("year")])
@@ -301,32 +304,32 @@ def lifecycle(cluster: Cluster, years: list[int] | None = None, *, rules: Lifecy
     table = _check(ind, rules, trend_ok)
     scores, evaluable = _score(table, rules)
     if not trend_ok:
-        notes.append("growth and upgrading are not assessed: they need two or more years of data "
-                     "(firm founded years or link years)")
+        notes.append(msg_both("lc.no_trend"))
     n_end = int(ind["firms"] or 0)
     ranked = sorted(((s, st) for st, s in scores.items() if s is not None), key=lambda x: -x[0])
     if n_end < rules.min_firms or not ranked:
         if n_end < rules.min_firms:
             when = series["year"].iat[-1]
-            notes.insert(0, f"only {n_end} local firm{'s' if n_end != 1 else ''}"
-                         f"{f' in {when}' if when is not None else ''}; the classifier needs at least {rules.min_firms}")
+            notes.insert(0, msg_both("lc.few_firms", n=n_end, need=rules.min_firms,
+                                     when=msg_both("lc.in_year", year=when) if when is not None else Both("", "")))
         else:
-            notes.insert(0, "no stage could be assessed: too few indicators have data")
+            notes.insert(0, msg_both("lc.no_stage"))
         stage, conf, reasons, reasons_zh = INSUFFICIENT, 0.0, [], []
     else:
         best, stage = ranked[0]
         second = ranked[1][0] if len(ranked) > 1 else 0.0
         conf = float(np.clip((best - second) * evaluable[stage], 0.0, 1.0))
         if len(ranked) > 1 and best == second:
-            notes.append(f"{stage} and {ranked[1][1]} score the same ({best:.2f}); the earlier stage is reported")
+            notes.append(msg_both("lc.tie", stage=Both(stage, STAGE_ZH[stage]), best=best,
+                                  other=Both(ranked[1][1], STAGE_ZH[ranked[1][1]])))
         if best < 0.5:
-            notes.append(f"no stage fits well: the best, {stage}, meets {best:.0%} of its checked conditions")
+            notes.append(msg_both("lc.poor_fit", stage=Both(stage, STAGE_ZH[stage]), best=best))
         won = table[(table["stage"] == stage).to_numpy() & _is_true(table["met"])]
         reasons, reasons_zh = list(won["text"]), list(won["text_zh"])
     return Lifecycle(cluster_id=cluster.meta.get("id", ""), stage=stage, confidence=conf, scores=scores,
                      evaluable=evaluable, reasons=reasons, reasons_zh=reasons_zh, conditions=table,
                      indicators=ind, series=series, years=[int(y) for y in series["year"] if y is not None],
-                     notes=notes, rules=rules)
+                     notes=[x.en for x in notes], notes_zh=[x.zh for x in notes], rules=rules)
 
 
 def _check(ind: dict[str, Any], rules: LifecycleRules, trend_ok: bool) -> pd.DataFrame:
@@ -441,7 +444,7 @@ def _slope(x: pd.Series, y: pd.Series) -> float | None:
 
 
 def _indicators(cluster: Cluster, snaps: list[Cluster], series: pd.DataFrame, rules: LifecycleRules,
-                notes: list[str]) -> tuple[dict[str, Any], bool]:
+                notes: list[Both]) -> tuple[dict[str, Any], bool]:
     """Indicators for the conditions; trend indicators only where entry or link years back them."""
     last, first = series.iloc[-1], series.iloc[0]
     end = snaps[-1]
@@ -470,11 +473,9 @@ def _indicators(cluster: Cluster, snaps: list[Cluster], series: pd.DataFrame, ru
               "leader_change", "leader_dominance_change", "rd_per_firm_trend"):
         ind[k] = None
     if not multi:
-        notes.append("one year only: trends (firm growth, entry, thickening ties, new segments) need two or more "
-                     "years; add founded years to firms.csv and year to links.csv")
+        notes.append(msg_both("lc.one_year"))
     elif not firm_trend:
-        notes.append(f"entry years are known for {f_known:.0%} of local firms (at least {rules.min_known:.0%} "
-                     "needed): add column founded to firms.csv for firm growth, entry and new segments")
+        notes.append(msg_both("lc.entry_years", known=f_known, need=rules.min_known))
     if firm_trend:
         valid = series[series["firms"] > 0]
         n0, n1 = float(valid["firms"].iat[0]), float(last["firms"])

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from .._errors import ChainnetError
+from .._messages import t, words
 from ._result import Result
 from .concentration import Concentration, concentration
 from .lifecycle import STAGE_ZH, Lifecycle, LifecycleRules, lifecycle
@@ -32,27 +33,6 @@ if TYPE_CHECKING:
 
 #: Column headers of :meth:`Profile.summary_table` by language.
 SUMMARY_COLUMNS = {"en": ("section", "figure", "value", "note"), "zh": ("类别", "指标", "数值", "说明")}
-_WORDS = {
-    "en": {"specialisation": "Specialisation", "concentration": "Concentration", "lifecycle": "Life cycle",
-           "worldclass": "World-class gaps", "micro": "micro specialisation (output / regional economy)",
-           "micro_employment": "micro specialisation (jobs / regional jobs)",
-           "macro_national": "macro specialisation (share of national industry)",
-           "macro_world": "share of world industry output", "lq_output": "location quotient (output)",
-           "lq_employment": "location quotient (employment)", "hhi": "HHI of local firms' {basis}",
-           "cr4": "top-4 share (CR4)", "top1": "largest firm's share", "small": "firms below designated size",
-           "stage": "stage", "because": "because", "overall": "overall", "benchmark": "benchmark",
-           "of": "{a} of {b} indicators", "conf": "confidence {c:.2f}", "none": "—", "reported": "reported",
-           "shares": "reported national shares of products"},
-    "zh": {"specialisation": "专业化", "concentration": "集中度", "lifecycle": "生命周期",
-           "worldclass": "对标世界级集群", "micro": "微观专业化（产值/区域经济）",
-           "micro_employment": "微观专业化（就业/区域就业）", "macro_national": "宏观专业化（占全国产业比重）",
-           "macro_world": "占全球产业比重", "lq_output": "区位商（产值）", "lq_employment": "区位商（就业）",
-           "hhi": "本地企业{basis}赫芬达尔指数", "cr4": "前四家企业份额（CR4）", "top1": "最大企业份额",
-           "small": "规下企业占比", "stage": "所处阶段", "because": "判断依据", "overall": "综合得分",
-           "benchmark": "对标基准", "of": "{b}项指标中{a}项有数据", "conf": "置信度{c:.2f}", "none": "—",
-           "reported": "公开报道", "shares": "公开报道的产品全国占比"},
-}
-_BASIS_ZH = {"output": "产值", "employees": "就业人数"}
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -142,7 +122,7 @@ class Profile(Result):
         """
         if lang not in SUMMARY_COLUMNS:
             raise ChainnetError(f"lang={lang!r} is not supported; use 'en' or 'zh'")
-        w = _WORDS[lang]
+        w = words("profile_summary", lang)
         zh = lang == "zh"
         rows: list[tuple[str, str, str, str]] = []
         sp = self.specialisation.table.set_index("indicator")
@@ -155,9 +135,9 @@ class Profile(Result):
                   f"{w['reported']} ({s['source']})" if s.get("source") else w["reported"])
                  for s in self.specialisation.reported_shares]
         c = self.concentration
-        basis = _BASIS_ZH.get(c.basis or "", c.basis or "") if zh else (c.basis or "output")
+        basis = (t(f"basis_{c.basis}", "zh") if c.basis else "") if zh else (c.basis or "output")
         hhi = w["none"] if c.hhi is None else f"{c.hhi:.3f} ({c.hhi_10000:,.0f})"
-        note = "; ".join(c.notes[:1])
+        note = "; ".join((c.notes_zh if zh else c.notes)[:1])
         rows += [(w["concentration"], w["hhi"].format(basis=basis), hhi, note),
                  (w["concentration"], w["top1"], _pct(c.top1), ""),
                  (w["concentration"], w["cr4"], _pct(c.cr4), ""),

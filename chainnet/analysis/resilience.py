@@ -29,6 +29,7 @@ import pandas as pd
 
 from .._errors import ChainnetError
 from .._i18n import t as _t
+from .._messages import Text
 from . import _chain, _sparse
 from ._json import clean, records
 from ._result import Result
@@ -199,7 +200,12 @@ class ResilienceResult(Result):
                 f"{len(self.single_points):,} single points of failure>")
 
 
-def resilience(cluster: Cluster, *, strategies: Iterable[str] = STRATEGIES, steps: int = 20, runs: int = 10,
+#: Random removal orders per run, shared by ``resilience()``, ``chainnet resilience`` and ``chainnet analyze``
+#: so the report and the single command give the same numbers.
+DEFAULT_RUNS = 10
+
+
+def resilience(cluster: Cluster, *, strategies: Iterable[str] = STRATEGIES, steps: int = 20, runs: int = DEFAULT_RUNS,
                seed: int = 0, template: Any = None, betweenness_exact_max: int = 5000, pivots: int = 100,
                progress: Callable[[str], None] | None = None) -> ResilienceResult:
     """Removal curves, their areas and the single points of failure of a cluster.
@@ -287,7 +293,7 @@ def resilience(cluster: Cluster, *, strategies: Iterable[str] = STRATEGIES, step
     base = prep.completeness() if prep is not None else dict.fromkeys(_chain.FIGURES)
     lw = lwcc_curve(g, np.arange(n))[0] / n
     settings = {"strategies": strategies, "steps": int(len(ks) - 1), "per_firm": bool(n <= steps), "runs": runs,
-                "seed": seed, "betweenness": method, "betweenness_order": "static (computed once on the intact network)",
+                "seed": seed, "betweenness": method, "betweenness_order": Text.of("btw.static"),
                 "templates": [t.id for t in prep.templates] if prep is not None else []}
     return ResilienceResult(cluster_id=cluster.meta.get("id", ""), n_firms=n, curves=pd.DataFrame(rows),
                             auc=pd.DataFrame(auc_rows), robustness=robust, single_points=single,
@@ -613,5 +619,5 @@ def _status_after(gaps: pd.DataFrame, after: Audit) -> np.ndarray:
     return np.array(out, dtype=object)
 
 
-__all__ = ["MEASURES", "STRATEGIES", "ResilienceResult", "WhatIf", "area", "lwcc_curve", "removal_order", "resilience",
+__all__ = ["DEFAULT_RUNS", "MEASURES", "STRATEGIES", "ResilienceResult", "WhatIf", "area", "lwcc_curve", "removal_order", "resilience",
            "single_points_of_failure", "step_counts", "whatif"]

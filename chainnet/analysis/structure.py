@@ -23,6 +23,7 @@ import pandas as pd
 from scipy.sparse import csgraph
 
 from .._errors import ChainnetError
+from .._messages import Text, msg, msg_both
 from . import _sparse
 from ._json import clean, records
 from ._result import Result
@@ -34,8 +35,7 @@ if TYPE_CHECKING:
 BOWTIE_PARTS = ("core", "in", "out", "tubes", "tendrils", "disconnected")
 #: Figures compared with degree-preserving random networks.
 NULL_FIGURES = ("core_share", "reciprocity", "modularity", "assortativity", "transitivity", "average_clustering")
-COMMUNITY_METHODS = {"leiden": "Leiden (Traag et al. 2019; igraph, 2 iterations)",
-                     "louvain": "Louvain (Blondel et al. 2008; igraph multilevel)"}
+COMMUNITY_METHODS = {k: msg(f"st.{k}") for k in ("leiden", "louvain")}
 LEIDEN_ITERATIONS = 2
 CP_METHOD = ("Borgatti-Everett discrete core-periphery fit (core-periphery pairs ignored), searched over "
              "the nested order of firms by k-core number then degree; undirected, unweighted")
@@ -217,8 +217,8 @@ def structure(cluster: Cluster, *, seed: int = 0, null_models: int = NULL_MODELS
             np.where(cp_core, "core", "periphery") if cp_core is not None else None,
         "kcore": kcore,
     })
-    method = (f"{COMMUNITY_METHODS[communities]}, modularity, seed {seed}, "
-              f"{'weighted' if weighted else 'unweighted'}, undirected")
+    method = Text.of("st.method", algorithm=msg_both(f"st.{communities}"), seed=seed,
+                     weighted=msg_both("st.weighted" if weighted else "st.unweighted"))
     return StructureResult(cluster_id=cluster.meta.get("id", ""), figures=figures, bowtie=bow, communities=comm,
                            community_method=method, core_periphery=cp, typology=typ, significance=sig,
                            null_model=null, firms=firms, rules=rules)
@@ -449,48 +449,43 @@ def typology(cluster: Cluster, g: _sparse.SupplyGraph, local: pd.DataFrame,
         return x is not None and x >= t
 
     r = rules
+    # (type, catalogue parameters of its sentence "typ.<type>", fired, values shown)
     checks = [
-        ("state-anchored",
-         f"an institution has the most ties inside the cluster boundary (all link kinds), or institutions "
-         f"are at an end of at least {r.institution_tie_share:.0%} of those ties",
+        ("state-anchored", {"share": r.institution_tie_share},
          bool(v["top_participant_is_institution"]) or ge(v["institution_tie_share"], r.institution_tie_share),
          ["institution_tie_share", "top_participant", "top_participant_is_institution"]),
-        ("satellite platform",
-         f"at least {r.external_share:.0%} of local firms' supply weight crosses the cluster boundary, or at "
-         f"least {r.branch_share:.0%} of local firms are tied by ownership to outside firms",
+        ("satellite platform", {"external": r.external_share, "branch": r.branch_share},
          ge(v["external_share"], r.external_share) or ge(v["branch_share"], r.branch_share),
          ["external_share", "branch_share"]),
-        ("hub-and-spoke",
-         f"the top {r.hub_fraction:.0%} of local firms by partners ({v['hubs']} firm(s)) take part in at least "
-         f"{r.hub_share:.0%} of local supply links",
+        ("hub-and-spoke", {"fraction": r.hub_fraction, "hubs": v["hubs"], "share": r.hub_share},
          ge(hub_share, r.hub_share), ["hubs", "hub_share"]),
-        ("Marshallian",
-         f"SMEs are at least {r.sme_share:.0%} of local firms, no firm has {r.dominant_share:.0%} or more of "
-         f"the supply weight, and the hubs take part in less than {r.hub_share:.0%} of supply links",
+        ("Marshallian", {"sme": r.sme_share, "dominant": r.dominant_share, "share": r.hub_share},
          ge(sme_share, r.sme_share) and max_share is not None and max_share < r.dominant_share
          and hub_share is not None and hub_share < r.hub_share,
          ["sme_share", "max_firm_weight_share", "top_firm", "hub_share"]),
     ]
-    out_rules = [{"type": t, "rule": text, "fired": fired, "values": {k: v[k] for k in keys}}
-                 for t, text, fired, keys in checks]
+    out_rules = [{"type": t, "rule": msg(f"typ.{t}", "en", **p), "rule_zh": msg(f"typ.{t}", "zh", **p),
+                  "fired": fired, "values": {k: v[k] for k in keys}}
+                 for t, p, fired, keys in checks]
     matched = [x["type"] for x in out_rules if x["fired"]]
-    pattern, why = _pattern(n_lead, n_back, sme_share, rules)
+    pattern, why, why_zh = _pattern(n_lead, n_back, sme_share, rules)
     return {"type": matched[0] if matched else "mixed", "matched": matched, "rules": out_rules, "values": v,
-            "pattern": pattern, "pattern_rule": why}
+            "pattern": pattern, "pattern_rule": why, "pattern_rule_zh": why_zh}
 
 
-def _pattern(n_lead: int, n_back: int, sme_share: float | None, rules: TypologyRules) -> tuple[str, str]:
-    if n_lead == 0:
-        return "no leader", "no local firm is declared a leader"
-    if n_back == 0:
-        return "leader + SMEs", f"{n_lead} leader(s), no backbone firm"
+def _pattern(n_lead: int, n_back: int, sme_share: float | None, rules: TypologyRules) -> tuple[str, str, str]:
+    """The founding paper's pattern and why, in English and Chinese (catalogue codes ``pat.*``)."""
     t = rules.pattern_sme_share
-    if sme_share is not None and sme_share >= t:
-        return ("leader + backbone + SMEs",
-                f"{n_lead} leader(s), {n_back} backbone firm(s); SMEs are {sme_share:.0%} of local firms (at least {t:.0%})")
-    return ("leader + backbone + related firms",
-            f"{n_lead} leader(s), {n_back} backbone firm(s); SMEs are {sme_share or 0:.0%} of local firms (less than "
-            f"{t:.0%}), so the ring around the leaders is made of larger related firms")
+    if n_lead == 0:
+        pattern = "no leader"
+    elif n_back == 0:
+        pattern = "leader + SMEs"
+    elif sme_share is not None and sme_share >= t:
+        pattern = "leader + backbone + SMEs"
+    else:
+        pattern = "leader + backbone + related firms"
+    p = {"leaders": n_lead, "backbone": n_back, "sme": sme_share or 0.0, "threshold": t}
+    return pattern, msg(f"pat.{pattern}", "en", **p), msg(f"pat.{pattern}", "zh", **p)
 
 
 def _boundary(cluster: Cluster, n_local: int) -> dict[str, Any]:

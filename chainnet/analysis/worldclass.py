@@ -27,7 +27,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .._i18n import LINKS_UNKNOWN
+from .._i18n import LINKS_UNKNOWN, LINKS_UNKNOWN_ZH
+from .._messages import Both, both, msg, t
+from .._messages import msg_both as B
 from .._validate import isin
 from ._json import clean, records
 from ._result import Result
@@ -61,6 +63,12 @@ def indicator_values(cluster: Cluster, *, spec: Specialisation | None = None,
     >>> v["institutions_per_100_firms"]
     (9.090909090909092, '1 local institution(s), 11 local firms')
     """
+    return {k: (v, b.en) for k, (v, b) in _values(cluster, spec=spec, conc=conc).items()}
+
+
+def _values(cluster: Cluster, *, spec: Specialisation | None = None,
+            conc: Concentration | None = None) -> dict[str, tuple[float | None, Both]]:
+    """:func:`indicator_values` with each basis in English and Chinese (catalogue codes ``wc.*``)."""
     from .centrality import completeness_losses, leader_figures
     from .completeness import completeness, local_sourcing
     from .concentration import concentration
@@ -84,94 +92,96 @@ def indicator_values(cluster: Cluster, *, spec: Specialisation | None = None,
     crossing = (s_loc & isin(sup["target"], ids_ext)) | (t_loc & isin(sup["source"], ids_ext))
     w = sup["weight"].to_numpy(dtype=float)
     if not ext.any():
-        out["external_link_share"] = (None, "the data hold no external firm (external = true): add the cluster's "
-                                            "outside suppliers and customers to firms.csv")
+        out["external_link_share"] = (None, B("wc.no_external"))
     elif w[touching].sum() <= 0:
-        out["external_link_share"] = (None, "no supply link touches a local firm")
+        out["external_link_share"] = (None, B("wc.no_supply_local"))
     else:
         out["external_link_share"] = (float(w[crossing].sum() / w[touching].sum()),
-                                      f"{int(crossing.sum())} of {int(touching.sum())} supply links of local firms, "
-                                      "by weight")
+                                      B("wc.external_links", a=int(crossing.sum()), b=int(touching.sum())))
     out["export_share"] = _export_share(cluster, economy_inputs(cluster)["export_share"])
     if "global_rank" in firms:
         rank = pd.to_numeric(firms.loc[local, "global_rank"], errors="coerce")
         if rank.notna().any():
             k = int((rank <= GLOBAL_TOP).sum())
-            out["global_top10_firms"] = (float(k), f"{k} local firm(s) with global_rank <= {GLOBAL_TOP} "
-                                                   f"({int(rank.notna().sum())} ranked)")
-    out.setdefault("global_top10_firms", (None, "add column global_rank to firms.csv (the firm's world rank in "
-                                                "its main product, 1 = largest) for ranked firms"))
+            out["global_top10_firms"] = (float(k), B("wc.top10", k=k, top=GLOBAL_TOP,
+                                                                 ranked=int(rank.notna().sum())))
+    out.setdefault("global_top10_firms", (None, B("wc.need_rank")))
     out["world_market_share"] = _spec_figure(spec, "macro_world")
 
     # endogenous innovation
     inst_local = int(((role == "institution") & ~ext).sum())
     out["institutions_per_100_firms"] = (
-        (100.0 * inst_local / n, f"{inst_local} local institution(s), {n} local firms") if n else (None, "no local firm"))
+        (100.0 * inst_local / n, B("wc.institutions", inst=inst_local, n=n)) if n else (None, B("wc.no_local")))
     rd = links[(links["kind"] == "rd").to_numpy(dtype=bool)]
     r_src, r_tgt = isin(rd["source"], ids_local), isin(rd["target"], ids_local)
     n_rd = int((r_src | r_tgt).sum())
-    out["rd_ties_per_firm"] = (n_rd / n, f"{n_rd} R&D ties of local firms") if n else (None, "no local firm")
+    out["rd_ties_per_firm"] = (n_rd / n, B("wc.rd_ties", n=n_rd)) if n else (None, B("wc.no_local"))
     inst_all = firms["firm_id"][role == "institution"]
     inst_in = firms["firm_id"][(role == "institution") & ~ext]
     fi = (r_src & isin(rd["target"], inst_all)) | (r_tgt & isin(rd["source"], inst_all))
     fi_local = (r_src & isin(rd["target"], inst_in)) | (r_tgt & isin(rd["source"], inst_in))
-    out["rd_local_share"] = (float(fi_local.sum() / fi.sum()), f"{int(fi_local.sum())} of {int(fi.sum())} "
-                             "firm-institution R&D ties") if fi.any() else \
-        (None, "no R&D tie between a local firm and an institution: add links of kind rd")
+    out["rd_local_share"] = (float(fi_local.sum() / fi.sum()), B("wc.rd_local", a=int(fi_local.sum()), b=int(fi.sum()))) \
+        if fi.any() else (None, B("wc.no_rd"))
     out["research_supported_segments"] = _research_segments(cluster, rd[fi], ids_local)
 
     # chain ecosystem
     if cluster.templates and n:
         idx = completeness(cluster)["index"]
-        out["completeness"] = (idx, "completeness index against " + "+".join(t.id for t in cluster.templates))
+        out["completeness"] = (idx, B("wc.completeness", templates="+".join(t.id for t in cluster.templates)))
         lead_rows = np.flatnonzero(role == "leader")
         dep = completeness_losses(cluster, [lead_rows])[0] if len(lead_rows) else 0.0
-        out["leader_dependence"] = (dep, f"{int(((role == 'leader') & local).sum())} local leader(s)")
+        out["leader_dependence"] = (dep, B("wc.leaders", n=int(((role == "leader") & local).sum())))
     else:
-        why = "no local firm" if not n else "the cluster has no template"
+        why = B("wc.no_local") if not n else B("wc.no_template")
         out["completeness"] = out["leader_dependence"] = (None, why)
     ls = local_sourcing(cluster)
-    out["local_sourcing"] = (ls, "supply weight bought by local firms") if ls is not None else \
-        (None, "local firms buy nothing (no supply link into a local firm)")
+    out["local_sourcing"] = (ls, B("wc.local_sourcing")) if ls is not None else (None, B("wc.no_buy"))
     from . import _sparse
 
     g = _sparse.supply_graph(cluster)
     sa = leader_figures(g, role[g.rows])["sme_attachment"]
-    out["sme_attachment"] = (sa, "local SMEs trading with a leader") if sa is not None else (None, "no local SME")
+    out["sme_attachment"] = (sa, B("wc.sme_attachment")) if sa is not None else (None, B("wc.no_sme"))
     if not cluster.links_known:  # a firm list: no figure that needs ties is measured
         for key in ("completeness", "leader_dependence", "sme_attachment", "local_sourcing", "external_link_share",
                     "rd_ties_per_firm", "rd_local_share", "research_supported_segments"):
-            out[key] = (None, LINKS_UNKNOWN)
+            out[key] = (None, Both(LINKS_UNKNOWN, LINKS_UNKNOWN_ZH))
 
     # agglomeration
     lq, lq_basis = spec.figures.get("lq_employment"), "lq_employment"
     if lq is None:
         lq, lq_basis = spec.figures.get("lq_output"), "lq_output"
-    out["location_quotient"] = (lq, lq_basis) if lq is not None else \
-        (None, "needs regional and national employment or output: " + _note(spec, "lq_employment"))
+    out["location_quotient"] = (lq, Both(lq_basis, t(lq_basis, "zh"))) if lq is not None else \
+        (None, B("wc.lq_need", note=_zh(_note(spec, "lq_employment"))))
     out["national_share"] = _spec_figure(spec, "macro_national")
-    out["output_hhi"] = (conc.hhi, f"{conc.basis} of {conc.n_known} local firms") if conc.hhi is not None else \
-        (None, "add column output (亿元) to firms.csv")
-    out["small_firm_share"] = (conc.small_firm_share, conc.small_firm_basis or "") \
-        if conc.small_firm_share is not None else (None, "add column above_scale or output to firms.csv")
+    out["output_hhi"] = (conc.hhi, B("wc.hhi", basis=both(f"basis_{conc.basis}"), n=conc.n_known)) \
+        if conc.hhi is not None else (None, B("wc.need_output"))
+    out["small_firm_share"] = (conc.small_firm_share, _zh(conc.small_firm_basis or "")) \
+        if conc.small_firm_share is not None else (None, B("wc.need_small"))
     inp = economy_inputs(cluster)
     for k in ("land_price_growth", "wage_growth"):
-        out[k] = (inp[k].value, inp[k].source or "") if inp[k].value is not None else \
-            (None, f"add [economy] {k} (annual growth, 0.05 = 5%) to cluster.toml")
+        out[k] = (inp[k].value, _zh(inp[k].source or "")) if inp[k].value is not None else \
+            (None, B("wc.need_growth", key=k))
     return out
 
 
-def _spec_figure(spec: Specialisation, key: str) -> tuple[float | None, str]:
+def _spec_figure(spec: Specialisation, key: str) -> tuple[float | None, Both]:
     row = spec.table.set_index("indicator").loc[key]
     v = spec.figures.get(key)
-    return (v, str(row["basis"])) if v is not None else (None, str(row["note"]))
+    return (v, _zh(str(row["basis"]))) if v is not None else (None, _zh(str(row["note"])))
+
+
+def _zh(note: str) -> Both:
+    """A specialisation or concentration note (English) with its Chinese rendering (see profile._zh_note)."""
+    from .profile import _zh_note
+
+    return Both(note, _zh_note(note))
 
 
 def _note(spec: Specialisation, key: str) -> str:
     return str(spec.table.set_index("indicator").at[key, "note"])
 
 
-def _export_share(cluster: Cluster, fallback: Any) -> tuple[float | None, str]:
+def _export_share(cluster: Cluster, fallback: Any) -> tuple[float | None, Both]:
     firms = cluster.firms[cluster.local_mask]
     if "export_share" in firms:
         x = pd.to_numeric(firms["export_share"], errors="coerce").astype(float)
@@ -181,23 +191,23 @@ def _export_share(cluster: Cluster, fallback: Any) -> tuple[float | None, str]:
             both = x.notna() & (out.notna() & (out > 0) if out is not None else False)
             if out is not None and both.any():
                 share = float((x[both] * out[both]).sum() / out[both].sum())
-                return share, f"export_share of {int(both.sum())} local firms, weighted by output"
-            return float(x.mean()), f"mean export_share of {int(x.notna().sum())} local firms (no outputs to weight)"
+                return share, B("wc.export_weighted", n=int(both.sum()))
+            return float(x.mean()), B("wc.export_mean", n=int(x.notna().sum()))
     if fallback.value is not None and 0 <= fallback.value <= 1:
-        return fallback.value, str(fallback.source)
-    return None, "add column export_share (0-1) to firms.csv or [economy] export_share to cluster.toml"
+        return fallback.value, _zh(str(fallback.source))
+    return None, B("wc.need_export")
 
 
-def _research_segments(cluster: Cluster, rd_fi: pd.DataFrame, ids_local: pd.Series) -> tuple[float | None, str]:
+def _research_segments(cluster: Cluster, rd_fi: pd.DataFrame, ids_local: pd.Series) -> tuple[float | None, Both]:
     fs = cluster.firm_segments
     segs = {s for t in cluster.templates for s in t.segment_ids}
     loc = fs[isin(fs["firm_id"], ids_local) & fs["segment"].isin(segs).to_numpy()]
     covered = set(loc["segment"])
     if not covered:
-        return None, "no chain segment is covered by a local firm"
+        return None, B("wc.no_covered")
     with_rd = set(rd_fi["source"]) | set(rd_fi["target"])
     supported = set(loc.loc[loc["firm_id"].isin(with_rd).to_numpy(), "segment"])
-    return len(supported) / len(covered), f"{len(supported)} of {len(covered)} covered segments"
+    return len(supported) / len(covered), B("wc.research", a=len(supported), b=len(covered))
 
 
 # -- scores ------------------------------------------------------------------------------------
@@ -270,7 +280,7 @@ def worldclass(cluster: Cluster, benchmark: str | Path | dict[str, Any] | Benchm
     (0.5195, 36.58)
     """
     bench = load_benchmark(benchmark)
-    values = indicator_values(cluster, spec=spec, conc=conc)
+    values = _values(cluster, spec=spec, conc=conc)
     rows = []
     for iid, (dim, _, _) in INDICATORS.items():
         b = bench.indicators.get(iid)
@@ -280,7 +290,8 @@ def worldclass(cluster: Cluster, benchmark: str | Path | dict[str, Any] | Benchm
                      "target": (list(b.target) if isinstance(b.target, tuple) else b.target) if b else None,
                      "floor": (list(b.floor) if isinstance(b.floor, tuple) else b.floor) if b else None,
                      "weight": b.weight if b else None, "score": b.score(value) if b else None,
-                     "basis": basis if b else f"not in benchmark {bench.id}; {basis}"})
+                     "basis": basis.en if b else msg("wc.not_in_benchmark", "en", id=bench.id, basis=basis),
+                     "basis_zh": basis.zh if b else msg("wc.not_in_benchmark", "zh", id=bench.id, basis=basis)})
     ind = pd.DataFrame(rows)
     dims = []
     for d in DIMENSIONS:

@@ -59,18 +59,19 @@ def links_unknown_note(cluster: Cluster, *, lang: str = "en") -> str | None:
     return None if cluster.links_known else t("links_unknown", lang)
 
 
-def not_measured(cluster: Cluster, what: str, *, fmt: str) -> None:
+def not_measured(cluster: Cluster, what: str, *, fmt: str, lang: str = "en") -> None:
     """Output of a command that needs tie data, for a cluster whose links are unknown: a plain note
-    (or a JSON object saying so), never a table of zeros. The command then exits 0."""
-    from .._i18n import LINKS_UNKNOWN, LINKS_UNKNOWN_ZH
+    (or a JSON object saying so), never a table of zeros. The command then exits 0.
+
+    ``what`` is a catalogue term (``structure``, ``position``, ``resilience``) or a plain label."""
+    from .._messages import LINKS_UNKNOWN, LINKS_UNKNOWN_ZH, msg, t
 
     if fmt == "json":
         emit_json({"cluster": cluster.meta.get("id"), "links": "unknown", "reason": LINKS_UNKNOWN,
                    "reason_zh": LINKS_UNKNOWN_ZH})
         return
-    click.echo(f"{what}: {cluster.name} ({cluster.id})\n{LINKS_UNKNOWN}. {what} is read from the ties between firms, "
-               "and this cluster has none on record (links = \"unknown\" in cluster.toml). Add links.csv (supply "
-               "ties) to measure it; `chainnet audit` lists the ties to survey first.")
+    name = cluster.meta.get("name_zh") if lang == "zh" and cluster.meta.get("name_zh") else cluster.name
+    click.echo(msg("cmd.not_measured", lang, what=t(what, lang), name=name, id=cluster.id))
 
 
 def cluster_argument(f: Callable) -> Callable:

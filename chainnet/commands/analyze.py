@@ -6,6 +6,7 @@ import click
 
 import chainnet.datasets as _datasets
 
+from .._messages import msg
 from .._output import check_output
 from ._common import load, split_many
 
@@ -51,12 +52,12 @@ def register(main: click.Group) -> None:
         bad = [f for f in fmts if f not in REPORT_FORMATS]
         if bad:
             raise click.BadParameter(f"unknown format(s) {', '.join(bad)}; use md, html, xlsx", param_hint="--format")
-        say = (lambda msg: None) if quiet else (lambda msg: click.echo(f"chainnet: {msg} ...", err=True))
+        say = (lambda text: None) if quiet else (lambda text: click.echo(f"chainnet: {text} ...", err=True))
         # the first PATH is the cluster; `--candidates a b` leaves `b` among the trailing arguments
         path = paths[0] if paths else "tongling_copper"
         cand_ids = split_many(candidate_paths, paths[1:], option="--candidates")
         check_output(output, kind="folder", force=force)  # before any work
-        say(f"reading {path}")
+        say(msg("prog.read", lang, path=path))
         c = load(path)
         if cand_ids:
             cands = [load(p) for p in cand_ids]
@@ -65,4 +66,4 @@ def register(main: click.Group) -> None:
         out = analyze(c, output, lang=lang, formats=fmts, candidates=cands, seed=seed, null_models=null_models,
                       force=force, dpi=dpi, progress=say)
         click.echo(str(out))
-        say(f"done: open {out / 'report.html'}" if "html" in fmts else "done")
+        say(msg("prog.done_open", lang, path=out / "report.html") if "html" in fmts else msg("prog.done", lang))

@@ -7,33 +7,10 @@ from typing import Any
 
 import click
 
+from .._messages import t, words
 from ._common import cluster_argument, format_table, load, split_many
 
-_AUDIT_WORDS = {
-    "en": {"title": "Chain completeness audit", "template": "template", "segment_coverage": "segment coverage",
-           "link_coverage": "link coverage", "path_completeness": "path completeness", "index": "completeness index",
-           "local_sourcing": "local sourcing rate", "segments": "Segments (upstream to downstream)",
-           "flows": "Flows", "gaps": "Gaps (largest impact first)", "candidates": "Candidates",
-           "none": "none", "yes": "yes",
-           "seg_head": ("segment", "name", "stage", "weight", "status", "firms", "external", "local sourcing"),
-           "flow_head": ("from", "to", "weight", "status", "pairs"),
-           "gap_head": ("#", "type", "item", "impact (pts)", "reason"),
-           "cand_head": ("gap", "#", "firm", "cluster", "why"),
-           "gaps_unknown": "Gaps (largest rise of segment coverage first)",
-           "survey_head": ("#", "from", "to", "firm pairs to ask", "flow weight share")},
-    "zh": {"title": "产业链完整度审计", "template": "参考产业链", "segment_coverage": "环节覆盖率",
-           "link_coverage": "衔接覆盖率", "path_completeness": "路径完整度", "index": "完整度指数",
-           "local_sourcing": "本地配套率", "segments": "环节（从上游到下游）", "flows": "上下游衔接",
-           "gaps": "补链 / 延链 / 断链 / 强链清单（按影响从大到小）", "candidates": "招商与配套候选企业",
-           "none": "无", "yes": "有",
-           "seg_head": ("环节", "名称", "阶段", "权重", "状态", "本地企业", "外地供给", "本地配套率"),
-           "flow_head": ("上游环节", "下游环节", "权重", "状态", "企业对数"),
-           "gap_head": ("序号", "类型", "对象", "影响（百分点）", "说明"),
-           "cand_head": ("缺口", "排名", "企业", "所在集群", "理由"),
-           "gaps_unknown": "补链 / 延链 / 强链清单（按环节覆盖率提升从大到小）",
-           "survey_head": ("序号", "上游环节", "下游环节", "待核实企业对数", "衔接权重占比")},
-}
-_STAGE_ZH = {"upstream": "上游", "midstream": "中游", "downstream": "下游"}
+_STAGE_ZH = {k: t(k, "zh") for k in ("upstream", "midstream", "downstream")}
 
 
 def register(main: click.Group) -> None:
@@ -95,10 +72,9 @@ def register(main: click.Group) -> None:
 
 def _audit_text(a: Any, *, lang: str, which: str | None) -> str:
     """The audit as headed, aligned text tables in English or Chinese."""
-    from .._i18n import t
     from ..analysis.completeness import GAP_ZH, STATUS_ZH
 
-    w = _AUDIT_WORDS[lang]
+    w = words("audit", lang)
     zh = lang == "zh"
     multi = len(a.templates) > 1
 

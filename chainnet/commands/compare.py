@@ -292,10 +292,14 @@ def timeline_cmd(path: str, years_text: str | None, fmt: str, output: str | None
     elif fmt == "csv":
         emit_csv(df)
     else:
+        from .._messages import msg, t
+
         rows = [tuple(_cell(r[k], f) for k, _, f in _TIMELINE_COLS) for r in df.to_dict("records")]
-        note = "" if c.links_known else "links unknown: link figures not measured (shown as —)\n"
-        click.echo(f"{c.name} ({c.id}) year by year; entered/left: firms since the previous row\n" + note
-                   + format_table(tuple(label for _, label, _ in _TIMELINE_COLS), rows))
+        zh = lang == "zh"
+        name = c.meta.get("name_zh") if zh and c.meta.get("name_zh") else c.name
+        note = "" if c.links_known else msg("tl.links_unknown", lang) + "\n"
+        head = tuple(t({"firms": "all_firms"}.get(k, k), lang) if zh else label for k, label, _ in _TIMELINE_COLS)
+        click.echo(msg("tl.title", lang, name=name, id=c.id) + "\n" + note + format_table(head, rows))
     if output is not None:
         from ..viz.timeline import timeline_chart
 

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from .._format import share
+from .._messages import Text, msg, t
 from ..model import Cluster
 from ._common import cluster_argument, format_table, links_unknown_note, load, not_measured
 
@@ -22,7 +23,9 @@ def register(main: click.Group) -> None:
     @click.option("--top", type=click.IntRange(min=0), default=20, show_default=True,
                   help="Firms listed in table output (highest PageRank first).")
     @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the betweenness pivot sample.")
-    def leaders_cmd(path: str, fmt: str, top: int, seed: int) -> None:
+    @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
+                  help="Language of table output (JSON and CSV hold note and note_zh).")
+    def leaders_cmd(path: str, fmt: str, top: int, seed: int, lang: str) -> None:
         """Leader centrality: how much of the cluster hangs on its leader firms, and whether roles fit.
 
         Prints leader dominance, SME attachment, leader reach, degree centralization and leader
@@ -35,6 +38,7 @@ def register(main: click.Group) -> None:
         Examples:
           chainnet leaders demo_copper
           chainnet leaders demo_copper --format csv > firms.csv
+          chainnet leaders tongling_copper --lang zh
         """
         from ..analysis.centrality import leaders
 
@@ -46,7 +50,7 @@ def register(main: click.Group) -> None:
             firms = r.firms.assign(segments=r.firms["segments"].map(";".join))
             click.echo(firms.to_csv(index=False), nl=False)
         else:
-            click.echo(_leaders_text(c, r, top=top))
+            click.echo(_leaders_text(c, r, top=top, lang=lang))
 
     @main.command("structure")
     @cluster_argument
@@ -55,7 +59,9 @@ def register(main: click.Group) -> None:
     @click.option("--null-models", "null_models", type=click.IntRange(min=0), default=20, show_default=True,
                   help="Degree-preserving random networks for the z-scores (0: none).")
     @click.option("--seed", type=int, default=0, show_default=True, help="Seed of communities and random networks.")
-    def structure_cmd(path: str, fmt: str, null_models: int, seed: int) -> None:
+    @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
+                  help="Language of table output (JSON holds rule and rule_zh).")
+    def structure_cmd(path: str, fmt: str, null_models: int, seed: int, lang: str) -> None:
         """Cluster structure: bow-tie, communities, core-periphery, mixing, typology and z-scores.
 
         Classifies the cluster (Markusen's Marshallian, hub-and-spoke, satellite platform,
@@ -68,12 +74,13 @@ def register(main: click.Group) -> None:
         Examples:
           chainnet structure demo_copper
           chainnet structure demo_copper --null-models 100 --seed 7 --format json
+          chainnet structure tongling_copper --lang zh
         """
         from ..analysis.structure import structure
 
         c = load(path)
         if not c.links_known:
-            not_measured(c, "Cluster structure", fmt=fmt)
+            not_measured(c, "cluster_structure", fmt=fmt, lang=lang)
             return
         s = structure(c, seed=seed, null_models=null_models)
         if fmt == "json":
@@ -81,7 +88,7 @@ def register(main: click.Group) -> None:
         elif fmt == "csv":
             click.echo(s.table().to_csv(index=False), nl=False)
         else:
-            click.echo(_structure_text(c, s))
+            click.echo(_structure_text(c, s, lang=lang))
 
 
 def _pct(x: float | None) -> str:
@@ -92,57 +99,79 @@ def _num(x: Any, fmt: str = ".3f") -> str:
     return "—" if x is None or (isinstance(x, float) and x != x) else format(x, fmt)
 
 
-def _leaders_text(c: Cluster, r: Any, *, top: int) -> str:
-    """Leader centrality as headed, aligned text tables."""
-    note = links_unknown_note(c)
+def _head(code: str, lang: str) -> tuple[str, ...]:
+    """Column headers of a command table: one catalogue message, cells separated by '|'."""
+    return tuple(msg(code, lang).split("|"))
+
+
+def _name(c: Cluster, lang: str) -> str:
+    return c.meta.get("name_zh") if lang == "zh" and c.meta.get("name_zh") else c.name
+
+
+def _firm_names(c: Cluster, lang: str) -> dict[str, str]:
+    f = c.firms
+    names = f["name_zh"].where(f["name_zh"].notna(), f["name"]) if lang == "zh" and "name_zh" in f else f["name"]
+    return dict(zip(f["firm_id"], names))
+
+
+def _leaders_text(c: Cluster, r: Any, *, top: int, lang: str = "en") -> str:
+    """Leader centrality as headed, aligned text tables (words from the catalogue)."""
+    note = links_unknown_note(c, lang=lang)
+    names = _firm_names(c, lang)
+    sep = "、" if lang == "zh" else ", "
     if note:  # a firm list: leaders and their segments only; no figure that needs ties
-        rows = [(x.firm_id, x.name, ", ".join(x.segments_reached)) for x in r.leaders.itertuples(index=False)]
-        return "\n".join([f"Leader centrality: {c.name} ({c.id}), {len(r.firms):,} local firms", note,
-                          "leader dominance, SME attachment, leader reach, degree centralization, leader dependence, "
-                          "PageRank, betweenness and k-core: not measured (null in --format json)", "", "Leaders",
-                          format_table(("firm", "name", "segments"), rows) if rows
-                          else "no local firm is declared a leader"])
-    out = [f"Leader centrality: {c.name} ({c.id}), {len(r.firms):,} local firms, "
-           f"{int(r.firms['out_degree'].sum()):,} local supply links"]
+        rows = [(x.firm_id, names.get(x.firm_id, x.name), sep.join(x.segments_reached))
+                for x in r.leaders.itertuples(index=False)]
+        return "\n".join([msg("ld.title", lang, name=_name(c, lang), id=c.id, n=len(r.firms)), note,
+                          msg("ld.unmeasured", lang), "", msg("ld.leaders", lang),
+                          format_table(_head("ld.head_unknown", lang), rows) if rows else msg("ld.no_leader", lang)])
+    out = [msg("ld.title_links", lang, name=_name(c, lang), id=c.id, n=len(r.firms),
+               links=int(r.firms["out_degree"].sum()))]
     dep = r.leader_dependence
-    figures = [("leader dominance", _pct(r.leader_dominance), "share of supply weight with a leader at either end"),
-               ("SME attachment", _pct(r.sme_attachment), "share of SMEs trading directly with a leader"),
-               ("leader reach", _pct(r.leader_reach), "share of other firms within two supply hops of a leader"),
-               ("degree centralization", share(r.degree_centralization), "Freeman; 100% = a star"),
-               ("leader dependence", "—" if dep is None else f"{dep * 100:.1f} pts",
-                "completeness index lost if all leaders left"),
-               ("betweenness", r.betweenness_method, "")]
+    figures = [(t("leader_dominance", lang), _pct(r.leader_dominance), msg("ld.dominance_def", lang)),
+               (t("sme_attachment", lang), _pct(r.sme_attachment), msg("ld.attachment_def", lang)),
+               (t("leader_reach", lang), _pct(r.leader_reach), msg("ld.reach_def", lang)),
+               (t("degree_centralization", lang), share(r.degree_centralization), msg("ld.centralization_def", lang)),
+               (t("leader_dependence", lang), "—" if dep is None else msg("ld.points", lang, x=dep * 100),
+                msg("ld.dependence_def", lang)),
+               (t("betweenness", lang), Text.zh_of(r.betweenness_method) if lang == "zh" else r.betweenness_method, "")]
     out.append(format_table(("", "", ""), figures).split("\n", 2)[2])
-    rows = [(x.firm_id, x.name, _pct(x.weight_share), str(x.partners), str(x.firms_reached), str(x.smes_attached),
-             str(x.smes_reached), str(len(x.segments_reached)),
+    rows = [(x.firm_id, names.get(x.firm_id, x.name), _pct(x.weight_share), str(x.partners), str(x.firms_reached),
+             str(x.smes_attached), str(x.smes_reached), str(len(x.segments_reached)),
              "—" if x.completeness_lost is None or x.completeness_lost != x.completeness_lost
              else f"{x.completeness_lost * 100:.1f}")
             for x in r.leaders.itertuples(index=False)]
-    out += ["", "Leaders",
-            format_table(("firm", "name", "weight share", "partners", "within 2 hops", "SMEs attached",
-                          "SMEs within 2 hops", "segments reached", "completeness lost (pts)"), rows)
-            if rows else "no local firm is declared a leader"]
+    out += ["", msg("ld.leaders", lang),
+            format_table(_head("ld.head_leaders", lang), rows) if rows else msg("ld.no_leader", lang)]
     if top:
         best = r.firms.sort_values(["pagerank", "firm_id"], ascending=[False, True]).head(top)
-        rows = [(x.firm_id, x.name, x.role, x.inferred_role, str(x.out_degree), str(x.in_degree), str(x.partners),
-                 _num(x.pagerank, ".4f"), _num(x.betweenness, ".4f"), str(x.kcore))
+        rows = [(x.firm_id, names.get(x.firm_id, x.name), _role(x.role, lang), _role(x.inferred_role, lang),
+                 str(x.out_degree), str(x.in_degree), str(x.partners), _num(x.pagerank, ".4f"),
+                 _num(x.betweenness, ".4f"), str(x.kcore))
                 for x in best.itertuples(index=False)]
-        out += ["", f"Firms by PageRank (top {len(rows)} of {len(r.firms):,})",
-                format_table(("firm", "name", "role", "inferred", "sells to", "buys from", "partners", "pagerank",
-                              "betweenness", "k-core"), rows)]
+        out += ["", msg("ld.by_pagerank", lang, k=len(rows), n=len(r.firms)),
+                format_table(_head("ld.head_firms", lang), rows)]
     mm = r.mismatches
-    out += ["", f"Role mismatches ({len(mm):,})"]
-    out.append(format_table(("firm", "name", "declared", "inferred", "what to check"),
-                            [(x.firm_id, x.name, x.role, x.inferred_role, x.note) for x in mm.itertuples(index=False)])
-               if len(mm) else "none: every declared role fits the firm's size and position")
+    out += ["", msg("ld.mismatches", lang, n=len(mm))]
+    out.append(format_table(_head("ld.head_mismatch", lang),
+                            [(x.firm_id, names.get(x.firm_id, x.name), _role(x.role, lang),
+                              _role(x.inferred_role, lang), x.note_zh if lang == "zh" else x.note)
+                             for x in mm.itertuples(index=False)])
+               if len(mm) else msg("ld.no_mismatch", lang))
     return "\n".join(out)
 
 
-def _structure_text(c: Cluster, s: Any) -> str:
-    """Cluster structure as headed, aligned text tables."""
+def _role(role: Any, lang: str) -> str:
+    """A role as the command always showed it in English (``sme``), or its Chinese term."""
+    return t(role, lang) if lang == "zh" and isinstance(role, str) else str(role)
+
+
+def _structure_text(c: Cluster, s: Any, *, lang: str = "en") -> str:
+    """Cluster structure as headed, aligned text tables (words from the catalogue)."""
+    zh = lang == "zh"
     f = s.figures
     sig = s.significance.set_index("figure")
-    out = [f"Cluster structure: {c.name} ({c.id}), {f['n_firms']:,} local firms, {f['n_links']:,} local supply links"]
+    out = [msg("st.title", lang, name=_name(c, lang), id=c.id, n=f["n_firms"], links=f["n_links"])]
     names = {"density": "density", "reciprocity": "reciprocity", "core_share": "strongly connected core share",
              "modularity": "modularity", "assortativity": "degree assortativity",
              "transitivity": "transitivity", "average_clustering": "average clustering",
@@ -152,40 +181,49 @@ def _structure_text(c: Cluster, s: Any) -> str:
         z = sig.at[k, "z"] if k in sig.index else None
         mean = sig.at[k, "null_mean"] if k in sig.index else None
         if k == "degree_centralization":  # a share: written as one, like in the figure and the report
-            rows.append((label, share(f[k]), share(mean), _num(z, "+.2f")))
+            rows.append((t(k, lang) if zh else label, share(f[k]), share(mean), _num(z, "+.2f")))
             continue
-        rows.append((label, _num(f[k], "d" if k == "max_kcore" else ".3f"), _num(mean), _num(z, "+.2f")))
-    out.append(format_table(("figure", "value", "random mean", "z"), rows))
+        rows.append((t(k, lang) if zh else label, _num(f[k], "d" if k == "max_kcore" else ".3f"), _num(mean),
+                     _num(z, "+.2f")))
+    out.append(format_table(_head("st.head_figures", lang), rows))
     nm = s.null_model
-    out.append(f"random networks: {nm['null_models']} ({nm['swaps_per_link']} swap rounds each, seed {nm['seed']}); "
-               "every firm keeps its numbers of suppliers and buyers")
+    out.append(msg("st.random", lang, n=nm["null_models"], swaps=nm["swaps_per_link"], seed=nm["seed"]))
     b = s.bowtie
-    out += ["", "Bow-tie (direction of supply)"]
+    out += ["", msg("st.bowtie", lang)]
     if b.get("core") is None:
-        out.append(b["note"])
+        out.append(msg("st.acyclic" if b.get("acyclic") else "st.no_firms", lang) if zh else b["note"])
     else:
-        out.append(format_table(("part", "firms", "share"), [(p, f"{b[p]['size']:,}", _pct(b[p]["share"]))
-                                                              for p in ("core", "in", "out", "tubes", "tendrils",
-                                                                        "disconnected")]))
-    out += ["", f"Communities: {f['n_communities']:,} of two or more firms, {f['singletons']:,} single firms; "
-                f"{s.community_method}"]
+        out.append(format_table(_head("st.head_bowtie", lang),
+                                [(t(p, lang) if zh else p, f"{b[p]['size']:,}", _pct(b[p]["share"]))
+                                 for p in ("core", "in", "out", "tubes", "tendrils", "disconnected")]))
+    out += ["", msg("st.communities", lang, n=f["n_communities"], single=f["singletons"],
+                    method=Text.zh_of(s.community_method) if zh else s.community_method)]
+    sep = "、" if zh else ", "
     rows = [(str(x.community), f"{x.size:,}", str(x.leaders), str(x.backbone), str(x.smes), x.main_segment or "",
-             _pct(x.internal_links), ", ".join(x.leader_ids)) for x in s.communities.head(10).itertuples(index=False)]
+             _pct(x.internal_links), sep.join(x.leader_ids)) for x in s.communities.head(10).itertuples(index=False)]
     if rows:
-        out.append(format_table(("#", "firms", "leaders", "backbone", "SMEs", "main segment", "links inside",
-                                 "leader firms"), rows))
+        out.append(format_table(_head("st.head_communities", lang), rows))
     cp = s.core_periphery
-    out += ["", "Core-periphery"]
-    out.append("not defined (fewer than four firms or no links)" if cp["core_size"] is None else
-               f"core of {cp['core_size']:,} firms ({_pct(cp['core_share'])}), fit {cp['fit']:.3f}, core density "
-               f"{cp['core_density']:.3f}, periphery density {cp['periphery_density']:.3f}; roles in the core: "
-               + ", ".join(f"{k} {v}" for k, v in (cp.get("core_roles") or {}).items()))
-    out.append(f"method: {cp['method']}")
-    t = s.typology
-    out += ["", f"Typology: {t['type']}" + (f" (also {', '.join(t['matched'][1:])})" if len(t["matched"]) > 1 else "")]
-    for x in t["rules"]:
-        numbers = ", ".join(f"{k.replace('_', ' ')} {_num(v) if isinstance(v, float) else v}"
-                            for k, v in x["values"].items())
-        out += [f"  [{'x' if x['fired'] else ' '}] {x['type']}: {x['rule']}", f"      {numbers}"]
-    out.append(f"pattern: {t['pattern']} ({t['pattern_rule']})")
+    out += ["", msg("st.core_periphery", lang)]
+    roles = sep.join(f"{t(k, lang) if zh else k} {v}" for k, v in (cp.get("core_roles") or {}).items())
+    out.append(msg("st.cp_none", lang) if cp["core_size"] is None else
+               msg("st.cp", lang, size=cp["core_size"], share=_pct(cp["core_share"]), fit=cp["fit"],
+                   core=cp["core_density"], periphery=cp["periphery_density"], roles=roles))
+    out.append(msg("st.method_line", lang, method=msg("st.cp_method", lang) if zh else cp["method"]))
+    ty = s.typology
+    also = msg("st.also", lang, types=sep.join(t(x, lang) for x in ty["matched"][1:])) if len(ty["matched"]) > 1 else ""
+    out += ["", msg("st.typology", lang, type=t(ty["type"], lang) if zh else ty["type"]) + also]
+    for x in ty["rules"]:
+        numbers = sep.join(f"{t(k, lang) if zh else k.replace('_', ' ')} "
+                           f"{_num(v) if isinstance(v, float) else _value(v, lang)}" for k, v in x["values"].items())
+        out += [f"  [{'x' if x['fired'] else ' '}] {t(x['type'], lang) if zh else x['type']}: "
+                f"{x['rule_zh'] if zh else x['rule']}", f"      {numbers}"]
+    out.append(msg("st.pattern", lang, pattern=t(ty["pattern"], lang) if zh else ty["pattern"],
+                   why=ty["pattern_rule_zh"] if zh else ty["pattern_rule"]))
     return "\n".join(out)
+
+
+def _value(v: Any, lang: str) -> Any:
+    if isinstance(v, bool):
+        return t("yes" if v else "no", lang) if lang == "zh" else v
+    return v

@@ -51,6 +51,7 @@ def register(main: click.Group) -> None:
             return
         check_figure_output(output, force=force)
         from .. import viz
+        from ..analysis.resilience import DEFAULT_RUNS
 
         c = load(path)
         if kind in ("network", "leaders", "bowtie", "degree", "resilience") and not c.links_known:
@@ -65,7 +66,7 @@ def register(main: click.Group) -> None:
             "bowtie": lambda: viz.bowtie(c, lang=lang, seed=seed),
             "degree": lambda: viz.degree_distribution(c, lang=lang),
             # the same analyses and options as `chainnet analyze` draws them with
-            "resilience": lambda: viz.resilience_chart(c, lang=lang, seed=seed, runs=5),
+            "resilience": lambda: viz.resilience_chart(c, lang=lang, seed=seed, runs=DEFAULT_RUNS),
             "profile": lambda: viz.profile_radar(c, lang=lang),
             "timeline": lambda: viz.timeline_chart(c, lang=lang, years=_timeline_years(c)),
         }

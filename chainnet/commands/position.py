@@ -9,6 +9,8 @@ from typing import Any
 import click
 
 from .._io_table import ROLE_NAMES
+from .._messages import words
+from ..analysis.resilience import DEFAULT_RUNS
 from ._common import (
     FORCE_OPTION,
     FORMAT_OPTION,
@@ -68,7 +70,7 @@ def register(main: click.Group) -> None:
 
         c = load(path)
         if not c.links_known:
-            not_measured(c, "Chain position", fmt=fmt)
+            not_measured(c, "chain_position", fmt=fmt, lang=lang)
             return
         p = position(c, use_output=not ignore_output, final_use=final_use, margin=margin, template=template)
         if fmt == "json":
@@ -134,7 +136,7 @@ def register(main: click.Group) -> None:
     @main.command("resilience")
     @click.argument("path", metavar="PATH")
     @FORMAT_OPTION
-    @click.option("--runs", type=click.IntRange(min=1), default=10, show_default=True,
+    @click.option("--runs", type=click.IntRange(min=1), default=DEFAULT_RUNS, show_default=True,
                   help="Random removal orders averaged.")
     @click.option("--seed", type=int, default=0, show_default=True,
                   help="Seed of the random orders and of the betweenness sample; the same seed gives the same output.")
@@ -177,7 +179,7 @@ def register(main: click.Group) -> None:
         check_figure_output(figure, force=force)
         c = load(path)
         if not c.links_known:
-            not_measured(c, "Resilience", fmt=fmt)
+            not_measured(c, "resilience_short", fmt=fmt, lang=lang)
             return
         start = time.perf_counter()
 
@@ -287,64 +289,19 @@ def _stage(stage: str, lang: str) -> str:
 
 
 def _solver_zh(method: str) -> str:
-    import re
+    """How upstreamness was solved, in Chinese: the analysis's text carries it (catalogue ``solver.*``)."""
+    from .._messages import Text
 
-    m = re.fullmatch(r"Neumann series \((\d+) steps\)", method)
-    if m:
-        return f"诺伊曼级数（{m.group(1)}步）"
-    return {"direct (LU)": "直接求解（LU 分解）", "Neumann series, then GMRES": "诺伊曼级数，再用 GMRES",
-            "none": "无"}.get(method, method)
+    return Text.zh_of(method)
 
 
-_POSITION_WORDS = {
-    "en": {"title": "Chain position: {name} ({id}), {firms:,} local firms, {links:,} local supply links",
-           "f0": ("trophic incoherence F0", "0 = every link goes exactly one level up"),
-           "corr": ("chain step vs upstreamness",
-                    "Spearman; -1 = firms further down the template sit closer to final use"),
-           "along": ("supply weight along the chain", "of the weight running along or against it"),
-           "against": "links against the chain", "check": "firms to check",
-           "unbounded": ("unbounded upstreamness", "firms in closed loops with no sales outside"),
-           "rule": "rule", "solver": "solver: {}",
-           "rule_links": "sales = supply weight out", "rule_output": "sales = max(output, supply weight out)",
-           "rule_final": "; firms without output: supply weight out / (1 - {:g})",
-           "segments": "Segments (template order; sales-weighted means of their local firms)",
-           "seg_head": ("segment", "stage", "firms", "sales", "upstreamness", "trophic level", "note"),
-           "firms": "Firms by upstreamness (top {shown} of {total:,})",
-           "firm_head": ("firm", "name", "role", "stage", "sales", "to local firms", "upstreamness",
-                         "trophic level"),
-           "to_check": "Firms to check ({n:,}){more}",
-           "check_head": ("firm", "name", "stage", "upstreamness", "what to check"),
-           "check_none": "none: every firm's position fits its declared segments",
-           "links": "Supply links against the chain ({n:,}){more}",
-           "link_head": ("seller", "buyer", "segments", "weight", "why"),
-           "link_none": "none: every supply link runs along the chain or within a stage"},
-    "zh": {"title": "产业链位置：{name}（{id}），本地企业{firms:,}家，本地供货链接{links:,}条",
-           "f0": ("营养级不一致度 F0", "0 = 每条链接恰好上升一个营养级"),
-           "corr": ("链条步序与上游度", "Spearman 秩相关；-1 = 在参考产业链中越靠下游的企业越接近最终使用"),
-           "along": ("顺链供货权重占比", "占顺链与逆链供货权重之和"),
-           "against": "逆链供货链接", "check": "待核查企业",
-           "unbounded": ("上游度无界的企业", "处于闭环且不对外销售的企业"),
-           "rule": "规则", "solver": "求解方法：{}",
-           "rule_links": "销售额 = 供货权重合计", "rule_output": "销售额 = max(产值, 供货权重合计)",
-           "rule_final": "；无产值的企业：供货权重合计 / (1 - {:g})",
-           "segments": "环节（按参考产业链顺序；本地企业按销售额加权的平均值）",
-           "seg_head": ("环节", "名称", "阶段", "企业数", "销售额", "上游度", "营养级", "说明"),
-           "firms": "按上游度排列的本地企业（共{total:,}家，显示前{shown}家）",
-           "firm_head": ("企业", "名称", "角色", "阶段", "销售额", "售予本地企业", "上游度", "营养级"),
-           "to_check": "待核查企业（{n:,}）{more}",
-           "check_head": ("企业", "名称", "阶段", "上游度", "核查事项"),
-           "check_none": "无：每家企业的位置都与其申报环节相符",
-           "links": "逆链供货链接（{n:,}）{more}",
-           "link_head": ("卖方", "买方", "环节", "权重", "原因"),
-           "link_none": "无：每条供货链接都顺链或在同一阶段内"},
-}
 
 
 def position_text(c: Any, p: Any, *, top: int = 20, lang: str = "en") -> str:
     """Chain position as headed, aligned text tables in English or Chinese."""
     from .._i18n import t
 
-    w = _POSITION_WORDS[lang]
+    w = words("position", lang)
     zh = lang == "zh"
     f = p.figures
     s = p.settings
@@ -392,43 +349,13 @@ def position_text(c: Any, p: Any, *, top: int = 20, lang: str = "en") -> str:
     return "\n".join(out)
 
 
-_MEASURE_HEAD = {"en": {"lwcc": "Largest connected share of local firms", "index": "Completeness index",
-                        "path_completeness": "Path completeness"},
-                 "zh": {"lwcc": "本地企业最大连通占比", "index": "完整度指数", "path_completeness": "路径完整度"}}
-_STRATEGY_HEAD = {"en": {"role": "leaders first", "degree": "by degree", "betweenness": "by betweenness",
-                         "random": "random (min-max)"},
-                  "zh": {"role": "龙头优先", "degree": "按度数", "betweenness": "按介数", "random": "随机（最小-最大）"}}
-_RESILIENCE_WORDS = {
-    "en": {"title": "Resilience: {name} ({id}), {n:,} local firms, measured {grid}; {runs} random runs, seed {seed}",
-           "per_firm": "after every firm", "steps": "in {} steps",
-           "btw": "; betweenness {}, {}",
-           "intact": "intact: largest connected share {lwcc}, completeness index {index}, path completeness {path}",
-           "auc": "Area under the removal curve (1 = nothing lost until every firm is gone)",
-           "auc_head": ("strategy", "largest connected", "completeness index", "path completeness",
-                        "R (Schneider)"),
-           "after": "{} after each step", "curve_head": ("removed", "share"),
-           "spof": "Single points of failure ({:,})",
-           "spof_head": ("firm", "role", "index drop (pts)", "sinks cut off", "why"),
-           "spof_none": "none: no single firm's loss lowers the completeness index or cuts a chain end off"},
-    "zh": {"title": "韧性：{name}（{id}），本地企业{n:,}家，{grid}测量；随机移除{runs}次，随机种子{seed}",
-           "per_firm": "每移除一家企业", "steps": "分{}步",
-           "btw": "；介数{}，{}",
-           "intact": "初始状态：最大连通占比{lwcc}，完整度指数{index}，路径完整度{path}",
-           "auc": "移除曲线下面积（1 = 直到全部企业移除前没有任何损失）",
-           "auc_head": ("策略", "最大连通占比", "完整度指数", "路径完整度", "R（Schneider）"),
-           "after": "每步之后的{}", "curve_head": ("已移除", "占比"),
-           "spof": "单点故障企业（{:,}）",
-           "spof_head": ("企业", "角色", "指数降幅（百分点）", "被切断的末端环节", "原因"),
-           "spof_none": "无：没有哪一家企业的退出会单独降低完整度指数或切断链条末端"},
-}
 
 
 def _betweenness_zh(method: str, order: str) -> tuple[str, str]:
-    import re
+    """How betweenness was computed, in Chinese: the analysis's texts carry their Chinese (catalogue)."""
+    from .._messages import Text
 
-    m = re.fullmatch(r"sampled \((\d+) pivots, seed (-?\d+)\)", method)
-    method = f"抽样计算（{m.group(1)}个枢轴，随机种子{m.group(2)}）" if m else {"exact": "精确计算"}.get(method, method)
-    return method, "静态（在完整网络上计算一次）" if order.startswith("static") else order
+    return Text.zh_of(method), Text.zh_of(order)
 
 
 def _segment_labels_zh(c: Any, template: Any, ids: list[str]) -> dict[str, str]:
@@ -448,9 +375,9 @@ def resilience_text(c: Any, r: Any, *, lang: str = "en", template: Any = None) -
     :func:`~chainnet.analysis.resilience.resilience`, used to name segments in Chinese)."""
     from .._i18n import t
 
-    w = _RESILIENCE_WORDS[lang]
+    w = words("resilience", lang)
     zh = lang == "zh"
-    heads = _STRATEGY_HEAD[lang]
+    heads = words("resilience_strategies", lang)
     s = r.settings
     grid = w["per_firm"] if s["per_firm"] else w["steps"].format(s["steps"])
     btw = _betweenness_zh(s["betweenness"], s["betweenness_order"]) if zh and s["betweenness"] else \
@@ -488,7 +415,7 @@ def resilience_text(c: Any, r: Any, *, lang: str = "en", template: Any = None) -
                     cell += f" ({_num(x[f'{m}_lo'])}-{_num(x[f'{m}_hi'])})"
                 cells.append(cell)
             rows.append((f"{first.loc[i, 'removed']:,}", f"{first.loc[i, 'fraction'] * 100:.0f}%", *cells))
-        out += ["", w["after"].format(_MEASURE_HEAD[lang][m]),
+        out += ["", w["after"].format(words("resilience_measures", lang)[m]),
                 format_table((*w["curve_head"], *(heads[st] for st in strategies)), rows)]
     sp = r.single_points
     sinks = _segment_labels_zh(c, template, sorted({x for v in sp["sinks_cut"] for x in v})) if zh and len(sp) else {}
@@ -504,18 +431,6 @@ def resilience_text(c: Any, r: Any, *, lang: str = "en", template: Any = None) -
 
 _FIGURE_NAMES = (("segment_coverage", "segment coverage"), ("link_coverage", "link coverage"),
                  ("path_completeness", "path completeness"), ("index", "completeness index"))
-_WHATIF_WORDS = {
-    "en": {"title": "What if: {name} ({id}) without {who}", "who": "{} ({})", "sep": ", ",
-           "head": ("figure", "before", "after", "change"), "pts": "{:+.1f} pts",
-           "opened": "Gaps opened ({:,})", "closed": "Gaps closed ({:,})",
-           "worsened": "Gaps that got worse, not closed ({:,})", "became": "became {}", "now": "now",
-           "gap_head": ("type", "gap", "impact (pts)", "why"), "none": "none"},
-    "zh": {"title": "假设：{name}（{id}）失去{who}", "who": "{}（{}）", "sep": "、",
-           "head": ("指标", "之前", "之后", "变化"), "pts": "{:+.1f}个百分点",
-           "opened": "新出现的缺口（{:,}）", "closed": "消失的缺口（{:,}）",
-           "worsened": "恶化的缺口（{:,}）", "became": "变为{}", "now": "现状",
-           "gap_head": ("类型", "缺口", "影响（百分点）", "原因"), "none": "无"},
-}
 
 
 def whatif_text(c: Any, w: Any, *, lang: str = "en") -> str:
@@ -523,20 +438,20 @@ def whatif_text(c: Any, w: Any, *, lang: str = "en") -> str:
     from .._i18n import t
     from ..analysis.completeness import GAP_ZH
 
-    words = _WHATIF_WORDS[lang]
+    ww = words("whatif", lang)
     zh = lang == "zh"
     f = c.firms
     shown = f["name_zh"].where(f["name_zh"].notna(), f["name"]) if zh and "name_zh" in f else f["name"]
     names = dict(zip(f["firm_id"].astype(str), shown))
-    who = words["sep"].join(words["who"].format(x, names[x]) for x in w.removed)
-    out = [words["title"].format(name=_cluster_name(c, lang), id=c.id, who=who)]
+    who = ww["sep"].join(ww["who"].format(x, names[x]) for x in w.removed)
+    out = [ww["title"].format(name=_cluster_name(c, lang), id=c.id, who=who)]
     b, a = w.before.completeness, w.after.completeness
     if not w.before.links_known:
         out.append(t("links_unknown", lang))
     rows = [(t(k, lang) if zh else label, _pct(b[k]), _pct(a[k]),
-             "—" if b[k] is None or a[k] is None else words["pts"].format((a[k] - b[k]) * 100))
+             "—" if b[k] is None or a[k] is None else ww["pts"].format((a[k] - b[k]) * 100))
             for k, label in _FIGURE_NAMES]
-    out.append(format_table(words["head"], rows))
+    out.append(format_table(ww["head"], rows))
     seg = {}
     for audit in (w.before, w.after):
         for r in audit.segments.itertuples(index=False):
@@ -550,17 +465,17 @@ def whatif_text(c: Any, w: Any, *, lang: str = "en") -> str:
         return f"{seg.get((g.template, g.from_), g.from_)}→{seg.get((g.template, g.to_), g.to_)}"
 
     for key, df in (("opened", w.opened), ("closed", w.closed)):
-        out += ["", words[key].format(len(df))]
+        out += ["", ww[key].format(len(df))]
         df = df.rename(columns={"from": "from_", "to": "to_"})
-        out.append(format_table(words["gap_head"],
+        out.append(format_table(ww["gap_head"],
                                 [(GAP_ZH.get(g.type, g.type) if zh else g.type, gap(g), f"{g.impact * 100:.1f}",
                                   g.reason_zh if zh else g.reason) for g in df.itertuples(index=False)])
-                   if len(df) else words["none"])
+                   if len(df) else ww["none"])
     if len(w.worsened):  # e.g. a weak segment whose only firm left: it became missing, it did not close
-        out += ["", words["worsened"].format(len(w.worsened))]
+        out += ["", ww["worsened"].format(len(w.worsened))]
         df = w.worsened.rename(columns={"from": "from_", "to": "to_"})
-        out.append(format_table((*words["gap_head"][:2], words["now"]),
+        out.append(format_table((*ww["gap_head"][:2], ww["now"]),
                                 [(GAP_ZH.get(g.type, g.type) if zh else g.type, gap(g),
-                                  words["became"].format(t(g.status_after, lang) if zh else g.status_after))
+                                  ww["became"].format(t(g.status_after, lang) if zh else g.status_after))
                                  for g in df.itertuples(index=False)]))
     return "\n".join(out)

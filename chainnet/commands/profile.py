@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from .._messages import words
 from ._common import (
     FORCE_OPTION,
     FORMAT_OPTION,
@@ -18,17 +19,6 @@ from ._common import (
     save_figure,
     width,
 )
-
-_HEAD = {
-    "en": {"title": "Profile of {name}", "indicators": "World-class indicators (benchmark: {b})",
-           "ind_head": ("dimension", "indicator", "value", "target", "floor", "score", "basis"),
-           "segments": "Concentration by segment", "seg_head": ("segment", "firms", "HHI", "CR4", "largest firm"),
-           "notes": "Notes", "bench": "benchmark"},
-    "zh": {"title": "{name} 集群画像", "indicators": "对标世界级集群指标（基准：{b}）",
-           "ind_head": ("维度", "指标", "数值", "目标值", "零分值", "得分", "依据"),
-           "segments": "各环节集中度", "seg_head": ("环节", "企业数", "HHI", "CR4", "最大企业"),
-           "notes": "说明", "bench": "对标基准"},
-}
 
 
 def register(main: click.Group) -> None:
@@ -82,9 +72,8 @@ def register(main: click.Group) -> None:
 
 def profile_text(p: Any, *, lang: str = "en") -> str:
     """The profile as headed, aligned text tables in English or Chinese."""
-    h = _HEAD[lang]
+    h = words("profile", lang)
     name = (p.cluster_name_zh or p.cluster_name) if lang == "zh" else p.cluster_name
-    from ..analysis.profile import _zh_note
     from ..analysis.worldclass import DIMENSION_NAMES, INDICATORS
 
     summary = p.summary_table(lang)
@@ -102,17 +91,20 @@ def profile_text(p: Any, *, lang: str = "en") -> str:
         label = INDICATORS[r.indicator][2 if lang == "zh" else 1]
         rows.append((dim, label, _num(r.value), _bound(r.target), _bound(r.floor),
                      "—" if r.score is None or r.score != r.score else f"{r.score:.0f}",
-                     _zh_note(r.basis) if lang == "zh" else r.basis))
+                     r.basis_zh if lang == "zh" else r.basis))
     bname = (w.benchmark.name_zh or w.benchmark.name) if lang == "zh" else w.benchmark.name
     parts += ["", h["indicators"].format(b=bname), format_table(h["ind_head"], _wrapped(rows, INDICATOR_WIDTHS))]
     seg = p.concentration.segments
     seg = seg[seg["hhi"].notna()]
     if len(seg):
         parts += ["", h["segments"], format_table(h["seg_head"], [
-            (r.segment, r.firms, f"{r.hhi:.3f}", f"{r.cr4:.0%}", r.top_firm or "") for r in seg.itertuples()])]
+            (r.segment, r.firms, f"{r.hhi:.3f}", f"{r.cr4:.0%}",
+             (r.top_firm_zh if lang == "zh" else r.top_firm) or "") for r in seg.itertuples()])]
     b = w.benchmark
     notes = [f"{h['bench']}: {(b.note_zh or b.note) if lang == 'zh' else b.note}"]
-    notes += list(p.lifecycle.notes) + list(p.concentration.notes)
+    zh = lang == "zh"
+    notes += list(p.lifecycle.notes_zh if zh else p.lifecycle.notes)
+    notes += list(p.concentration.notes_zh if zh else p.concentration.notes)
     parts += ["", h["notes"]] + ["  - " + "\n    ".join(_wrap_cell(n, NOTE_WIDTH)) for n in notes]
     return "\n".join(parts)
 

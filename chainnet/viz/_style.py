@@ -25,6 +25,7 @@ from matplotlib.text import Text
 from matplotlib.ticker import Formatter, MaxNLocator
 
 from .._errors import ChainnetError
+from .._messages import t as _t
 
 #: The CJK font: family name, file inside the ``mplfonts`` package, licence.
 CJK_FAMILY = "Noto Sans CJK SC"
@@ -66,39 +67,25 @@ MUTED = "#555555"
 
 LANGS = ("en", "zh")
 
-WORDS: dict[str, dict[str, str]] = {
-    "en": {
-        "leader": "leader", "backbone": "backbone", "sme": "SME", "institution": "institution",
-        "service": "service", "external": "external firm",
-        "leader_pl": "leaders", "backbone_pl": "backbone firms", "sme_pl": "SMEs", "institution_pl": "institutions",
-        "service_pl": "services", "external_pl": "external",
-        "present": "present", "weak": "weak", "missing": "missing", "broken": "broken", "unknown": "unknown",
-        "links_unknown": "links unknown: link figures not measured",
-        "fill": "fill", "extend": "extend", "connect": "connect", "strengthen": "strengthen",
-        "upstream": "upstream", "midstream": "midstream", "downstream": "downstream",
-        "segment_coverage": "segment coverage", "link_coverage": "link coverage",
-        "path_completeness": "path completeness", "index": "completeness index",
-        "local_sourcing": "local sourcing",
-        "leader_dominance": "leader dominance", "sme_attachment": "SME attachment", "leader_reach": "leader reach",
-        "degree_centralization": "degree centralization", "leader_dependence": "leader dependence",
-        "firm": "firm", "firms": "firms",
-    },
-    "zh": {
-        "leader": "龙头企业", "backbone": "骨干企业", "sme": "中小企业", "institution": "科研机构",
-        "service": "服务机构", "external": "外地企业",
-        "leader_pl": "龙头企业", "backbone_pl": "骨干企业", "sme_pl": "中小企业", "institution_pl": "科研机构",
-        "service_pl": "服务机构", "external_pl": "外地企业",
-        "present": "齐全", "weak": "薄弱", "missing": "缺失", "broken": "断开", "unknown": "待核实",
-        "links_unknown": "企业间关联未知：未测算关联指标",
-        "fill": "补链", "extend": "延链", "connect": "断链", "strengthen": "强链",
-        "upstream": "上游", "midstream": "中游", "downstream": "下游",
-        "segment_coverage": "环节覆盖率", "link_coverage": "衔接覆盖率", "path_completeness": "路径完整度",
-        "index": "完整度指数", "local_sourcing": "本地配套率",
-        "leader_dominance": "龙头主导度", "sme_attachment": "中小企业配套率", "leader_reach": "龙头辐射度",
-        "degree_centralization": "度中心势", "leader_dependence": "龙头依赖度",
-        "firm": "家", "firms": "家",
-    },
+#: Words on figures: terms read from the message catalogue (:mod:`chainnet._messages`), so a figure
+#: and a table never name one thing two ways; only figure-specific plurals and counters are added here.
+_CATALOGUE_KEYS = ("leader", "backbone", "sme", "institution", "service", "external", "present", "weak", "missing",
+                   "broken", "links_unknown", "upstream", "midstream", "downstream", "segment_coverage",
+                   "link_coverage", "path_completeness", "index", "leader_dominance", "sme_attachment",
+                   "leader_reach", "degree_centralization", "leader_dependence")
+_FIGURE_WORDS = {
+    "en": {"unknown": "unknown", "fill": "fill", "extend": "extend", "connect": "connect", "strengthen": "strengthen",
+           "leader_pl": "leaders", "backbone_pl": "backbone firms", "sme_pl": "SMEs", "institution_pl": "institutions",
+           "service_pl": "services", "external_pl": "external", "local_sourcing": "local sourcing",
+           "firm": "firm", "firms": "firms"},
+    "zh": {"unknown": _t("unknown", "zh"), **{k: _t(k, "zh") for k in ("fill", "extend", "connect", "strengthen")},
+           "leader_pl": _t("leader_firm", "zh"), "backbone_pl": _t("backbone_firm", "zh"), "sme_pl": _t("sme", "zh"),
+           "institution_pl": _t("institution", "zh"), "service_pl": _t("service", "zh"),
+           "external_pl": _t("external", "zh"), "local_sourcing": _t("local_sourcing", "zh"),
+           "firm": "家", "firms": "家"},
 }
+WORDS: dict[str, dict[str, str]] = {
+    lang: {**{k: _t(k, lang) for k in _CATALOGUE_KEYS}, **_FIGURE_WORDS[lang]} for lang in LANGS}
 
 
 def words(lang: str) -> dict[str, str]:

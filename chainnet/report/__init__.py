@@ -1,0 +1,94 @@
+"""``chainnet analyze``: from a cluster to a report folder (chain map + lists), in English or Chinese.
+
+The package runs in one direction: :mod:`.compute` runs every analysis (typed results) and builds
+:mod:`.tables` (one per workbook sheet) and the :mod:`.document` (typed blocks); :mod:`.render_md`,
+:mod:`.render_html` and :mod:`.render_xlsx` write them. Every word comes from the message catalogue
+(:mod:`chainnet._messages`). Everything is written into a temporary folder first and moved into
+place only when complete.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from .._errors import ChainnetError
+from ..model import Cluster
+from .compute import (
+    FIGURE_KINDS,
+    TIMELINE_MAX_YEARS,
+    Analysis,
+    _json_default,
+    _say,
+    compute,
+    draw_figures,
+    timeline_years,
+)
+from .document import Block, Document, Figure, Heading, Paragraph, Table, build_document
+from .render_html import embedded_font_css, render_html
+from .render_md import md_escape, render_markdown
+from .render_xlsx import write_workbook
+from .tables import build_sheets
+
+REPORT_FORMATS = ("md", "html", "xlsx")
+#: the old name of :class:`Document`
+_Doc = Document
+
+
+def analyze(cluster: Cluster, out: str | os.PathLike, *, lang: str = "en", formats: Iterable[str] = REPORT_FORMATS,
+            candidates: list[Cluster] | None = None, seed: int = 0, null_models: int = 20, force: bool = False,
+            dpi: int = 200, progress: Callable[[str], None] | None = None) -> Path:
+    """Analyse a cluster and write the report folder ``out``.
+
+    Parameters
+    ----------
+    cluster : the cluster
+    out : the report folder; it must not exist or be empty, unless ``force`` (and then only a
+        folder chainnet wrote is replaced: see :mod:`chainnet._output`)
+    lang : ``"en"`` or ``"zh"``: language of the report, tables and figures
+    formats : any of ``md``, ``html``, ``xlsx`` (``results.json`` and ``figures/`` are always written)
+    candidates : other clusters whose firms may fill gaps (招商 candidates)
+    seed, null_models : for the structure analysis (communities and random networks)
+    force : replace a non-empty ``out`` that chainnet wrote
+    dpi : resolution of the PNG figures
+    progress : called with a short message before each step
+
+    Returns
+    -------
+    Path of the report folder.
+    """
+    formats = tuple(formats)
+    bad = [f for f in formats if f not in REPORT_FORMATS]
+    if bad:
+        raise ChainnetError(f"unknown report format(s) {bad}; use any of {', '.join(REPORT_FORMATS)}")
+    if lang not in ("en", "zh"):
+        raise ChainnetError(f"lang must be 'en' or 'zh', not {lang!r}")
+    from .._output import staged_output
+
+    say = _say(progress, lang)
+    with staged_output(out, kind="folder", force=force) as tmp:
+        result = compute(cluster, lang=lang, candidates=candidates, seed=seed, null_models=null_models,
+                         figures_dir=tmp / "figures", dpi=dpi, progress=progress)
+        say("prog.write")
+        (tmp / "results.json").write_text(json.dumps(result.to_dict(), ensure_ascii=False, indent=1,
+                                                     allow_nan=False, default=_json_default), encoding="utf-8")
+        if "md" in formats:
+            (tmp / "report.md").write_text(render_markdown(result.doc), encoding="utf-8")
+        if "html" in formats:
+            page = render_html(result.doc, tmp)
+            # the interactive chain map, before the static chain figure (which stays for print)
+            from ..viz import interactive as viz_interactive
+
+            page = viz_interactive.embed_in_report(page, cluster, audit=result.audit, lang=lang, seed=seed)
+            (tmp / "report.html").write_text(page, encoding="utf-8")
+        if "xlsx" in formats:
+            write_workbook(result.sheets, tmp / "report.xlsx")
+    return Path(out)
+
+
+
+__all__ = ["FIGURE_KINDS", "REPORT_FORMATS", "TIMELINE_MAX_YEARS", "Analysis", "Block", "Document", "Figure", "Heading",
+           "Paragraph", "Table", "analyze", "build_document", "build_sheets", "compute", "draw_figures",
+           "embedded_font_css", "md_escape", "render_html", "render_markdown", "timeline_years", "write_workbook"]

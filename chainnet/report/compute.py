@@ -1,0 +1,193 @@
+"""Run every analysis of a report: typed results, the report's tables and document, the figures."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .._messages import LINKS_UNKNOWN, LINKS_UNKNOWN_ZH, msg
+from .._version import __version__
+from ..model import Cluster
+from .document import Document, build_document
+from .tables import build_sheets
+
+
+@dataclass
+class Analysis:
+    """Everything ``analyze`` computed: the results objects, the report tables and the figure files."""
+
+    cluster: Cluster
+    lang: str
+    audit: Any
+    leaders: Any
+    structure: Any
+    profile: Any
+    position: Any
+    resilience: Any
+    timeline: pd.DataFrame | None
+    sheets: dict[str, pd.DataFrame]
+    figures: dict[str, str]
+    doc: Document
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "chainnet_version": __version__,
+            "cluster": self.cluster.summary(),
+            "lang": self.lang,
+            "audit": self.audit.to_dict(),
+            "leaders": self.leaders.to_dict(),
+            "structure": _not_measured(self.structure),
+            "profile": self.profile.to_dict(),
+            "position": _not_measured(self.position),
+            "resilience": _not_measured(self.resilience),
+            "timeline": None if self.timeline is None else _records(self.timeline),
+            "figures": self.figures,
+        }
+
+
+def _not_measured(result: Any) -> dict[str, Any]:
+    """A result's dict, or (a firm list without ties: links unknown) why there is none."""
+    if result is not None:
+        return result.to_dict()
+    return {"links": "unknown", "reason": LINKS_UNKNOWN, "reason_zh": LINKS_UNKNOWN_ZH}
+
+
+
+def compute(cluster: Cluster, *, lang: str = "en", candidates: list[Cluster] | None = None, seed: int = 0,
+            null_models: int = 20, figures_dir: Path | None = None, dpi: int = 200,
+            progress: Callable[[str], None] | None = None) -> Analysis:
+    """Run every analysis and build the report tables and blocks (figures saved into ``figures_dir``)."""
+    from ..analysis.centrality import leaders
+    from ..analysis.completeness import audit
+    from ..analysis.structure import structure
+
+    say = _say(progress, lang)
+    known = cluster.links_known  # a firm list (links unknown): no analysis read from ties is run
+    say("prog.audit")
+    a = audit(cluster, candidates=candidates)
+    say("prog.leaders")
+    ld = leaders(cluster, seed=seed)
+    st = pos = res = None
+    if known:
+        say("prog.structure", n=null_models)
+        st = structure(cluster, seed=seed, null_models=null_models)
+    say("prog.profile")
+    from ..analysis.profile import profile
+
+    pr = profile(cluster)
+    from ..analysis.position import position
+    from ..analysis.resilience import DEFAULT_RUNS, resilience
+
+    if known:
+        say("prog.position")
+        pos = position(cluster)
+        say("prog.resilience")
+        res = resilience(cluster, runs=DEFAULT_RUNS, seed=seed)
+    tl = _timeline(cluster, say)
+    figures: dict[str, str] = {}
+    if figures_dir is not None:
+        say("prog.figures")
+        figures = draw_figures(cluster, a, ld, st, lang=lang, folder=figures_dir, seed=seed, dpi=dpi,
+                               profile=pr, timeline=tl, resilience=res)
+    sheets = build_sheets(cluster, a, ld, st, lang=lang, pr=pr, pos=pos, res=res, tl=tl)
+    doc = build_document(cluster, a, ld, st, sheets, figures, lang=lang)
+    return Analysis(cluster, lang, a, ld, st, pr, pos, res, tl, sheets, figures, doc)
+
+
+#: at most this many years in the report's timeline; a longer history is shown every k-th year
+#: (a regular step from the first year, and always the last), and the report says so
+TIMELINE_MAX_YEARS = 12
+
+
+def _say(progress: Callable[[str], None] | None, lang: str) -> Callable[..., None]:
+    """Progress as catalogue messages in the report's language."""
+    if progress is None:
+        return lambda code, **params: None
+    return lambda code, **params: progress(msg(code, lang, **params))
+
+
+def _timeline(cluster: Cluster, say: Callable[..., None]) -> pd.DataFrame | None:
+    """Headline figures per year when the data carry two years or more, else None (the report says so)."""
+    from ..analysis.timeline import change_years, timeline
+
+    if not change_years(cluster):  # no dated firm or link: nothing to follow over time
+        return None
+    years = timeline_years(cluster)
+    if len(years) < 2:
+        return None
+    say("prog.timeline", n=len(years), first=years[0], last=years[-1])
+    return timeline(cluster, years=years)
+
+
+def timeline_years(cluster: Cluster) -> list[int]:
+    """The years the report follows ``cluster`` over: its default years when there are at most
+    :data:`TIMELINE_MAX_YEARS`, else every k-th of them from the first (k the smallest step that
+    fits) and the last. A regular step never skips one year in the middle of an otherwise
+    yearly series."""
+    from ..analysis.timeline import default_years
+
+    years = default_years(cluster)
+    if len(years) > TIMELINE_MAX_YEARS:
+        step = -(-(len(years) - 1) // (TIMELINE_MAX_YEARS - 1))
+        years = sorted({*years[::step], years[-1]})
+    return years
+
+
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{k: (None if isinstance(v, float) and v != v else v) for k, v in row.items()}
+            for row in df.to_dict("records")]
+
+
+# -- figures -------------------------------------------------------------------------------------
+FIGURE_KINDS = ("chain", "completeness", "leaders", "network", "bowtie", "degree")
+
+
+def draw_figures(cluster: Cluster, a: Any, ld: Any, st: Any, *, lang: str, folder: Path, seed: int,
+                 dpi: int = 200, profile: Any = None, timeline: pd.DataFrame | None = None,
+                 resilience: Any = None) -> dict[str, str]:
+    """Save every figure as PNG and SVG; returns kind -> PNG path relative to the report folder.
+
+    The kinds of :data:`FIGURE_KINDS` are always drawn; ``profile`` and ``timeline`` when given.
+    """
+    from .. import viz
+
+    folder.mkdir(parents=True, exist_ok=True)
+    makers = {
+        "chain": lambda: viz.chain_map(cluster, audit=a, lang=lang, seed=seed),
+        "completeness": lambda: viz.completeness_chart(a, lang=lang),
+        "leaders": lambda: viz.leader_chart(ld, lang=lang, meta=cluster.meta),
+        "network": lambda: viz.network(cluster, lang=lang, seed=seed, structure=st),
+        "bowtie": lambda: viz.bowtie(st, lang=lang, meta=cluster.meta),
+        "degree": lambda: viz.degree_distribution(cluster, lang=lang),
+    }
+    if not cluster.links_known:  # figures drawn from ties would be empty: links unknown
+        for kind in ("leaders", "network", "bowtie", "degree"):
+            del makers[kind]
+    if profile is not None:
+        makers["profile"] = lambda: viz.profile_radar(profile, lang=lang)
+    if resilience is not None:
+        makers["resilience"] = lambda: viz.resilience_chart(resilience, lang=lang, meta=cluster.meta)
+    if timeline is not None:
+        name = cluster.meta.get("name_zh") if lang == "zh" and cluster.meta.get("name_zh") else cluster.name
+        makers["timeline"] = lambda: viz.timeline_chart(timeline, lang=lang, name=name)
+    out = {}
+    for kind, make in makers.items():
+        fig, _ = make()
+        viz.save(fig, folder / f"{kind}.png", dpi=dpi)
+        viz.save(fig, folder / f"{kind}.svg")
+        out[kind] = f"figures/{kind}.png"
+    return out
+
+
+
+def _json_default(x: Any) -> Any:
+    if hasattr(x, "item"):
+        return x.item()
+    if isinstance(x, (set, tuple)):
+        return list(x)
+    return str(x)
+
