@@ -35,7 +35,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -66,12 +66,10 @@ class _PeakRSS:
         try:
             total = self.proc.memory_info().rss
             for ch in self.proc.children(recursive=True):
-                try:
+                with suppress(Exception):
                     total += ch.memory_info().rss
-                except Exception:  # noqa: BLE001 - a child may end between listing and reading
-                    pass
             return total
-        except Exception:  # noqa: BLE001 - the process may have ended
+        except Exception:  # the process may have ended
             return 0
 
     def _run(self) -> None:

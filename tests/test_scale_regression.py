@@ -20,14 +20,17 @@ import pytest
 import scipy.sparse as sp
 
 import chainnet
-from chainnet.analysis import _sparse, lifecycle as lifecycle_mod, resilience as resilience_mod, structure as st_mod
+from chainnet.analysis import _sparse
+from chainnet.analysis import lifecycle as lifecycle_mod
+from chainnet.analysis import resilience as resilience_mod
+from chainnet.analysis import structure as st_mod
 from chainnet.analysis.centrality import leaders
 from chainnet.analysis.lifecycle import lifecycle
 from chainnet.analysis.profile import profile
 from chainnet.analysis.resilience import lwcc_curve, removal_order, resilience
 from chainnet.analysis.structure import structure
 
-DATASETS = [d for d in chainnet.available_datasets()]
+DATASETS = list(chainnet.available_datasets())
 TOL = 1e-9
 LOCAL_ROLES = ("leader", "backbone", "sme")
 
