@@ -345,3 +345,44 @@ def test_profile_and_lifecycle_equal_pre_optimisation(case, monkeypatch):
             assert a == b, where
 
     same(new, old)
+
+
+# -- the bounded null models, the shared betweenness, progress -------------------------------------
+def test_null_budget_caps_random_networks_and_says_so():
+    c = chainnet.load_dataset("tongling_copper")
+    m = _sparse.supply_graph(c).m
+    capped = structure(c, null_models=20, seed=4, null_budget=4 * m + 1)  # room for 4 networks
+    plain = structure(c, null_models=4, seed=4)
+    assert capped.null_model["null_models"] == 4 and capped.null_model["null_models_requested"] == 20
+    assert "z-scores rest on 4 random networks" in capped.null_model["note"]
+    assert (capped.significance["nulls"] == 4).all()
+    # the first networks of a seeded run are the same whether or not the run is capped
+    pd.testing.assert_frame_equal(capped.significance, plain.significance, rtol=0, atol=TOL)
+    floor = structure(c, null_models=20, seed=4, null_budget=1)
+    assert floor.null_model["null_models"] == st_mod.MIN_NULLS
+    assert structure(c, null_models=2, null_budget=1).null_model["null_models"] == 2  # never more than asked
+    assert structure(c, null_models=5, null_budget=None).null_model["note"] == ""
+
+
+def test_betweenness_is_computed_once_per_graph_and_handed_out_as_a_copy():
+    c = chainnet.load_dataset("shenzhen_battery")
+    g = _sparse.supply_graph(c)
+    a, _ = _sparse.betweenness(g, exact_max=10, pivots=50, seed=1)
+    a[:] = -1.0  # a caller editing its copy must not reach the next caller
+    b, how = _sparse.betweenness(g, exact_max=10, pivots=50, seed=1)
+    assert how == "sampled (50 pivots, seed 1)" and (b >= 0).all()
+    assert ("betweenness", 50, 1) in g.memo
+    c2, _ = _sparse.betweenness(g, exact_max=10, pivots=50, seed=2)
+    assert not np.array_equal(b, c2)  # another sample is another computation
+
+
+def test_progress_messages_name_the_step_and_its_size():
+    c = chainnet.load_dataset("tongling_copper")
+    g = _sparse.supply_graph(c)
+    said: list[str] = []
+    structure(c, null_models=2, progress=said.append)
+    leaders(c, progress=said.append)
+    resilience(c, runs=1, progress=said.append)
+    text = "\n".join(said)
+    assert f"{g.m:,} links" in text and "random network 2 of 2" in text
+    assert f"PageRank of {g.n:,} firms" in text and f"betweenness of the intact network ({g.n:,} firms" in text
