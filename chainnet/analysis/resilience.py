@@ -115,30 +115,27 @@ def lwcc_curve(g: _sparse.SupplyGraph, order: np.ndarray) -> np.ndarray:
         fu, fv, fl = [], [], []
     parent = list(range(n))
     size = [1] * n
-    best = 0
-    j, n_forest = 0, len(fl)
-    curve = [0] * (n + 1)
-    for k in range(n - 1, -1, -1):
-        if best < 1:
-            best = 1
-        while j < n_forest and fl[j] == k:
-            ru, rv = fu[j], fv[j]
-            while parent[ru] != ru:
-                parent[ru] = parent[parent[ru]]
-                ru = parent[ru]
-            while parent[rv] != rv:
-                parent[rv] = parent[parent[rv]]
-                rv = parent[rv]
-            if ru != rv:
-                if size[ru] < size[rv]:
-                    ru, rv = rv, ru
-                parent[rv] = ru
-                size[ru] += size[rv]
-                if size[ru] > best:
-                    best = size[ru]
-            j += 1
-        curve[k] = best
-    out[:] = curve
+    best = 1
+    after = [0] * len(fl)  # largest component once forest edge j (and all before it) is joined
+    for e, (ru, rv) in enumerate(zip(fu, fv)):
+        while parent[ru] != ru:
+            parent[ru] = parent[parent[ru]]
+            ru = parent[ru]
+        while parent[rv] != rv:
+            parent[rv] = parent[parent[rv]]
+            rv = parent[rv]
+        if ru != rv:  # always true in a forest; kept for safety
+            if size[ru] < size[rv]:
+                ru, rv = rv, ru
+            parent[rv] = ru
+            size[ru] += size[rv]
+            if size[ru] > best:
+                best = size[ru]
+        after[e] = best
+    # after removing k firms, the forest edges joined are those whose last step is k or later
+    joined = np.searchsorted(-np.asarray(fl, dtype=np.int64), -np.arange(n), side="right")
+    best_k = np.concatenate([[1], np.asarray(after, dtype=np.int64)])[joined]
+    out[:n] = best_k
     return out
 
 
