@@ -34,7 +34,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
@@ -193,39 +193,42 @@ def hand_written(folder: Path, *, pivots: int = 100, steps: int = 20, runs: int 
 
 
 # -- 2. the library -------------------------------------------------------------------------------
-def library(folder: Path) -> dict[str, Any]:
-    """read_cluster + audit + leaders + structure + resilience, defaults."""
+def library(folder: Path, rows: list[dict[str, Any]], size: int, *, extra: bool = True) -> None:
+    """read_cluster + audit + leaders + structure + resilience, defaults: one row per call and a total row.
+
+    With ``extra``, ``structure(c, null_models=0)`` is timed as well (not part of the total): the
+    same figures without the random networks, which the script does not compute.
+    """
     import chainnet
     from chainnet.analysis.centrality import leaders
     from chainnet.analysis.resilience import resilience
     from chainnet.analysis.structure import structure
 
-    c = chainnet.read_cluster(folder)
-    a = chainnet.audit(c)
-    ld = leaders(c)
-    st = structure(c)
-    rs = resilience(c)
-    return {"index": a.completeness["index"], "leader_dominance": ld.leader_dominance,
-            "modularity": st.figures["modularity"], "nulls": st.null_model["null_models"],
-            "auc": rs.auc.loc[rs.auc["measure"] == "lwcc", ["strategy", "auc"]].to_dict("records")}
+    first = len(rows)
 
+    def say(msg: str) -> None:
+        print(f"[chainnet] {msg}", file=sys.stderr, flush=True)
 
-def library_steps(folder: Path, rows: list[dict[str, Any]], size: int) -> None:
-    """The library analysis again, one row per call (where the time goes)."""
-    import chainnet
-    from chainnet.analysis.centrality import leaders
-    from chainnet.analysis.resilience import resilience
-    from chainnet.analysis.structure import structure
-
+    result: dict[str, Any] = {}
     with timed(rows, size, "  read_cluster"):
         c = chainnet.read_cluster(folder)
-    calls: list[tuple[str, Callable[[], Any]]] = [("  audit", lambda: chainnet.audit(c)),
-                                                  ("  leaders", lambda: leaders(c)),
-                                                  ("  structure", lambda: structure(c)),
-                                                  ("  resilience", lambda: resilience(c))]
-    for name, call in calls:
-        with timed(rows, size, name):
-            call()
+    with timed(rows, size, "  audit"):
+        result["index"] = chainnet.audit(c).completeness["index"]
+    with timed(rows, size, "  leaders"):
+        result["leader_dominance"] = leaders(c, progress=say).leader_dominance
+    with timed(rows, size, "  structure"):
+        st = structure(c, progress=say)
+        result.update(modularity=st.figures["modularity"], nulls=st.null_model["null_models"])
+    with timed(rows, size, "  resilience"):
+        rs = resilience(c, progress=say)
+        result["auc_lwcc"] = rs.auc.loc[rs.auc["measure"] == "lwcc", ["strategy", "auc"]].to_dict("records")
+    steps = rows[first:]
+    rows.append({"firms": size, "what": "library (read + audit + leaders + structure + resilience)",
+                 "wall": sum(r["wall"] for r in steps), "cpu": sum(r["cpu"] for r in steps),
+                 "peak_gb": max(r["peak_gb"] for r in steps), "result": result})
+    if extra:
+        with timed(rows, size, "  (structure without random networks, not in the total)"):
+            structure(c, null_models=0)
 
 
 # -- 3. chainnet analyze --------------------------------------------------------------------------
@@ -255,16 +258,13 @@ def analyze(folder: Path, out: Path, rows: list[dict[str, Any]], size: int) -> N
 
 
 # -- main -----------------------------------------------------------------------------------------
-def run(sizes: list[int], *, seed: int, cache: Path, skip_analyze: bool, steps_detail: bool) -> pd.DataFrame:
+def run(sizes: list[int], *, seed: int, cache: Path, skip_analyze: bool, extra: bool) -> pd.DataFrame:
     rows: list[dict[str, Any]] = []
     for size in sizes:
         folder = cluster_folder(size, seed=seed, cache=cache)
         with timed(rows, size, "script (pandas + igraph)") as r:
             r["result"] = hand_written(folder)
-        with timed(rows, size, "library (read + audit + leaders + structure + resilience)") as r:
-            r["result"] = library(folder)
-        if steps_detail:
-            library_steps(folder, rows, size)
+        library(folder, rows, size, extra=extra)
         if not skip_analyze:
             analyze(folder, cache / f"report_{size}", rows, size)
     return pd.DataFrame(rows)
@@ -277,14 +277,14 @@ def main() -> None:
     ap.add_argument("--cache", type=Path, default=Path("/tmp/chainnet_bench_scale"),
                     help="folder for the generated clusters and reports (reused between runs)")
     ap.add_argument("--skip-analyze", action="store_true", help="do not run `chainnet analyze`")
-    ap.add_argument("--steps", action="store_true", help="also time each library call on its own")
+    ap.add_argument("--extra", action="store_true", help="also time structure() without random networks")
     args = ap.parse_args()
     sizes = args.firms or [100_000]
     args.cache.mkdir(parents=True, exist_ok=True)
     load = os.getloadavg()
     print(f"# {platform.machine()}, Python {platform.python_version()}, {os.cpu_count()} cores, "
           f"load average at start {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}")
-    df = run(sizes, seed=args.seed, cache=args.cache, skip_analyze=args.skip_analyze, steps_detail=args.steps)
+    df = run(sizes, seed=args.seed, cache=args.cache, skip_analyze=args.skip_analyze, extra=args.steps)
     load = os.getloadavg()
     print(f"# load average at end {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}")
     script = df[df["what"].str.startswith("script")].set_index("firms")["wall"]
