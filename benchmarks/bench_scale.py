@@ -20,7 +20,7 @@ Usage::
 
     python benchmarks/bench_scale.py                           # 100,000 firms
     python benchmarks/bench_scale.py --firms 100000 --firms 1000000
-    python benchmarks/bench_scale.py --firms 1000000 --skip-analyze
+    python benchmarks/bench_scale.py --firms 1000000 --skip-analyze --extra
 """
 
 from __future__ import annotations
@@ -284,7 +284,7 @@ def main() -> None:
     load = os.getloadavg()
     print(f"# {platform.machine()}, Python {platform.python_version()}, {os.cpu_count()} cores, "
           f"load average at start {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}")
-    df = run(sizes, seed=args.seed, cache=args.cache, skip_analyze=args.skip_analyze, extra=args.steps)
+    df = run(sizes, seed=args.seed, cache=args.cache, skip_analyze=args.skip_analyze, extra=args.extra)
     load = os.getloadavg()
     print(f"# load average at end {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}")
     script = df[df["what"].str.startswith("script")].set_index("firms")["wall"]
