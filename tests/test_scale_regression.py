@@ -386,3 +386,13 @@ def test_progress_messages_name_the_step_and_its_size():
     text = "\n".join(said)
     assert f"{g.m:,} links" in text and "random network 2 of 2" in text
     assert f"PageRank of {g.n:,} firms" in text and f"betweenness of the intact network ({g.n:,} firms" in text
+
+
+def test_structure_text_says_when_the_budget_cut_the_random_networks():
+    from chainnet.commands.leaders import _structure_text
+
+    c = chainnet.load_dataset("tongling_copper")
+    text = _structure_text(c, structure(c, null_models=6, null_budget=1))
+    assert "random networks: 3 (10 swap rounds each, seed 0)" in text
+    assert "3 of the 6 random networks requested" in text and "the z-scores rest on 3 random networks" in text
+    assert "requested" not in _structure_text(c, structure(c, null_models=2))

@@ -3,12 +3,29 @@
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
 from typing import Any
 
 import click
 
 from ..model import Cluster
 from ._common import cluster_argument, format_table, links_unknown_note, load, not_measured
+
+#: Clusters with at least this many local firms report progress on stderr (as ``chainnet resilience``).
+PROGRESS_MIN_FIRMS = 5000
+
+
+def _progress(c: Cluster) -> Callable[[str], None] | None:
+    """A stderr progress printer (elapsed seconds, message) for large clusters, else None."""
+    if int(c.local_mask.sum()) < PROGRESS_MIN_FIRMS:
+        return None
+    start = time.perf_counter()
+
+    def say(msg: str) -> None:
+        click.echo(f"[{time.perf_counter() - start:6.1f}s] {msg}", err=True)
+
+    return say
 
 
 def register(main: click.Group) -> None:
@@ -38,7 +55,7 @@ def register(main: click.Group) -> None:
         from ..analysis.centrality import leaders
 
         c = load(path)
-        r = leaders(c, seed=seed)
+        r = leaders(c, seed=seed, progress=_progress(c))
         if fmt == "json":
             click.echo(json.dumps(r.to_dict(), ensure_ascii=False, indent=2))
         elif fmt == "csv":
@@ -74,7 +91,7 @@ def register(main: click.Group) -> None:
         if not c.links_known:
             not_measured(c, "Cluster structure", fmt=fmt)
             return
-        s = structure(c, seed=seed, null_models=null_models)
+        s = structure(c, seed=seed, null_models=null_models, progress=_progress(c))
         if fmt == "json":
             click.echo(json.dumps(s.to_dict(), ensure_ascii=False, indent=2))
         elif fmt == "csv":
@@ -155,6 +172,8 @@ def _structure_text(c: Cluster, s: Any) -> str:
     nm = s.null_model
     out.append(f"random networks: {nm['null_models']} ({nm['swaps_per_link']} swap rounds each, seed {nm['seed']}); "
                "every firm keeps its numbers of suppliers and buyers")
+    if nm.get("note"):
+        out.append(nm["note"])
     b = s.bowtie
     out += ["", "Bow-tie (direction of supply)"]
     if b.get("core") is None:
