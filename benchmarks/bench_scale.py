@@ -288,8 +288,10 @@ def main() -> None:
     load = os.getloadavg()
     print(f"# load average at end {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}")
     script = df[df["what"].str.startswith("script")].set_index("firms")["wall"]
+    script_cpu = df[df["what"].str.startswith("script")].set_index("firms")["cpu"]
     df["ratio"] = [w / script[f] for f, w in zip(df["firms"], df["wall"])]
-    cols = [c for c in ("firms", "what", "wall", "cpu", "peak_gb", "ratio", "results_json_mb") if c in df]
+    df["cpu_ratio"] = [c / script_cpu[f] for f, c in zip(df["firms"], df["cpu"])]
+    cols = [c for c in ("firms", "what", "wall", "cpu", "peak_gb", "ratio", "cpu_ratio", "results_json_mb") if c in df]
     print(df[cols].to_markdown(index=False, floatfmt=".2f") if _has_tabulate() else df[cols].to_string(index=False))
     for _, r in df.iterrows():
         if isinstance(r.get("result"), dict):
