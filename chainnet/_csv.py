@@ -88,7 +88,8 @@ def read_csv_table(path: Path, *, label: str | None = None) -> pd.DataFrame:
     raw = data[3:] if enc == "utf-8-sig" else data if enc == "utf-8" else text.encode("utf-8")
     sep = _delimiter(text)
     df = None
-    if not _EMPTY_LINE.search(raw.rstrip(b"\r\n")):
+    body = raw.rstrip(b"\r\n")
+    if not (_EMPTY_FIRST_LINE.match(body) or _EMPTY_LINE.search(body)):
         # pyarrow's reader is multi-threaded: 5 million links parse in a few seconds; it drops
         # empty lines, so it is used only where there are none to count
         with contextlib.suppress(Exception):
@@ -108,7 +109,10 @@ def read_csv_table(path: Path, *, label: str | None = None) -> pd.DataFrame:
 
 
 # an empty or whitespace-only line inside the file (a blank row a person sees)
-_EMPTY_LINE = re.compile(rb"(?:^|\n)[ \t]*\r?\n")
+# (two patterns, not one with "(?:^|\n)": a literal first byte lets re skip ahead, ten times faster
+# on a 28 MB links file)
+_EMPTY_LINE = re.compile(rb"\n[ \t]*\r?\n")
+_EMPTY_FIRST_LINE = re.compile(rb"[ \t]*\r?\n")
 
 
 def _delimiter(text: str) -> str:

@@ -161,7 +161,19 @@ def _as_segments(s: pd.Series) -> pd.Series:
             parts = split(str(v))
         return tuple(p for p in (x.strip() for x in parts) if p)
 
-    return pd.Series([one(v) for v in s.to_numpy(dtype=object)], index=s.index, dtype=object)
+    vals = s.to_numpy(dtype=object)
+    out = np.empty(len(vals), dtype=object)
+    text = np.fromiter((isinstance(v, str) for v in vals), dtype=bool, count=len(vals))
+    if text.any():
+        # a cluster repeats few distinct segment lists: split each distinct string once
+        codes, uniq = pd.factorize(vals[text])
+        parsed = np.empty(len(uniq), dtype=object)
+        for i, v in enumerate(uniq):
+            parsed[i] = one(v)
+        out[text] = parsed[codes]
+    for i in np.flatnonzero(~text):
+        out[i] = one(vals[i])
+    return pd.Series(out, index=s.index, dtype=object)
 
 
 def _coerce(raw: pd.DataFrame, spec: dict[str, str], col: _Collector) -> pd.DataFrame:

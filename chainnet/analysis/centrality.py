@@ -16,6 +16,7 @@ between them. See ``docs/leaders.md`` for formulas and references.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -133,7 +134,7 @@ FIGURES = ("leader_dominance", "sme_attachment", "leader_reach", "degree_central
 
 def leaders(cluster: Cluster, *, betweenness_exact_max: int = 5000, pivots: int = 100, seed: int = 0,
             pagerank_tol: float = 1e-10, rule: RoleRule | None = None,
-            completeness_impact: bool = True) -> LeaderResult:
+            completeness_impact: bool = True, progress: Callable[[str], None] | None = None) -> LeaderResult:
     """Leader centrality of a cluster: per-firm centralities, the METRICS figures and a role check.
 
     Parameters
@@ -146,6 +147,7 @@ def leaders(cluster: Cluster, *, betweenness_exact_max: int = 5000, pivots: int 
     rule : thresholds of the role-consistency check (default :class:`RoleRule`)
     completeness_impact : compute ``leader_dependence`` and each leader's completeness loss (the
         chain is evaluated once, each removal is a what-if on it); when False both are None
+    progress : called with a short message (and the graph's size) before each slow step
 
     Returns
     -------
@@ -163,12 +165,15 @@ def leaders(cluster: Cluster, *, betweenness_exact_max: int = 5000, pivots: int 
     rule = rule or RoleRule()
     if not cluster.links_known:
         return _links_unknown(cluster, rule, pagerank_tol)
+    say = progress or (lambda msg: None)
     g = _sparse.supply_graph(cluster)
     local = cluster.firms.iloc[g.rows].reset_index(drop=True)
     role = local["role"].to_numpy(dtype=object)
     figs = leader_figures(g, role)
 
+    say(f"leaders: PageRank of {g.n:,} firms and {g.m:,} supply links")
     pr, iters = _sparse.pagerank(g, alpha=DAMPING, tol=pagerank_tol)
+    say(f"leaders: betweenness of {g.n:,} firms ({'exact' if g.n <= betweenness_exact_max else f'{pivots} pivots'})")
     btw, method = _sparse.betweenness(g, exact_max=betweenness_exact_max, pivots=pivots, seed=seed)
     firms = pd.DataFrame({
         "firm_id": local["firm_id"], "name": local["name"],
@@ -184,6 +189,7 @@ def leaders(cluster: Cluster, *, betweenness_exact_max: int = 5000, pivots: int 
     losses: list[float | None] = [None] * len(lead_rows)
     figs["leader_dependence"] = None
     if completeness_impact and cluster.templates and g.n:
+        say(f"leaders: completeness without each of {len(lead_rows):,} leaders")
         all_leaders = np.flatnonzero((cluster.firms["role"] == "leader").to_numpy())
         lost = completeness_losses(cluster, [all_leaders] + [g.rows[[i]] for i in lead_rows])
         figs["leader_dependence"], losses = lost[0], lost[1:]

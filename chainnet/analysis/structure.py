@@ -15,6 +15,7 @@ formula, threshold and reference.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +38,11 @@ BOWTIE_PARTS = ("core", "in", "out", "tubes", "tendrils", "disconnected")
 NULL_FIGURES = ("core_share", "reciprocity", "modularity", "assortativity", "transitivity", "average_clustering")
 COMMUNITY_METHODS = {k: msg(f"st.{k}") for k in ("leiden", "louvain")}
 LEIDEN_ITERATIONS = 2
+#: Default cost bound of the random networks: at most this many links summed over all of them
+#: (each is rewired and analysed like the observed graph, so the cost is linear in this number).
+NULL_BUDGET = 2_000_000
+#: Random networks kept however large the graph, so that z-scores still have a spread.
+MIN_NULLS = 3
 CP_METHOD = ("Borgatti-Everett discrete core-periphery fit (core-periphery pairs ignored), searched over "
              "the nested order of firms by k-core number then degree; undirected, unweighted")
 
@@ -158,7 +164,8 @@ NULL_MODELS = 20
 
 def structure(cluster: Cluster, *, seed: int = 0, null_models: int = NULL_MODELS, swaps_per_link: int = 10,
               communities: str = "leiden", weighted: bool = False,
-              rules: TypologyRules | None = None) -> StructureResult:
+              rules: TypologyRules | None = None, null_budget: int | None = NULL_BUDGET,
+              progress: Callable[[str], None] | None = None) -> StructureResult:
     """Structure of a cluster's local supply graph, with a typology and z-scores against random networks.
 
     Parameters
@@ -172,6 +179,11 @@ def structure(cluster: Cluster, *, seed: int = 0, null_models: int = NULL_MODELS
     weighted : use supply weights in community detection and modularity (random networks keep
         each link's weight with its seller)
     rules : typology thresholds (default :class:`TypologyRules`)
+    null_budget : bound on the cost of the random networks, in links summed over all of them:
+        when ``null_models`` × links exceeds it, only ``max(3, null_budget // links)`` random
+        networks are drawn (``null_model["null_models"]`` says how many; ``null_models_requested``
+        how many were asked for). None: no bound
+    progress : called with a short message (and the graph's size) before each slow step
 
     Returns
     -------
@@ -191,8 +203,10 @@ def structure(cluster: Cluster, *, seed: int = 0, null_models: int = NULL_MODELS
     if communities not in COMMUNITY_METHODS:
         raise ChainnetError(f"communities={communities!r}: use one of {', '.join(COMMUNITY_METHODS)}")
     rules = rules or TypologyRules()
+    say = progress or (lambda msg: None)
     g = _sparse.supply_graph(cluster)
     local = cluster.firms.iloc[g.rows].reset_index(drop=True)
+    say(f"structure: communities, bow-tie and core-periphery of {g.n:,} firms and {g.m:,} supply links")
     kcore = _sparse.core_number(g)
     topo, membership = _topology(g, seed=seed, weighted=weighted, method=communities)
     parts, bow = bowtie(g)
@@ -210,7 +224,7 @@ def structure(cluster: Cluster, *, seed: int = 0, null_models: int = NULL_MODELS
     cp["core_roles"] = _counts(local["role"][cp_core]) if cp_core is not None else None
     typ = typology(cluster, g, local, rules)
     sig, null = _significance(g, topo, null_models=null_models, swaps_per_link=swaps_per_link, seed=seed,
-                              weighted=weighted, method=communities)
+                              weighted=weighted, method=communities, budget=null_budget, say=say)
     firms = pd.DataFrame({
         "firm_id": local["firm_id"], "name": local["name"], "role": local["role"],
         "bowtie": parts, "community": membership, "core_periphery":
@@ -318,8 +332,7 @@ def _topology(g: _sparse.SupplyGraph, *, seed: int, weighted: bool,
            "assortativity": _assortativity(g), "transitivity": None, "average_clustering": None}
     if g.n:
         G = g.igraph
-        t = G.transitivity_undirected()
-        out["transitivity"] = None if math.isnan(t) else float(t)
+        out["transitivity"] = _sparse.transitivity(g)
         out["average_clustering"] = float(G.transitivity_avglocal_undirected(mode="zero"))
     return out, membership
 
@@ -521,11 +534,27 @@ def _boundary(cluster: Cluster, n_local: int) -> dict[str, Any]:
 
 
 # -- significance ---------------------------------------------------------------------------
+def null_count(requested: int, links: int, budget: int | None) -> int:
+    """How many random networks :func:`structure` draws: ``requested``, or fewer when their links
+    would exceed ``budget`` (but at least :data:`MIN_NULLS`, never more than requested).
+
+    >>> null_count(20, 10_000, 2_000_000), null_count(20, 393_329, 2_000_000), null_count(20, 4_000_000, 2_000_000)
+    (20, 5, 3)
+    """
+    if budget is None or requested * links <= budget:
+        return requested
+    return min(requested, max(MIN_NULLS, budget // max(links, 1)))
+
+
 def _significance(g: _sparse.SupplyGraph, observed: dict[str, Any], *, null_models: int, swaps_per_link: int,
-                  seed: int, weighted: bool, method: str) -> tuple[pd.DataFrame, dict[str, Any]]:
+                  seed: int, weighted: bool, method: str, budget: int | None = None,
+                  say: Callable[[str], None] | None = None) -> tuple[pd.DataFrame, dict[str, Any]]:
     rng = np.random.default_rng(seed)
     values: dict[str, list[float]] = {f: [] for f in NULL_FIGURES}
-    for i in range(null_models if g.m >= 2 else 0):
+    k = null_count(null_models, g.m, budget) if g.m >= 2 else 0
+    for i in range(k):
+        if say is not None:
+            say(f"structure: random network {i + 1} of {k} ({g.m:,} links, {swaps_per_link} swap rounds)")
         s, t = rewire(g.src, g.tgt, g.n, swaps_per_link=swaps_per_link, rng=rng)
         order = np.lexsort((t, s))
         null = _sparse.SupplyGraph(ids=g.ids, rows=g.rows, src=s[order].astype(np.int32),
@@ -544,7 +573,11 @@ def _significance(g: _sparse.SupplyGraph, observed: dict[str, Any], *, null_mode
         rows.append({"figure": f, "observed": obs, "null_mean": mean, "null_sd": sd, "z": z, "nulls": len(x)})
     info = {"null_model": "directed degree-preserving edge swaps (Maslov & Sneppen 2002): every firm keeps its "
             "numbers of suppliers and buyers; no self-loops or repeated links",
-            "null_models": null_models if g.m >= 2 else 0, "swaps_per_link": swaps_per_link, "seed": seed}
+            "null_models": k, "null_models_requested": null_models, "null_budget": budget,
+            "swaps_per_link": swaps_per_link, "seed": seed,
+            "note": "" if k == null_models or g.m < 2 else
+            f"{k} of the {null_models} random networks requested: {null_models} × {g.m:,} links exceeds the budget of "
+            f"{budget:,} links (null_budget), so the z-scores rest on {k} random networks"}
     return pd.DataFrame(rows, columns=["figure", "observed", "null_mean", "null_sd", "z", "nulls"]), info
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -11,6 +13,21 @@ from .._format import share
 from .._messages import Text, msg, t
 from ..model import Cluster
 from ._common import cluster_argument, format_table, links_unknown_note, load, not_measured
+
+#: Clusters with at least this many local firms report progress on stderr (as ``chainnet resilience``).
+PROGRESS_MIN_FIRMS = 5000
+
+
+def _progress(c: Cluster) -> Callable[[str], None] | None:
+    """A stderr progress printer (elapsed seconds, message) for large clusters, else None."""
+    if int(c.local_mask.sum()) < PROGRESS_MIN_FIRMS:
+        return None
+    start = time.perf_counter()
+
+    def say(msg: str) -> None:
+        click.echo(f"[{time.perf_counter() - start:6.1f}s] {msg}", err=True)
+
+    return say
 
 
 def register(main: click.Group) -> None:
@@ -43,7 +60,7 @@ def register(main: click.Group) -> None:
         from ..analysis.centrality import leaders
 
         c = load(path)
-        r = leaders(c, seed=seed)
+        r = leaders(c, seed=seed, progress=_progress(c))
         if fmt == "json":
             click.echo(json.dumps(r.to_dict(), ensure_ascii=False, indent=2))
         elif fmt == "csv":
@@ -82,7 +99,7 @@ def register(main: click.Group) -> None:
         if not c.links_known:
             not_measured(c, "cluster_structure", fmt=fmt, lang=lang)
             return
-        s = structure(c, seed=seed, null_models=null_models)
+        s = structure(c, seed=seed, null_models=null_models, progress=_progress(c))
         if fmt == "json":
             click.echo(json.dumps(s.to_dict(), ensure_ascii=False, indent=2))
         elif fmt == "csv":
@@ -188,6 +205,9 @@ def _structure_text(c: Cluster, s: Any, *, lang: str = "en") -> str:
     out.append(format_table(_head("st.head_figures", lang), rows))
     nm = s.null_model
     out.append(msg("st.random", lang, n=nm["null_models"], swaps=nm["swaps_per_link"], seed=nm["seed"]))
+    if nm.get("note"):  # fewer random networks than asked: their cost is bounded (docs/structure.md)
+        out.append(msg("st.null_cap", lang, n=nm["null_models"], requested=nm["null_models_requested"],
+                       budget=nm["null_budget"]))
     b = s.bowtie
     out += ["", msg("st.bowtie", lang)]
     if b.get("core") is None:
