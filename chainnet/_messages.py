@@ -290,10 +290,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
                  "完整度指数 {index}，环节覆盖率 {segment_coverage}，衔接覆盖率 {link_coverage}，路径完整度 {path_completeness}，"
                  "本地配套率 {local_sourcing}。"),
     # the opening count: its parts (local firms, external, institutions, services) add up to the total
-    "st.null_cap": ("only {n} of the {requested} random networks asked for were drawn: their cost is bounded at "
-                    "{budget:,} links in all (structure(null_budget=...))",
-                    "只生成了所请求 {requested} 个随机网络中的 {n} 个：其计算量上限为合计 {budget:,} 条联系"
-                    "（structure(null_budget=...)）"),
+    "st.null_cap": ("{n} of the {requested} random networks requested: {requested} × {links:,} links exceeds the "
+                    "budget of {budget:,} links (null_budget), so the z-scores rest on {n} random networks",
+                    "只生成了所请求 {requested} 个随机网络中的 {n} 个：{requested} × {links:,} 条联系超出合计 {budget:,} 条的"
+                    "计算量上限，因此 z 值基于 {n} 个随机网络"),
     "rep.bodies": ("{firms:,} firms and bodies ({parts})", "{firms:,} 家企业与机构（{parts}）"),
     "rep.part": ("{n:,} {what}", "{what} {n:,} 家"),
     "rep.null_models": ("z-scores against {n} degree-preserving random networks (seed {seed}).",

@@ -576,8 +576,8 @@ def _significance(g: _sparse.SupplyGraph, observed: dict[str, Any], *, null_mode
             "null_models": k, "null_models_requested": null_models, "null_budget": budget,
             "swaps_per_link": swaps_per_link, "seed": seed,
             "note": "" if k == null_models or g.m < 2 else
-            f"{k} of the {null_models} random networks requested: {null_models} × {g.m:,} links exceeds the budget of "
-            f"{budget:,} links (null_budget), so the z-scores rest on {k} random networks"}
+            msg("st.null_cap", "en", n=k, requested=null_models, links=g.m, budget=budget),
+            "links": g.m}
     return pd.DataFrame(rows, columns=["figure", "observed", "null_mean", "null_sd", "z", "nulls"]), info
 
 

@@ -207,7 +207,7 @@ def _structure_text(c: Cluster, s: Any, *, lang: str = "en") -> str:
     out.append(msg("st.random", lang, n=nm["null_models"], swaps=nm["swaps_per_link"], seed=nm["seed"]))
     if nm.get("note"):  # fewer random networks than asked: their cost is bounded (docs/structure.md)
         out.append(msg("st.null_cap", lang, n=nm["null_models"], requested=nm["null_models_requested"],
-                       budget=nm["null_budget"]))
+                       links=nm["links"], budget=nm["null_budget"]))
     b = s.bowtie
     out += ["", msg("st.bowtie", lang)]
     if b.get("core") is None:
