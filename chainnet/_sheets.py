@@ -56,6 +56,20 @@ def read_sheets(path: Path, *, label: str, wanted: tuple[str, ...] | None = None
         raise _error(label, f"not a valid .xlsx workbook ({why}); save it from Excel as .xlsx") from None
 
 
+def sheet_titles(path: Path) -> list[str]:
+    """The workbook's sheet names in order (read from its index, without loading any cell)."""
+    import openpyxl
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=UserWarning, module=r"openpyxl\.")
+        with open(path, "rb") as fh:
+            wb = openpyxl.load_workbook(fh, read_only=True)
+            try:
+                return list(wb.sheetnames)
+            finally:
+                wb.close()
+
+
 def _read(path: Path, label: str, wanted: tuple[str, ...] | None) -> dict[str, pd.DataFrame]:
     import openpyxl
 

@@ -101,7 +101,12 @@ def read_xlsx(path: Path) -> Cluster:
     sheets = read_sheets(path, label=label, wanted=("meta", "firms", "links", "sources", "templates"))
     missing = [s for s in ("meta", "firms") if s not in sheets]
     if missing:
-        raise ValidationError([Problem(label, f"sheet '{s}' is missing (sheets found: {', '.join(sheets)})")
+        from ._sheets import sheet_titles
+
+        found = ", ".join(sheet_titles(path)) or "none"
+        raise ValidationError([Problem(label, f"sheet '{s}' is missing (sheets found: {found}); a cluster workbook "
+                                              "has the sheets meta, firms and links (see docs/data-format.md); a firm list goes "
+                                              "through `chainnet import`")
                                for s in missing], subject=label)
     meta = _meta_from_sheet(sheets)
     templates = None
