@@ -258,11 +258,11 @@ def _text_size(d: Any) -> tuple[int, int]:
     return (s.page_width - s.left_margin - s.right_margin, s.page_height - s.top_margin - s.bottom_margin)
 
 
-def _cell_text(cell: Any, text: str, *, style: Any, bold: bool = False) -> None:
+def _cell_text(cell: Any, text: str, *, style_id: str, bold: bool = False) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
     p = cell.paragraphs[0]
-    p.style = style
+    p._p.get_or_add_pPr().style = style_id  # by id: python-docx looks a style object up among all styles
     if text:
         p.add_run(text).bold = bold or None
     if not bold and text and _NUMBER.match(text) and any(ch.isdigit() for ch in text):
@@ -295,7 +295,7 @@ def _table(d: Any, block: Table) -> None:
     table = d.add_table(rows=1 + len(rows), cols=len(columns))
     table.style = d.styles["Table Grid"]
     table.autofit = False
-    style = d.styles["Table Text"]
+    style_id = d.styles["Table Text"].style_id
     together = len(rows) <= KEEP_TOGETHER_ROWS
     for k, (row, texts) in enumerate(zip(table.rows, [columns, *rows])):
         trpr = row._tr.get_or_add_trPr()
@@ -304,14 +304,14 @@ def _table(d: Any, block: Table) -> None:
             trpr.append(OxmlElement("w:tblHeader"))
         for cell, text, w in zip(row.cells, texts, widths):
             cell.width = Emu(int(w))
-            _cell_text(cell, text, style=style, bold=k == 0)
+            _cell_text(cell, text, style_id=style_id, bold=k == 0)
             if k < len(rows) and (k == 0 or together):  # the header always stays with a row; a short table whole
                 cell.paragraphs[0].paragraph_format.keep_with_next = True
             if k == 0:
                 _shade(cell, "D9D9D9")
     for col, w in zip(table._tbl.tblGrid.findall(_qn("w:gridCol")), widths):
         col.set(_qn("w:w"), str(int(w) // 635))
-    d.add_paragraph(style=style)  # a little space after the table (and keeps two tables apart)
+    d.add_paragraph(style=d.styles["Table Text"])  # a little space after the table (and keeps two tables apart)
 
 
 def _figure(d: Any, block: Figure, folder: Path, number: int, lang: str) -> None:
@@ -377,7 +377,8 @@ def _repack(data: bytes) -> bytes:
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             entry = zipfile.ZipInfo(info.filename, date_time=when)
-            entry.compress_type = zipfile.ZIP_DEFLATED
+            # PNGs are compressed already: stored as they are (deflating them again only costs time)
+            entry.compress_type = zipfile.ZIP_STORED if info.filename.endswith(".png") else zipfile.ZIP_DEFLATED
             entry.external_attr = 0o644 << 16
             dst.writestr(entry, src.read(info))
     return out.getvalue()
