@@ -166,7 +166,11 @@ def test_same_document_same_bytes_and_source_date_epoch(tmp_path: Path, monkeypa
     first = render_docx(doc, tmp_path)
     assert render_docx(doc, tmp_path) == first
     (tmp_path / "a.docx").write_bytes(first)
-    assert {i.date_time for i in zipfile.ZipFile(tmp_path / "a.docx").infolist()} == {(1980, 1, 1, 0, 0, 0)}
+    with zipfile.ZipFile(tmp_path / "a.docx") as z:
+        assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+        # not the template's thumbnail (a picture of another document) nor its "Microsoft Macintosh Word"
+        assert "docProps/thumbnail.jpeg" not in z.namelist() and b"thumbnail" not in z.read("_rels/.rels")
+        assert b"<Application>chainnet</Application>" in z.read("docProps/app.xml")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # 2023-11-14 22:13:20 UTC
     d = _write(doc, tmp_path)
     assert d.core_properties.created == datetime(2023, 11, 14, 22, 13, 20, tzinfo=UTC)
@@ -183,6 +187,16 @@ def test_column_widths_fit_the_text_width() -> None:
     # needs (16 each, the longest unbreakable words capped at 16) above the total: scaled down to it
     widths = column_widths(["a", "b"], [["x" * 30, "y" * 30]], total=20, unit=1, pad=0)
     assert widths == [10.0, 10.0] and math.isclose(sum(widths), 20)
+
+
+def test_short_tables_stay_on_one_page_long_ones_flow(tmp_path: Path) -> None:
+    short = pd.DataFrame({"a": ["x", "y", "z"], "b": [1, 2, 3]})
+    long = pd.DataFrame({"a": [f"row {k}" for k in range(60)], "b": range(60)})  # 61 lines: > 40% of a page
+    d = _write(Document("en", [Heading(1, "T"), Table(short), Table(long)]), tmp_path)
+    keep = [[r.cells[0].paragraphs[0].paragraph_format.keep_with_next for r in t.rows] for t in d.tables]
+    assert keep[0] == [True, True, True, None]  # every row held to the next, the last ends the table
+    assert keep[1] == [True] + [None] * 60  # only the header is held to the first row
+    assert all(r._tr.trPr.find(qn("w:cantSplit")) is not None for t in d.tables for r in t.rows)
 
 
 # -- two real reports: every block of the Document found in the Word file --------------------------------

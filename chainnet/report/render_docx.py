@@ -13,6 +13,7 @@ time when given).
 from __future__ import annotations
 
 import io
+import math
 import os
 import re
 import unicodedata
@@ -48,8 +49,11 @@ _CELL_PAD = 2 * 108 * 635 + 12700
 #: a table of this many columns or more whose body text does not fit a portrait page, and a figure
 #: this much wider than tall, go on a landscape page
 WIDE_TABLE_COLUMNS = 8
-#: a table of at most this many rows is kept on one page
-KEEP_TOGETHER_ROWS = 15
+#: a table is kept on one page when its estimated height is at most this share of the text height
+#: (a longer one would leave a large blank at the foot of the page before it)
+KEEP_TOGETHER_SHARE = 0.4
+#: height of a line of table text (9 pt, single spacing, CJK glyphs are the tallest) in EMU
+_LINE = int(12.5 * 12700)
 WIDE_FIGURE_ASPECT = 1.8
 _NUMBER = re.compile(r"^[-+−]?(\d[\d,]*)?(\.\d+)?\s*%?$")
 
@@ -284,19 +288,33 @@ def _cells(block: Table) -> tuple[list[str], list[list[str]]]:
     return [_clean(c) for c in df.columns], [[_clean(v) for v in row] for row in df.itertuples(index=False)]
 
 
+def table_height(rows: list[list[str]], widths: list[float]) -> int:
+    """Estimated height (EMU) of table rows set in columns of ``widths`` (EMU): each row as tall as its
+    cell of most wrapped lines.
+
+    >>> table_height([["ab", "c"], ["x" * 30, ""]], [_CELL_PAD + 10 * _HALF_EM] * 2) == 4 * _LINE
+    True
+    """
+    lines = 0
+    for row in rows:
+        lines += max((max(1, math.ceil(display_width(t) * _HALF_EM / max(1.0, w - _CELL_PAD)))
+                      for t, w in zip(row, widths)), default=1)
+    return lines * _LINE
+
+
 def _table(d: Any, block: Table) -> None:
     """A Word table: bold shaded header row repeated on every page, rows never split, widths fitted."""
     from docx.oxml import OxmlElement
     from docx.shared import Emu
 
     columns, rows = _cells(block)
-    width, _ = _text_size(d)
+    width, height = _text_size(d)
     widths = column_widths(columns, rows, total=width, unit=_HALF_EM, pad=_CELL_PAD)
     table = d.add_table(rows=1 + len(rows), cols=len(columns))
     table.style = d.styles["Table Grid"]
     table.autofit = False
     style_id = d.styles["Table Text"].style_id
-    together = len(rows) <= KEEP_TOGETHER_ROWS
+    together = table_height([columns, *rows], widths) <= KEEP_TOGETHER_SHARE * height
     for k, (row, texts) in enumerate(zip(table.rows, [columns, *rows])):
         trpr = row._tr.get_or_add_trPr()
         trpr.append(OxmlElement("w:cantSplit"))
@@ -369,18 +387,37 @@ def _source_date() -> datetime | None:
     return datetime.fromtimestamp(int(raw), UTC)
 
 
+#: docProps/app.xml: python-docx's template says "Microsoft Macintosh Word", one page and no words
+_APP_XML = (b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+            b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
+            b'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+            b"<Application>chainnet</Application><DocSecurity>0</DocSecurity><ScaleCrop>false</ScaleCrop>"
+            b"<LinksUpToDate>false</LinksUpToDate><SharedDoc>false</SharedDoc>"
+            b"<HyperlinksChanged>false</HyperlinksChanged></Properties>")
+_THUMBNAIL = "docProps/thumbnail.jpeg"
+_THUMBNAIL_REL = re.compile(rb"<Relationship [^>]*Target=\"docProps/thumbnail\.jpeg\"\s*/>")
+
+
 def _repack(data: bytes) -> bytes:
-    """The same package with every zip entry dated alike (python-docx stamps them with the clock)."""
+    """The same package with every zip entry dated alike (python-docx stamps them with the clock), without
+    the template's thumbnail (a picture of some other document) and with neutral application properties."""
     stamp = _source_date()
     when = max(_ZIP_EPOCH, stamp.timetuple()[:6]) if stamp else _ZIP_EPOCH
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
+            if info.filename == _THUMBNAIL:
+                continue
+            content = src.read(info)
+            if info.filename == "_rels/.rels":
+                content = _THUMBNAIL_REL.sub(b"", content)
+            elif info.filename == "docProps/app.xml":
+                content = _APP_XML
             entry = zipfile.ZipInfo(info.filename, date_time=when)
             # PNGs are compressed already: stored as they are (deflating them again only costs time)
             entry.compress_type = zipfile.ZIP_STORED if info.filename.endswith(".png") else zipfile.ZIP_DEFLATED
             entry.external_attr = 0o644 << 16
-            dst.writestr(entry, src.read(info))
+            dst.writestr(entry, content)
     return out.getvalue()
 
 
