@@ -45,13 +45,17 @@ def _png(path: Path, size: tuple[int, int]) -> None:
     Image.new("RGB", size, (30, 120, 200)).save(path)
 
 
+#: a name from user data that would be a formula, markup or a field code elsewhere: text in Word
+HOSTILE = '=HYPERLINK("http://example.invalid") <b>x</b> { PAGE } `y`'
+
+
 def _handmade(folder: Path, lang: str) -> Document:
     """Title, lead, a table, a normal, a wide (3:1) and a tall (1:3) figure."""
     _png(folder / "figures" / "a.png", (400, 300))
     _png(folder / "figures" / "wide.png", (900, 300))
     _png(folder / "figures" / "tall.png", (300, 900))
     zh = lang == "zh"
-    df = pd.DataFrame({"企业" if zh else "firm": ["链主企业A", "B"], "share": ["13.1%", 0.5],
+    df = pd.DataFrame({"企业" if zh else "firm": ["链主企业A", HOSTILE], "share": ["13.1%", 0.5],
                        "note": ["x\x07y", float("nan")]})
     return Document(lang, [
         Heading(1, "铜陵 报告" if zh else "Copper report"),
@@ -117,7 +121,7 @@ def test_handmade_document(tmp_path: Path, lang: str, monkeypatch: pytest.Monkey
     (table,) = d.tables
     head, *body = table.rows
     assert [c.text for c in head.cells] == ["企业" if zh else "firm", "share", "note"]
-    assert [[c.text for c in r.cells] for r in body] == [["链主企业A", "13.1%", "xy"], ["B", "0.5", ""]]
+    assert [[c.text for c in r.cells] for r in body] == [["链主企业A", "13.1%", "xy"], [HOSTILE, "0.5", ""]]
     assert head._tr.trPr.find(qn("w:tblHeader")) is not None
     assert all(r.bold for c in head.cells for r in c.paragraphs[0].runs)
     assert body[0].cells[1].paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.RIGHT
@@ -152,6 +156,7 @@ def test_handmade_document(tmp_path: Path, lang: str, monkeypatch: pytest.Monkey
     # page numbers: PAGE (and NUMPAGES) fields in the footer every section shares
     footer = d.sections[0].footer
     assert _instructions(footer._element) == ["PAGE", "NUMPAGES"]
+    assert len(_instructions(d.element.body)) == 3  # the three captions' SEQ: no field from the data
     assert footer.paragraphs[0].text == ("第 1 页 / 共 1 页" if zh else "Page 1 of 1")
     assert all(s.footer.is_linked_to_previous for s in d.sections[1:])
     # core properties: title and language; no clock read
