@@ -45,7 +45,8 @@ _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 #: one half-em of table text (9 pt, with 10% to spare for bold and wide glyphs) and the cell margins, in EMU
 _HALF_EM = int(TABLE_PT / 2 * 1.1 * 12700)
-_CELL_PAD = 2 * 108 * 635 + 12700
+_CELL_MARGIN = 57  # twips left and right in a cell (1 mm, Word's "narrow"; its default is 1.9 mm)
+_CELL_PAD = 2 * _CELL_MARGIN * 635 + 12700
 #: a table of this many columns or more whose body text does not fit a portrait page, and a figure
 #: this much wider than tall, go on a landscape page
 WIDE_TABLE_COLUMNS = 8
@@ -288,6 +289,24 @@ def _cells(block: Table) -> tuple[list[str], list[list[str]]]:
     return [_clean(c) for c in df.columns], [[_clean(v) for v in row] for row in df.itertuples(index=False)]
 
 
+def _cell_margins(table: Any) -> None:
+    """Narrow left and right cell margins (``_CELL_MARGIN``): more room for text in a dense table."""
+    from docx.oxml import OxmlElement
+
+    mar = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        el = OxmlElement(f"w:{side}")
+        el.set(_qn("w:w"), str(_CELL_MARGIN))
+        el.set(_qn("w:type"), "dxa")
+        mar.append(el)
+    tblpr = table._tbl.tblPr
+    look = tblpr.find(_qn("w:tblLook"))
+    if look is not None:  # tblCellMar comes before tblLook in the schema's order
+        look.addprevious(mar)
+    else:
+        tblpr.append(mar)
+
+
 def table_height(rows: list[list[str]], widths: list[float]) -> int:
     """Estimated height (EMU) of table rows set in columns of ``widths`` (EMU): each row as tall as its
     cell of most wrapped lines.
@@ -312,7 +331,8 @@ def _table(d: Any, block: Table) -> None:
     widths = column_widths(columns, rows, total=width, unit=_HALF_EM, pad=_CELL_PAD)
     table = d.add_table(rows=1 + len(rows), cols=len(columns))
     table.style = d.styles["Table Grid"]
-    table.autofit = False
+    table.autofit = False  # a fixed layout: Word keeps the widths below instead of fitting to content
+    _cell_margins(table)
     style_id = d.styles["Table Text"].style_id
     together = table_height([columns, *rows], widths) <= KEEP_TOGETHER_SHARE * height
     for k, (row, texts) in enumerate(zip(table.rows, [columns, *rows])):
