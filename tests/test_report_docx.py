@@ -209,20 +209,20 @@ REAL = [("tongling_copper", "zh"), ("demo_copper", "en")]
 
 
 @pytest.fixture(scope="module", params=REAL, ids=[f"{d}-{lang}" for d, lang in REAL])
-def real(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[Document, Path]:
+def real(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Document, Path]:
     dataset, lang = request.param
     folder = tmp_path_factory.mktemp(f"{dataset}_{lang}")
     a = compute(chainnet.load_dataset(dataset), lang=lang, candidates=[], null_models=0,
                 figures_dir=folder / "figures", dpi=40)
-    return a.doc, write_docx(a.doc, folder, folder / "report.docx")
+    return dataset, a.doc, write_docx(a.doc, folder, folder / "report.docx")
 
 
 def _shown(v: Any) -> str:
     return "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
 
 
-def test_real_report_matches_its_document(real: tuple[Document, Path]) -> None:
-    doc, path = real
+def test_real_report_matches_its_document(real: tuple[str, Document, Path]) -> None:
+    _, doc, path = real
     d = docx.Document(str(path))
     blocks = doc.blocks
     assert _headings(d) == [(f"Heading {b.level}", b.text) for b in blocks if isinstance(b, Heading)]
@@ -245,10 +245,22 @@ def test_real_report_matches_its_document(real: tuple[Document, Path]) -> None:
     assert all(0 < shape.width <= LANDSCAPE_TEXT for shape in d.inline_shapes)
 
 
+def test_chinese_word_report_has_no_english_words(real: tuple[str, Document, Path]) -> None:
+    from tests.test_report_language import allowed_words, english_leaks
+
+    dataset, doc, path = real
+    if doc.lang != "zh":
+        pytest.skip("the English report is English")
+    d = docx.Document(str(path))
+    text = [p.text for p in d.paragraphs] + [c.text for t in d.tables for r in t.rows for c in r.cells]
+    text += [p.text for p in d.sections[0].footer.paragraphs] + [d.core_properties.title]
+    assert english_leaks("\n".join(text), allowed_words(chainnet.load_dataset(dataset))) == []
+
+
 @pytest.mark.skipif(shutil.which("soffice") is None,
                     reason="LibreOffice (soffice) is not installed: apt-get install libreoffice-writer-nogui")
-def test_libreoffice_turns_the_report_into_pages(real: tuple[Document, Path], tmp_path: Path) -> None:
-    doc, path = real
+def test_libreoffice_turns_the_report_into_pages(real: tuple[str, Document, Path], tmp_path: Path) -> None:
+    _, doc, path = real
     profile = tmp_path / "lo_profile"  # a private profile: parallel runs do not share a lock
     out = tmp_path / "pdf"
     r = subprocess.run(["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf",
