@@ -12,6 +12,7 @@ import math
 import re
 import shutil
 import subprocess
+import sys
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,9 +28,11 @@ from docx.oxml.ns import qn
 from PIL import Image
 
 import chainnet
+from chainnet._errors import ChainnetError
 from chainnet.cli import main
 from chainnet.report import REPORT_FORMATS, Document, Figure, Heading, Paragraph, Table, compute
-from chainnet.report.render_docx import column_widths, render_docx, write_docx
+from chainnet.report.docx_layout import column_widths
+from chainnet.report.render_docx import render_docx, write_docx
 
 # Word stores page sizes in twips (1/1440 inch, 635 EMU): A4 is 11906 x 16838 twips, a 25 mm margin
 # 1417 twips (25 / 25.4 * 1440 = 1417.3), a 22 mm margin 1247 twips (1247.2)
@@ -180,6 +183,12 @@ def test_same_document_same_bytes_and_source_date_epoch(tmp_path: Path, monkeypa
     d = _write(doc, tmp_path)
     assert d.core_properties.created == datetime(2023, 11, 14, 22, 13, 20, tzinfo=UTC)
     assert {i.date_time for i in zipfile.ZipFile(tmp_path / "report.docx").infolist()} == {(2023, 11, 14, 22, 13, 20)}
+
+
+def test_missing_python_docx_is_a_chainnet_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "docx", None)  # `import docx` now raises ImportError
+    with pytest.raises(ChainnetError, match="pip install python-docx"):
+        render_docx(Document("en", [Heading(1, "T")]), tmp_path)
 
 
 def test_column_widths_fit_the_text_width() -> None:

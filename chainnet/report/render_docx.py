@@ -13,16 +13,25 @@ time when given).
 from __future__ import annotations
 
 import io
-import math
 import os
 import re
-import unicodedata
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from .._errors import ChainnetError
 from .document import Document, Figure, Heading, Paragraph, Table
+from .docx_layout import (
+    CELL_MARGIN_TWIPS,
+    CELL_PAD,
+    HALF_EM,
+    TABLE_PT,
+    column_wants,
+    column_widths,
+    landscape_blocks,
+    table_height,
+)
 from .render_md import _text
 
 #: Latin and East Asian font of the body text and of the headings
@@ -36,99 +45,25 @@ PAGE_MM = (210.0, 297.0)
 MARGIN_MM = (25.0, 22.0)  # left/right, top/bottom
 BODY_PT = {"en": 11.0, "zh": 10.5}  # zh: 五号
 HEADING_PT = {1: 16.0, 2: 14.0, 3: 12.0}  # 三号, 四号, 小四
-TABLE_PT = 9.0  # 小五
 #: a figure never takes more than this share of the text height (its caption goes below)
 FIGURE_MAX_HEIGHT = 0.82
 #: the fixed zip timestamp when no SOURCE_DATE_EPOCH is set (the earliest a zip can hold)
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 #: characters XML 1.0 cannot hold (python-docx refuses them): control characters from user data
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-#: one half-em of table text (9 pt, with 10% to spare for bold and wide glyphs) and the cell margins, in EMU
-_HALF_EM = int(TABLE_PT / 2 * 1.1 * 12700)
-_CELL_MARGIN = 57  # twips left and right in a cell (1 mm, Word's "narrow"; its default is 1.9 mm)
-_CELL_PAD = 2 * _CELL_MARGIN * 635 + 12700
 #: a table of this many columns or more whose body text does not fit a portrait page, and a figure
 #: this much wider than tall, go on a landscape page
 WIDE_TABLE_COLUMNS = 8
+WIDE_FIGURE_ASPECT = 1.8
 #: a table is kept on one page when its estimated height is at most this share of the text height
 #: (a longer one would leave a large blank at the foot of the page before it)
 KEEP_TOGETHER_SHARE = 0.4
-#: height of a line of table text (9 pt, single spacing, CJK glyphs are the tallest) in EMU
-_LINE = int(12.5 * 12700)
-WIDE_FIGURE_ASPECT = 1.8
 _NUMBER = re.compile(r"^[-+−]?(\d[\d,]*)?(\.\d+)?\s*%?$")
 
 
 def _clean(text: Any) -> str:
     """A value as text Word can hold: one line, control characters removed."""
     return _NOT_XML.sub("", _text(text))
-
-
-def display_width(text: str) -> int:
-    """Width of ``text`` in half-em units: CJK and other wide characters count 2, the rest 1.
-
-    >>> display_width("ab链主")
-    6
-    """
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _longest_token(text: str) -> int:
-    """Width of the longest piece a line cannot break inside (a Latin word; a CJK character breaks anywhere)."""
-    best = 0
-    for word in re.split(r"[\s/\-]+", text):
-        run = 0
-        for ch in word:
-            if unicodedata.east_asian_width(ch) in "WF":
-                best, run = max(best, run, 2), 0
-            else:
-                run += 1
-        best = max(best, run)
-    return best
-
-
-def _wants(columns: list[str], rows: list[list[str]], cap: int = 40) -> tuple[list[int], list[int], list[int]]:
-    """Per column, in half-ems: the width it wants (longest text, header included, at most ``cap``), the
-    width it needs (longest unbreakable word, at least 4 CJK characters' worth, at most 16) and the
-    width its body cells want (without the header, which may wrap)."""
-    cells = [[str(c)] + [r[k] for r in rows] for k, c in enumerate(columns)]
-    want = [min(cap, max(display_width(t) for t in col)) for col in cells]
-    body = [min(cap, max((display_width(t) for t in col[1:]), default=0)) for col in cells]
-    need = [min(w, max(8, min(16, max(_longest_token(t) for t in col)))) for col, w in zip(cells, want)]
-    return want, need, body
-
-
-def column_widths(columns: list[str], rows: list[list[str]], *, total: float, unit: float, pad: float,
-                  cap: int = 40) -> list[float]:
-    """Widths of a table's columns (in the unit of ``total``) that fit the text width ``total``.
-
-    Each column wants its longest text (header included, CJK counted double, at most ``cap``
-    half-ems of ``unit`` each; longer text wraps) and needs its longest unbreakable word (at least
-    four CJK characters' worth, at most 16 half-ems), plus ``pad`` for the cell margins. A table
-    that wants no more than ``total`` gets what it wants; a wider one gives every column its need
-    and shares the rest in proportion to what each still wants; one whose needs exceed ``total``
-    is scaled down (its longest words then break inside). The rest is shared by how much text each
-    column holds beyond its need (up to four times ``cap``), so a column of long notes gets more.
-
-    >>> column_widths(["a", "b"], [["xx", "yyyy"]], total=100, unit=1, pad=0)
-    [2.0, 4.0]
-    >>> column_widths(["a", "b"], [["x " * 20, "y" * 10]], total=20, unit=1, pad=0)
-    [10.0, 10.0]
-    >>> column_widths(["a", "b"], [["x " * 20, "y" * 10]], total=30, unit=1, pad=0)
-    [20.0, 10.0]
-    >>> column_widths(["a", "b", "c"], [["x " * 20, "y " * 20, "z " * 60]], total=112, unit=1, pad=0)
-    [24.0, 24.0, 64.0]
-    """
-    want, need, _ = _wants(columns, rows, cap)
-    long, _, _ = _wants(columns, rows, 4 * cap)  # how much text each column really holds
-    want = [w * unit + pad for w in want]
-    need = [n * unit + pad for n in need]
-    if sum(want) <= total:
-        return [float(w) for w in want]
-    if sum(need) >= total:
-        return [total * n / sum(need) for n in need]
-    spare, extra = total - sum(need), [max(0.0, x * unit + pad - n) for x, n in zip(long, need)]
-    return [n + spare * e / sum(extra) for n, e in zip(need, extra)]
 
 
 def _qn(tag: str) -> str:
@@ -146,7 +81,7 @@ def _set_fonts(rpr: Any, latin: str, east_asia: str) -> None:
         fonts.set(_qn(attr), name)
 
 
-def _set_lang(rpr: Any, lang: str) -> None:
+def _set_lang(rpr: Any) -> None:
     el = rpr.find(_qn("w:lang"))
     if el is None:
         from docx.oxml import OxmlElement
@@ -167,7 +102,7 @@ def _setup_styles(d: Any, lang: str) -> None:
     styles = d.styles
     defaults = styles.element.find(_qn("w:docDefaults")).find(_qn("w:rPrDefault")).find(_qn("w:rPr"))
     _set_fonts(defaults, *BODY_FONTS)
-    _set_lang(defaults, lang)
+    _set_lang(defaults)
     normal = styles["Normal"]
     _set_fonts(normal.element.get_or_add_rPr(), *BODY_FONTS)
     normal.font.size = Pt(BODY_PT[lang])
@@ -185,9 +120,9 @@ def _setup_styles(d: Any, lang: str) -> None:
         h.font.color.rgb = RGBColor(0, 0, 0)
         h.paragraph_format.space_before = Pt(18 if level == 1 else 12)
         h.paragraph_format.space_after = Pt(6)
-        for name in (f"Heading {level} Char",):  # the linked character style Word shows beside it
-            if name in [s.name for s in styles]:
-                _set_fonts(styles[name].element.get_or_add_rPr(), *HEADING_FONTS)
+        linked = styles.element.get_by_id(f"Heading{level}Char")  # the character style Word links to it
+        if linked is not None:
+            _set_fonts(linked.get_or_add_rPr(), *HEADING_FONTS)
     cap = styles["Caption"]
     _set_fonts(cap.element.get_or_add_rPr(), *HEADING_FONTS)
     cap.font.size, cap.font.bold = Pt(TABLE_PT + 1), False
@@ -290,13 +225,13 @@ def _cells(block: Table) -> tuple[list[str], list[list[str]]]:
 
 
 def _cell_margins(table: Any) -> None:
-    """Narrow left and right cell margins (``_CELL_MARGIN``): more room for text in a dense table."""
+    """Narrow left and right cell margins (``CELL_MARGIN_TWIPS``): more room for text in a dense table."""
     from docx.oxml import OxmlElement
 
     mar = OxmlElement("w:tblCellMar")
     for side in ("left", "right"):
         el = OxmlElement(f"w:{side}")
-        el.set(_qn("w:w"), str(_CELL_MARGIN))
+        el.set(_qn("w:w"), str(CELL_MARGIN_TWIPS))
         el.set(_qn("w:type"), "dxa")
         mar.append(el)
     tblpr = table._tbl.tblPr
@@ -307,20 +242,6 @@ def _cell_margins(table: Any) -> None:
         tblpr.append(mar)
 
 
-def table_height(rows: list[list[str]], widths: list[float]) -> int:
-    """Estimated height (EMU) of table rows set in columns of ``widths`` (EMU): each row as tall as its
-    cell of most wrapped lines.
-
-    >>> table_height([["ab", "c"], ["x" * 30, ""]], [_CELL_PAD + 10 * _HALF_EM] * 2) == 4 * _LINE
-    True
-    """
-    lines = 0
-    for row in rows:
-        lines += max((max(1, math.ceil(display_width(t) * _HALF_EM / max(1.0, w - _CELL_PAD)))
-                      for t, w in zip(row, widths)), default=1)
-    return lines * _LINE
-
-
 def _table(d: Any, block: Table) -> None:
     """A Word table: bold shaded header row repeated on every page, rows never split, widths fitted."""
     from docx.oxml import OxmlElement
@@ -328,7 +249,7 @@ def _table(d: Any, block: Table) -> None:
 
     columns, rows = _cells(block)
     width, height = _text_size(d)
-    widths = column_widths(columns, rows, total=width, unit=_HALF_EM, pad=_CELL_PAD)
+    widths = column_widths(columns, rows, total=width, unit=HALF_EM, pad=CELL_PAD)
     table = d.add_table(rows=1 + len(rows), cols=len(columns))
     table.style = d.styles["Table Grid"]
     table.autofit = False  # a fixed layout: Word keeps the widths below instead of fitting to content
@@ -446,8 +367,8 @@ def _is_wide(block: Any, folder: Path) -> bool:
     if isinstance(block, Table) and len(block.df.columns) >= WIDE_TABLE_COLUMNS:
         columns, rows = _cells(block)
         portrait = (PAGE_MM[0] - 2 * MARGIN_MM[0]) * 36000
-        _, _, body = _wants(columns, rows)
-        return sum(body) * _HALF_EM + len(columns) * _CELL_PAD > portrait
+        _, _, body = column_wants(columns, rows)
+        return sum(body) * HALF_EM + len(columns) * CELL_PAD > portrait
     if isinstance(block, Figure):
         from docx.image.image import Image
 
@@ -456,35 +377,16 @@ def _is_wide(block: Any, folder: Path) -> bool:
     return False
 
 
-def landscape_blocks(blocks: list[Any], wide: list[bool]) -> list[bool]:
-    """Which blocks go on landscape pages: each wide block with the headings just before it (so a
-    heading never stays behind at the foot of a portrait page) and the notes just after it.
-
-    >>> landscape_blocks([Heading(2, "a"), Paragraph("p"), Heading(3, "b"), Table(None), Paragraph("more"),
-    ...                   Heading(2, "c")], [False, False, False, True, False, False])
-    [False, False, True, True, True, False]
-    """
-    out = list(wide)
-    for i, w in enumerate(wide):
-        if not w:
-            continue
-        j = i
-        while j > 0 and isinstance(blocks[j - 1], Heading):
-            j -= 1
-            out[j] = True
-        j = i
-        while j + 1 < len(blocks) and isinstance(blocks[j + 1], Paragraph):
-            j += 1
-            out[j] = True
-    return out
-
-
 def render_docx(doc: Document, folder: Path) -> bytes:
     """The report as a .docx file's bytes; figures are read from ``folder/figures/<name>.png``.
 
     Wide tables and figures (with their headings) get landscape pages; everything else is A4 portrait.
     """
-    import docx
+    try:
+        import docx
+    except ImportError as e:  # a declared dependency, but an environment may lack it
+        raise ChainnetError("the 'python-docx' package, which writes report.docx, is not installed; run: "
+                            "pip install python-docx (or leave docx out of --formats)") from e
     from docx.enum.section import WD_SECTION
 
     folder = Path(folder)
@@ -525,4 +427,4 @@ def write_docx(doc: Document, folder: str | os.PathLike, path: str | os.PathLike
     return out
 
 
-__all__ = ["column_widths", "display_width", "landscape_blocks", "render_docx", "write_docx"]
+__all__ = ["render_docx", "write_docx"]
