@@ -191,6 +191,14 @@ def test_missing_python_docx_is_a_chainnet_error(tmp_path: Path, monkeypatch: py
         render_docx(Document("en", [Heading(1, "T")]), tmp_path)
 
 
+def test_a_missing_figure_is_named(tmp_path: Path) -> None:
+    doc = _handmade(tmp_path, "en")
+    (tmp_path / "figures" / "wide.png").unlink()
+    with pytest.raises(ChainnetError, match=r"figures/wide\.png is missing"):
+        write_docx(doc, tmp_path, tmp_path / "report.docx")
+    assert not (tmp_path / "report.docx").exists()
+
+
 def test_column_widths_fit_the_text_width() -> None:
     # wants 2 and 4 half-ems: fits, given as wanted
     assert column_widths(["a", "b"], [["xx", "yyyy"]], total=100, unit=1, pad=0) == [2.0, 4.0]

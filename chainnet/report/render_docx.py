@@ -390,6 +390,11 @@ def render_docx(doc: Document, folder: Path) -> bytes:
     from docx.enum.section import WD_SECTION
 
     folder = Path(folder)
+    missing = [str(folder / "figures" / f"{b.name}.png") for b in doc.blocks
+               if isinstance(b, Figure) and not (folder / "figures" / f"{b.name}.png").is_file()]
+    if missing:
+        raise ChainnetError(f"report.docx embeds the figures, but {', '.join(missing)} "
+                            f"{'is' if len(missing) == 1 else 'are'} missing: draw them first (compute(..., figures_dir=...))")
     lang = doc.lang if doc.lang in LANG_TAG else "en"
     d = docx.Document()
     _setup_styles(d, lang)
