@@ -60,7 +60,8 @@ def test_analyze_every_dataset(tmp_path: Path, dataset: str, lang: str) -> None:
     assert r.exit_code == 0, r.output
     assert r.stdout.strip() == str(out)
     names = {p.name for p in out.iterdir()}
-    assert names == {"report.md", "report.html", "report.xlsx", "results.json", "figures", ".chainnet-output"}
+    assert names == {"report.md", "report.html", "report.xlsx", "report.docx", "results.json", "figures",
+                     ".chainnet-output"}
     known = chainnet.load_dataset(dataset).links_known
     # a firm list (links unknown) gets no figure drawn from ties: they would be empty
     kinds = FIGURE_KINDS if known else tuple(k for k in FIGURE_KINDS if k not in LINK_FIGURE_KINDS)

@@ -1,4 +1,4 @@
-"""``chainnet analyze``: the full report folder (Markdown, HTML, Excel, figures, JSON)."""
+"""``chainnet analyze``: the full report folder (Markdown, HTML, Excel, Word, figures, JSON)."""
 
 from __future__ import annotations
 
@@ -19,8 +19,9 @@ def register(main: click.Group) -> None:
     @click.option("-o", "--output", required=True, type=click.Path(file_okay=False), help="Report folder to create.")
     @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
                   help="Language of the report, tables and figures.")
-    @click.option("--format", "formats", default="md,html,xlsx", show_default=True,
-                  help="Comma-separated report formats: md, html, xlsx (results.json and figures/ are always written).")
+    @click.option("--formats", "--format", "formats", default="md,html,xlsx,docx", show_default=True,
+                  help="Comma-separated report files to write: md, html, xlsx, docx (results.json and figures/ are "
+                       "always written). --format is the same option.")
     @click.option("--candidates", "candidate_paths", multiple=True, metavar="PATH",
                   help="Other clusters whose firms may fill gaps (招商): --candidates A B, repeated, or A,B. "
                        "Default: every other bundled dataset.")
@@ -36,7 +37,8 @@ def register(main: click.Group) -> None:
         """Analyse a cluster and write a report folder: chain map, gap lists, leaders, structure.
 
         Writes report.md, report.html (self-contained), report.xlsx (one sheet per list),
-        figures/ (PNG and SVG) and results.json into OUTPUT. Without PATH it analyses the bundled
+        report.docx (Word: headings, tables, numbered figures, page numbers), figures/ (PNG and
+        SVG) and results.json into OUTPUT. Without PATH it analyses the bundled
         Tongling copper cluster. PATH is a cluster folder, an .xlsx workbook, a graph file or a
         bundled dataset id.
 
@@ -51,7 +53,8 @@ def register(main: click.Group) -> None:
         fmts = tuple(f.strip() for f in formats.split(",") if f.strip())
         bad = [f for f in fmts if f not in REPORT_FORMATS]
         if bad:
-            raise click.BadParameter(f"unknown format(s) {', '.join(bad)}; use md, html, xlsx", param_hint="--format")
+            raise click.BadParameter(f"unknown format(s) {', '.join(bad)}; use {', '.join(REPORT_FORMATS)}",
+                                     param_hint="--formats")
         say = (lambda text: None) if quiet else (lambda text: click.echo(f"chainnet: {text} ...", err=True))
         # the first PATH is the cluster; `--candidates a b` leaves `b` among the trailing arguments
         path = paths[0] if paths else "tongling_copper"

@@ -2,7 +2,7 @@
 
 The package runs in one direction: :mod:`.compute` runs every analysis (typed results) and builds
 :mod:`.tables` (one per workbook sheet) and the :mod:`.document` (typed blocks); :mod:`.render_md`,
-:mod:`.render_html` and :mod:`.render_xlsx` write them. Every word comes from the message catalogue
+:mod:`.render_html`, :mod:`.render_xlsx` and :mod:`.render_docx` write them. Every word comes from the message catalogue
 (:mod:`chainnet._messages`). Everything is written into a temporary folder first and moved into
 place only when complete.
 """
@@ -27,12 +27,13 @@ from .compute import (
     timeline_years,
 )
 from .document import Block, Document, Figure, Heading, Paragraph, Table, build_document
+from .render_docx import render_docx, write_docx
 from .render_html import embedded_font_css, render_html
 from .render_md import md_escape, render_markdown
 from .render_xlsx import write_workbook
 from .tables import build_sheets
 
-REPORT_FORMATS = ("md", "html", "xlsx")
+REPORT_FORMATS = ("md", "html", "xlsx", "docx")
 #: the old name of :class:`Document`
 _Doc = Document
 
@@ -48,7 +49,7 @@ def analyze(cluster: Cluster, out: str | os.PathLike, *, lang: str = "en", forma
     out : the report folder; it must not exist or be empty, unless ``force`` (and then only a
         folder chainnet wrote is replaced: see :mod:`chainnet._output`)
     lang : ``"en"`` or ``"zh"``: language of the report, tables and figures
-    formats : any of ``md``, ``html``, ``xlsx`` (``results.json`` and ``figures/`` are always written)
+    formats : any of ``md``, ``html``, ``xlsx``, ``docx`` (``results.json`` and ``figures/`` are always written)
     candidates : other clusters whose firms may fill gaps (招商 candidates)
     seed, null_models : for the structure analysis (communities and random networks)
     force : replace a non-empty ``out`` that chainnet wrote
@@ -85,10 +86,13 @@ def analyze(cluster: Cluster, out: str | os.PathLike, *, lang: str = "en", forma
             (tmp / "report.html").write_text(page, encoding="utf-8")
         if "xlsx" in formats:
             write_workbook(result.sheets, tmp / "report.xlsx")
+        if "docx" in formats:
+            write_docx(result.doc, tmp, tmp / "report.docx")
     return Path(out)
 
 
 
 __all__ = ["FIGURE_KINDS", "REPORT_FORMATS", "TIMELINE_MAX_YEARS", "Analysis", "Block", "Document", "Figure", "Heading",
            "Paragraph", "Table", "analyze", "build_document", "build_sheets", "compute", "draw_figures",
-           "embedded_font_css", "md_escape", "render_html", "render_markdown", "timeline_years", "write_workbook"]
+           "embedded_font_css", "md_escape", "render_docx", "render_html", "render_markdown", "timeline_years",
+           "write_docx", "write_workbook"]
