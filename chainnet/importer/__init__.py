@@ -36,6 +36,7 @@ from ..template import Template, load_template
 from .bulk import place_all
 from .classify import Matcher
 from .columns import ColumnMap, parse_map, recognise, unit_factor
+from .csvout import write_folder
 from .gbt4754 import parse_industry
 from .manual import apply_file_choices, apply_leaders, apply_manual
 from .review import DECISION_COLUMNS, manual_rows, read_review, read_workbook, write_review
@@ -587,8 +588,6 @@ def write_import(result: ImportResult, out: str | os.PathLike, *, force: bool = 
     A non-empty ``out`` is replaced only with ``force``, and only if it holds nothing but files
     chainnet import writes (its cluster.toml has an ``[import]`` table).
     """
-    from ..io import _write_folder
-
     out = Path(out)
     if out.exists():
         if not out.is_dir():
@@ -605,7 +604,7 @@ def write_import(result: ImportResult, out: str | os.PathLike, *, force: bool = 
     tmp = Path(tempfile.mkdtemp(prefix=".chainnet-import-", dir=out.parent))
     try:
         staged = tmp / "out"
-        _write_folder(result.cluster, staged)
+        write_folder(result.cluster, staged)  # as io.write_cluster writes a folder, with firms.csv rendered in pyarrow
         write_review(staged / "review.xlsx", result.decisions, result.template, lang=result.lang)
         if out.exists():
             old = tmp / "old"
