@@ -37,7 +37,6 @@ from .bulk import place_all
 from .classify import Matcher
 from .columns import ColumnMap, parse_map, recognise, unit_factor
 from .csvout import write_folder
-from .fastcsv import read_table
 from .gbt4754 import parse_industry
 from .manual import apply_file_choices, apply_leaders, apply_manual
 from .review import DECISION_COLUMNS, manual_rows, read_review, read_workbook, write_review
@@ -114,12 +113,8 @@ def example_export(kind: str = "csv") -> Path:
 
 
 # -- reading the export ----------------------------------------------------------------------
-def _read_rows(path: Path, sheet: str | None) -> tuple[list[list[Any]] | pd.DataFrame, list[int], str]:
-    """Non-empty rows of the file with their spreadsheet row numbers, and a label for messages.
-
-    The rows are lists, or for a large CSV read by pyarrow a table of text with one column per
-    field (every record as wide as the first).
-    """
+def _read_rows(path: Path, sheet: str | None) -> tuple[list[list[Any]], list[int], str]:
+    """Non-empty rows of the file with their spreadsheet row numbers, and a label for messages."""
     label = path.name
     if not path.exists():
         raise ChainnetError(f"{path}: no such file")
@@ -158,15 +153,8 @@ def _read_rows(path: Path, sheet: str | None) -> tuple[list[list[Any]] | pd.Data
 
     from ..io import decode_text
 
-    data = path.read_bytes()
-    text, encoding = decode_text(data, file=label)
-    delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
-    # pyarrow (about 10x faster) when it provably reads the records and their rows as the csv module does
-    fast = read_table(data if encoding == "utf-8" else data[3:] if encoding == "utf-8-sig" else text.encode("utf-8"),
-                      delimiter)
-    if fast is not None:
-        return fast[0], fast[1].tolist(), label
-    reader = csv.reader(_io.StringIO(text, newline=""), delimiter=delimiter)
+    text, _ = decode_text(path.read_bytes(), file=label)
+    reader = csv.reader(_io.StringIO(text, newline=""), delimiter="\t" if path.suffix.lower() == ".tsv" else ",")
     rows, nums = [], []
     try:
         for row in reader:
@@ -178,13 +166,10 @@ def _read_rows(path: Path, sheet: str | None) -> tuple[list[list[Any]] | pd.Data
     return rows, nums, label
 
 
-def _frame(rows: list[list[Any]] | pd.DataFrame, nums: list[int], label: str,
+def _frame(rows: list[list[Any]], nums: list[int], label: str,
            overrides: dict[str, str]) -> tuple[pd.DataFrame, ColumnMap, np.ndarray]:
     """Find the header row (a title line above it is skipped) and build the table."""
-    table = rows if isinstance(rows, pd.DataFrame) else None
-    if table is not None:  # records of equal width: only the first few are needed as lists
-        rows = table.iloc[:11].values.tolist()
-    if not len(rows):
+    if not rows:
         raise ValidationError([Problem(label, "the file is empty; it needs a header row and one row per firm")],
                               subject=label)
     start = 0
@@ -204,9 +189,6 @@ def _frame(rows: list[list[Any]] | pd.DataFrame, nums: list[int], label: str,
             header[j] = f"{h}.{seen[h]}"
         else:
             seen[h] = 0
-    if table is not None:
-        return _table_frame(table.iloc[start + 1:].set_axis(header, axis=1).reset_index(drop=True),
-                            header, nums, start, label, overrides)
     body = rows[start + 1:]
     width = len(header)
     long = [nums[start + 1 + i] for i, r in enumerate(body)
@@ -216,12 +198,6 @@ def _frame(rows: list[list[Any]] | pd.DataFrame, nums: list[int], label: str,
                                               "comma", tuple(long))], subject=label)
     body = [r if len(r) == width else (r + [None] * width)[:width] for r in body]  # short rows padded
     df = pd.DataFrame(body, columns=header, dtype=object)
-    return _table_frame(df, header, nums, start, label, overrides)
-
-
-def _table_frame(df: pd.DataFrame, header: list[str], nums: list[int], start: int, label: str,
-                 overrides: dict[str, str]) -> tuple[pd.DataFrame, ColumnMap, np.ndarray]:
-    """Recognise the columns of the body table ``df`` and check it has a name column and rows."""
     cmap = recognise(header, overrides=overrides, file=label)
     if "name" not in cmap.fields:
         raise ValidationError([Problem(label, "no column with firm names (企业名称, 公司名称, 名称, name ...); columns "
