@@ -512,8 +512,8 @@ def _firms_table(t: pd.DataFrame, extras: dict[str, Any]) -> pd.DataFrame:
     for c in extras:
         if c not in out.columns:
             out[c] = f[c]
-    for c in out.columns:  # text as pandas strings: the cluster's checks run vectorised on them
-        if out[c].dtype == object and pd.api.types.infer_dtype(out[c], skipna=True) == "string":
+    for c in out.columns:  # text (or nothing) as pandas strings: the cluster's checks run vectorised on them
+        if out[c].dtype == object and pd.api.types.infer_dtype(out[c], skipna=True) in ("string", "empty"):
             out[c] = out[c].astype("str")
     return out.reset_index(drop=True)
 

@@ -165,7 +165,9 @@ def place_all(matcher: Matcher, *, codes: list[str | None], products: list[str],
     by_name[list(n_words)] = np.asarray(list(n_words), dtype=np.int64) + 1
     key = _combine([np.where(code_in, c_idx, -1)[placed], p_idx[placed], s_idx[placed], seg[placed], cand[placed],
                     b[placed], by_name[placed]])
-    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    # keys are numbered in order of first appearance: a key's first row is where the running maximum rises
+    rise = np.flatnonzero(np.diff(np.maximum.accumulate(key), prepend=-1) > 0)
+    first, inverse = rise, key
     texts = []
     for i in placed[first].tolist():
         out = [f"code:{c_uni[c_idx[i]]}"] if code_in[i] and c_uni[c_idx[i]] else []
@@ -182,7 +184,7 @@ def place_all(matcher: Matcher, *, codes: list[str | None], products: list[str],
                 out.append(f"name:{nw[sid]}")
         texts.append(";".join(dict.fromkeys(out)))
     basis = np.full(n, "", dtype=object)
-    basis[placed] = np.array(texts, dtype=object)[inverse.reshape(-1)] if len(placed) else []
+    basis[placed] = np.array(texts, dtype=object)[inverse] if len(placed) else []
 
     # body kind: name words first, then the industry section
     kind_code = np.array(kind_code_u, dtype=object)[c_idx]
