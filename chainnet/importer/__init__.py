@@ -33,7 +33,7 @@ from .._errors import ChainnetError, DataWarning, Problem, ValidationError
 from .._version import __version__
 from ..model import Cluster
 from ..template import Template, load_template
-from .bulk import place_all
+from .bulk import place_all, with_role_basis
 from .classify import Matcher
 from .columns import ColumnMap, parse_map, recognise, unit_factor
 from .csvout import write_folder
@@ -415,7 +415,7 @@ def import_firms(source: str | os.PathLike | pd.DataFrame, *, template: str | Te
     big = np.where(~np.isnan(out_v), out_v >= backbone_revenue, ~np.isnan(emp_v) & (emp_v >= backbone_employees))
     role = np.where(has_kind, kind, np.where(big, "backbone", "sme"))
     extra = np.where(has_kind, kbasis, "size")
-    basis = _with_role_basis(p["basis"], extra)
+    basis = with_role_basis(p["basis"], extra)
     has_seg = np.fromiter((bool(x) for x in seg), dtype=bool, count=len(seg))
     conf = np.where(has_kind & ~has_seg, np.where(kbasis == "name", 0.9, 0.7), np.asarray(p["confidence"], dtype=float))
     note, placed = p["note"], (has_seg | has_kind).tolist()
@@ -464,18 +464,6 @@ def import_firms(source: str | os.PathLike | pd.DataFrame, *, template: str | Te
     decisions = t[list(DECISION_COLUMNS)].copy()
     decisions["segments"] = pd.Series([";".join(s) for s in t["segments"]], index=decisions.index, dtype=object)
     return ImportResult(cluster, decisions.reset_index(drop=True), tpl, lang=lang, notes=notes)
-
-
-def _with_role_basis(basis: list[str], extra: np.ndarray) -> np.ndarray:
-    """Each placement basis with the role's basis appended (once per distinct pair: they repeat a lot)."""
-    b_idx, b_uni = pd.factorize(np.asarray(basis, dtype=object))
-    e_idx, e_uni = pd.factorize(np.asarray(extra, dtype=object))
-    key, pairs = pd.factorize(b_idx * max(len(e_uni), 1) + e_idx)
-    joined = []
-    for k in pairs.tolist():
-        b, e = b_uni[k // len(e_uni)], e_uni[k % len(e_uni)]
-        joined.append(";".join(dict.fromkeys([*b.split(";"), e])) if b else e)
-    return np.asarray(joined, dtype=object)[key] if len(key) else np.asarray([], dtype=object)
 
 
 def _previous_edits(folder: Path, seg_ids: set[str]) -> pd.DataFrame:

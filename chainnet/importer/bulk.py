@@ -196,3 +196,28 @@ def place_all(matcher: Matcher, *, codes: list[str | None], products: list[str],
                           np.where(kind_code != "", code_basis, ""))
     return {"segments": segments, "basis": basis.tolist(), "confidence": conf.tolist(), "note": note.tolist(),
             "kind": kind.tolist(), "kind_basis": kind_basis.tolist()}
+
+
+def with_role_basis(basis: list[str], extra: np.ndarray | list[str]) -> np.ndarray:
+    """Each placement basis with the role's basis appended once (joined once per distinct pair).
+
+    Parameters
+    ----------
+    basis : placement basis of each firm (``;``-joined, may be empty)
+    extra : the role's basis of each firm (``size``, ``name``, ``code:XXXX``)
+
+    Returns
+    -------
+    object array of the joined basis texts
+
+    >>> with_role_basis(["code:3251;products:铜箔", "", "name"], ["size", "name", "name"]).tolist()
+    ['code:3251;products:铜箔;size', 'name', 'name']
+    """
+    b_idx, b_uni = pd.factorize(np.asarray(basis, dtype=object))
+    e_idx, e_uni = pd.factorize(np.asarray(extra, dtype=object))
+    key, pairs = pd.factorize(b_idx * max(len(e_uni), 1) + e_idx)
+    joined = []
+    for k in pairs.tolist():
+        b, e = b_uni[k // len(e_uni)], e_uni[k % len(e_uni)]
+        joined.append(";".join(dict.fromkeys([*b.split(";"), e])) if b else e)
+    return np.asarray(joined, dtype=object)[key] if len(key) else np.asarray([], dtype=object)

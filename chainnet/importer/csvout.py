@@ -72,7 +72,14 @@ def _cells(s: pd.Series) -> Any:
 
 
 def write_table(df: pd.DataFrame, out: IO[bytes]) -> None:
-    """Write ``df`` as CSV (UTF-8, header row, no index) to a binary stream, as ``to_csv`` would."""
+    """Write ``df`` as CSV (UTF-8, header row, no index) to a binary stream, as ``to_csv`` would.
+
+    Parameters
+    ----------
+    df : the table; text, float64, integer and boolean columns are rendered in pyarrow, a table
+        with any other column (or a single column) is written by pandas
+    out : a binary stream (an open file, ``io.BytesIO``)
+    """
     import pyarrow.compute as pc
 
     cols = [_cells(df.iloc[:, j]) for j in range(df.shape[1])] if len(df) else []
@@ -91,7 +98,13 @@ def write_table(df: pd.DataFrame, out: IO[bytes]) -> None:
 
 
 def write_folder(cluster: Any, folder: Path) -> None:
-    """``cluster.toml``, ``firms.csv`` and ``links.csv`` as :func:`chainnet.io.write_cluster` writes them."""
+    """``cluster.toml``, ``firms.csv`` and ``links.csv`` as :func:`chainnet.io.write_cluster` writes them.
+
+    Parameters
+    ----------
+    cluster : the imported cluster
+    folder : the folder to write into (created if missing)
+    """
     import tomli_w
 
     from ..io import _table_for_text, _template_refs
