@@ -107,6 +107,8 @@ def isin(s: pd.Series, values: Any) -> np.ndarray:
 
 def codes_in(values: pd.Series, ids: pd.Series) -> np.ndarray:
     """Position of each value among the unique ``ids`` (int64), -1 where absent; NaN counts as absent."""
+    if not len(values):  # an empty links table: no need to hash a million firm ids
+        return np.empty(0, dtype=np.int64)
     uniq = ids.drop_duplicates()
     arr, ref = _arrow(values), _arrow(uniq)
     if arr is not None and ref is not None:
@@ -336,12 +338,13 @@ def normalise_links(raw: pd.DataFrame, firms: pd.DataFrame, *, file: str, segmen
                              df["source_key"].notna().to_numpy() & ~isin(df["source_key"], source_keys),
                              df["source_key"])
     if segment_ids is not None:
-        pairs = firms[["firm_id", "segments"]].explode("segments").dropna()
-        owned = pd.MultiIndex.from_frame(pairs)
+        owned = None  # (firm, segment) pairs, built only when a link names a segment
         for side, end in (("segment_from", "source"), ("segment_to", "target")):
             given = df[side].notna()
             if not given.any():
                 continue
+            if owned is None:
+                owned = pd.MultiIndex.from_frame(firms[["firm_id", "segments"]].explode("segments").dropna())
             unknown = given & ~isin(df[side], segment_ids)
             col.add(f"{side} is not a segment id of the template", side, unknown)
             has = pd.MultiIndex.from_arrays([df[end], df[side]]).isin(owned)
@@ -436,18 +439,13 @@ def credit_code_problems(df: pd.DataFrame, *, file: str) -> list[Problem]:
     """Credit codes (optional ``credit_code`` column) failing the GB 32100-2015 check; for warnings."""
     if "credit_code" not in df.columns:
         return []
-    from .creditcode import normalise, problem, valid_mask
+    from .creditcode import normalise_many, problem, valid_mask
 
     col = _Collector(file)
-    raw = df["credit_code"].to_numpy(dtype=object)
-    codes = [normalise(c) for c in raw] if len(raw) < 10_000 else _fast_normalise(df["credit_code"])
+    codes = normalise_many(df["credit_code"].to_numpy(dtype=object).tolist())
     ok = valid_mask(codes)
     why = [None if good or not c else problem(c) for c, good in zip(codes, ok)]
     for msg in sorted({w for w in why if w}):
         col.add(f"credit code {msg}", "credit_code", np.array([w == msg for w in why]))
     return col.problems
 
-
-def _fast_normalise(s: pd.Series) -> list[str]:
-    text = s.astype(object).where(s.notna(), "").astype(str)
-    return text.str.normalize("NFKC").str.upper().str.replace(r"[\s\-_]", "", regex=True).tolist()

@@ -81,11 +81,11 @@ def valid_mask(codes: np.ndarray | list[str]) -> np.ndarray:
     idx = np.flatnonzero(lens == 18)
     if not len(idx):
         return out
-    raw = np.array([c.encode("ascii", "replace") for c in arr[idx]], dtype="S18").view(np.uint8).reshape(-1, 18)
-    table = np.full(256, -1, dtype=np.int64)
+    points = np.array(arr[idx].tolist(), dtype="U18").view(np.uint32).reshape(-1, 18)  # code points
+    table = np.full(128, -1, dtype=np.int64)
     for ch, v in _VALUE.items():
         table[ord(ch)] = v
-    vals = table[raw]
+    vals = np.where(points < 128, table[points & 127], -1)
     ok = (vals >= 0).all(axis=1)
     total = vals[:, :17] @ np.asarray(WEIGHTS, dtype=np.int64)
     out[idx] = ok & (vals[:, 17] == (31 - total % 31) % 31)

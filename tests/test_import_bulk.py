@@ -83,3 +83,67 @@ def test_review_writer_stores_values_as_they_are(tmp_path: Path) -> None:
     assert [r[3] for r in got[1:]] == [True, False, True, True, False, True, False]
     assert wb["decisions"]["A4"].data_type == "s"            # a formula-looking text stays text
     assert list(wb["empty"].iter_rows(values_only=True)) == [("text", "num", "int", "flag", "same")]
+
+
+def _tricky_frame(n: int, seed: int) -> pd.DataFrame:
+    rng = random.Random(seed)
+    pool = ["a & b", "<x>", "=SUM(A1)", "控制\x01字符", "", " lead", 'say "hi"', "a,b", "two\nlines", "cr\rhere",
+            "铜箔、漆包线", "\ufffe", "plain"]
+    return pd.DataFrame({
+        "repeated": [rng.choice([*pool, None, np.nan]) for _ in range(n)],
+        "unique": [f"{rng.choice(pool)}{i}" for i in range(n)],
+        "arrow": pd.array([rng.choice([*pool, None]) for _ in range(n)], dtype="str"),
+        "num": [rng.choice([1.5, np.nan, 0.1 + 0.2, 1e16, 1e-5, -0.0, 123456789.0]) for _ in range(n)],
+        "int": list(range(n)),
+        "nullable": pd.array([rng.choice([1, None, -7]) for _ in range(n)], dtype="Int64"),
+        "flag": [rng.random() < 0.5 for _ in range(n)],
+        "mixed": [rng.choice(["x", 3, 2.5, None, True]) for _ in range(n)],
+    })
+
+
+def test_review_rows_are_the_cells_of_the_one_value_renderer() -> None:
+    """The pyarrow row writer gives, byte for byte, what rendering each value on its own gives."""
+    import io
+
+    from chainnet.importer.review import _cells, _write_rows
+
+    df = _tricky_frame(2500, seed=3)  # 'unique' has over 1,000 distinct values in its first 2,000 rows
+    buf = io.BytesIO()
+    _write_rows(buf, df)
+    cols = [df[c].astype(object).tolist() for c in df.columns]
+    want = "".join("<row>" + "".join(_cells(list(r))) + "</row>" for r in zip(*cols))
+    assert buf.getvalue().decode("utf-8") == want
+    assert "&lt;x&gt;" in want and "控制字符" in want and "\ufffe" not in want  # the reference escapes and cleans
+
+
+@pytest.mark.parametrize("chunk", [7, 200_000])
+def test_firms_csv_writer_equals_pandas(monkeypatch: pytest.MonkeyPatch, chunk: int) -> None:
+    import io
+
+    from chainnet.importer import csvout
+
+    monkeypatch.setattr(csvout, "CHUNK", chunk)
+    for df in (_tricky_frame(300, seed=5), _tricky_frame(300, seed=5).drop(columns=["mixed"]),
+               pd.DataFrame({"a b,c": ["x"]}), pd.DataFrame({"a": pd.array([], dtype="str")})):
+        buf = io.BytesIO()
+        csvout.write_table(df, buf)
+        assert buf.getvalue() == df.to_csv(index=False).encode("utf-8")
+
+
+def test_valid_mask_equals_the_one_code_check() -> None:
+    from chainnet.creditcode import ALPHABET, check_character, problem, valid_mask
+
+    rng = random.Random(11)
+    codes = []
+    for _ in range(3000):
+        body = "".join(rng.choice(ALPHABET) for _ in range(17))
+        c = body + check_character(body)
+        k = rng.randrange(6)
+        if k == 1:
+            c = c[:-1] + rng.choice(ALPHABET)  # right or wrong check character
+        elif k == 2:
+            c = c[:5] + rng.choice("IOSVZ\u0131é铜Ａ\x00") + c[6:]  # a character outside the alphabet, same length
+        elif k == 3:
+            c = c[:rng.randrange(18)]
+        codes.append(c)
+    assert valid_mask(codes).tolist() == [problem(c) is None for c in codes]

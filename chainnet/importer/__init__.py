@@ -33,9 +33,10 @@ from .._errors import ChainnetError, DataWarning, Problem, ValidationError
 from .._version import __version__
 from ..model import Cluster
 from ..template import Template, load_template
-from .bulk import place_all
+from .bulk import place_all, with_role_basis
 from .classify import Matcher
 from .columns import ColumnMap, parse_map, recognise, unit_factor
+from .csvout import write_folder
 from .gbt4754 import parse_industry
 from .manual import apply_file_choices, apply_leaders, apply_manual
 from .review import DECISION_COLUMNS, manual_rows, read_review, read_workbook, write_review
@@ -414,7 +415,7 @@ def import_firms(source: str | os.PathLike | pd.DataFrame, *, template: str | Te
     big = np.where(~np.isnan(out_v), out_v >= backbone_revenue, ~np.isnan(emp_v) & (emp_v >= backbone_employees))
     role = np.where(has_kind, kind, np.where(big, "backbone", "sme"))
     extra = np.where(has_kind, kbasis, "size")
-    basis = [";".join(dict.fromkeys([*b.split(";"), e])) if b else e for b, e in zip(p["basis"], extra.tolist())]
+    basis = with_role_basis(p["basis"], extra)
     has_seg = np.fromiter((bool(x) for x in seg), dtype=bool, count=len(seg))
     conf = np.where(has_kind & ~has_seg, np.where(kbasis == "name", 0.9, 0.7), np.asarray(p["confidence"], dtype=float))
     note, placed = p["note"], (has_seg | has_kind).tolist()
@@ -499,8 +500,8 @@ def _firms_table(t: pd.DataFrame, extras: dict[str, Any]) -> pd.DataFrame:
     for c in extras:
         if c not in out.columns:
             out[c] = f[c]
-    for c in out.columns:  # text as pandas strings: the cluster's checks run vectorised on them
-        if out[c].dtype == object and pd.api.types.infer_dtype(out[c], skipna=True) == "string":
+    for c in out.columns:  # text (or nothing) as pandas strings: the cluster's checks run vectorised on them
+        if out[c].dtype == object and pd.api.types.infer_dtype(out[c], skipna=True) in ("string", "empty"):
             out[c] = out[c].astype("str")
     return out.reset_index(drop=True)
 
@@ -575,8 +576,6 @@ def write_import(result: ImportResult, out: str | os.PathLike, *, force: bool = 
     A non-empty ``out`` is replaced only with ``force``, and only if it holds nothing but files
     chainnet import writes (its cluster.toml has an ``[import]`` table).
     """
-    from ..io import _write_folder
-
     out = Path(out)
     if out.exists():
         if not out.is_dir():
@@ -593,7 +592,7 @@ def write_import(result: ImportResult, out: str | os.PathLike, *, force: bool = 
     tmp = Path(tempfile.mkdtemp(prefix=".chainnet-import-", dir=out.parent))
     try:
         staged = tmp / "out"
-        _write_folder(result.cluster, staged)
+        write_folder(result.cluster, staged)  # as io.write_cluster writes a folder, with firms.csv rendered in pyarrow
         write_review(staged / "review.xlsx", result.decisions, result.template, lang=result.lang)
         if out.exists():
             old = tmp / "old"

@@ -9,8 +9,9 @@ the same decisions for every row of a registry export, fast enough for a million
 * a firm's candidate, product-word and scope-word segments are bit masks (one bit per segment,
   in the template's upstream-to-downstream order), so the placement rules are a few numpy
   operations over all rows;
-* only the firms with neither product nor scope words have their names searched, and only the
-  ``basis`` strings are built row by row.
+* only the firms with neither product nor scope words have their names searched;
+* a ``basis`` string is built once per distinct combination of what it is made of (code,
+  product text, scope text, segments) and mapped back to the rows.
 
 >>> from chainnet.template import load_template
 >>> from chainnet.importer.classify import Matcher
@@ -56,6 +57,15 @@ _ANY_NAME_WORD = re.compile(_trie_regex(sorted({w.casefold() for w in (*TRADE_NA
 def _factorize(values: list[Any]) -> tuple[np.ndarray, list[Any]]:
     codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
     return codes, list(uniques)
+
+
+def _combine(columns: list[np.ndarray]) -> np.ndarray:
+    """One int64 key per row, equal exactly where every column is equal (codes stay below the row count)."""
+    key = np.zeros(len(columns[0]) if columns else 0, dtype=np.int64)
+    for c in columns:
+        codes, uniques = pd.factorize(c)
+        key = pd.factorize(key * len(uniques) + codes)[0]
+    return key
 
 
 def _popcount(a: np.ndarray) -> np.ndarray:
@@ -145,12 +155,21 @@ def place_all(matcher: Matcher, *, codes: list[str | None], products: list[str],
     note[nn & (seg == 0) & ~r3] = "no_match"
     note[trade] = "trade"
 
-    # basis strings, row by row (only the rows with segments have any)
+    # basis strings: built once per distinct (code, product text, scope text, segments, candidates,
+    # scope-alone) combination and mapped back; only firms placed by name words are done one by one
     tuples = {m: tuple(s for s in seg_ids if m & bit[s]) for m in np.unique(seg).tolist()}
     segments = [tuples[m] for m in seg.tolist()]
-    basis = [""] * n
     code_in = (cand & seg) != 0
-    for i in np.flatnonzero(seg).tolist():
+    placed = np.flatnonzero(seg)
+    by_name = np.zeros(n, dtype=np.int64)
+    by_name[list(n_words)] = np.asarray(list(n_words), dtype=np.int64) + 1
+    key = _combine([np.where(code_in, c_idx, -1)[placed], p_idx[placed], s_idx[placed], seg[placed], cand[placed],
+                    b[placed], by_name[placed]])
+    # keys are numbered in order of first appearance: a key's first row is where the running maximum rises
+    rise = np.flatnonzero(np.diff(np.maximum.accumulate(key), prepend=-1) > 0)
+    first, inverse = rise, key
+    texts = []
+    for i in placed[first].tolist():
         out = [f"code:{c_uni[c_idx[i]]}"] if code_in[i] and c_uni[c_idx[i]] else []
         pw = p_words[p_idx[i]]
         sw = s_words[s_idx[i]]
@@ -163,7 +182,9 @@ def place_all(matcher: Matcher, *, codes: list[str | None], products: list[str],
                 out.append(f"scope:{sw[sid]}")
             elif sid in nw:
                 out.append(f"name:{nw[sid]}")
-        basis[i] = ";".join(dict.fromkeys(out))
+        texts.append(";".join(dict.fromkeys(out)))
+    basis = np.full(n, "", dtype=object)
+    basis[placed] = np.array(texts, dtype=object)[inverse] if len(placed) else []
 
     # body kind: name words first, then the industry section
     kind_code = np.array(kind_code_u, dtype=object)[c_idx]
@@ -173,5 +194,30 @@ def place_all(matcher: Matcher, *, codes: list[str | None], products: list[str],
                     np.where(svc_name, "service", kind_code))
     kind_basis = np.where((name_kind == "service") | (name_kind == "institution") | svc_name, "name",
                           np.where(kind_code != "", code_basis, ""))
-    return {"segments": segments, "basis": basis, "confidence": conf.tolist(), "note": note.tolist(),
+    return {"segments": segments, "basis": basis.tolist(), "confidence": conf.tolist(), "note": note.tolist(),
             "kind": kind.tolist(), "kind_basis": kind_basis.tolist()}
+
+
+def with_role_basis(basis: list[str], extra: np.ndarray | list[str]) -> np.ndarray:
+    """Each placement basis with the role's basis appended once (joined once per distinct pair).
+
+    Parameters
+    ----------
+    basis : placement basis of each firm (``;``-joined, may be empty)
+    extra : the role's basis of each firm (``size``, ``name``, ``code:XXXX``)
+
+    Returns
+    -------
+    object array of the joined basis texts
+
+    >>> with_role_basis(["code:3251;products:铜箔", "", "name"], ["size", "name", "name"]).tolist()
+    ['code:3251;products:铜箔;size', 'name', 'name']
+    """
+    b_idx, b_uni = pd.factorize(np.asarray(basis, dtype=object))
+    e_idx, e_uni = pd.factorize(np.asarray(extra, dtype=object))
+    key, pairs = pd.factorize(b_idx * max(len(e_uni), 1) + e_idx)
+    joined = []
+    for k in pairs.tolist():
+        b, e = b_uni[k // len(e_uni)], e_uni[k % len(e_uni)]
+        joined.append(";".join(dict.fromkeys([*b.split(";"), e])) if b else e)
+    return np.asarray(joined, dtype=object)[key] if len(key) else np.asarray([], dtype=object)
