@@ -116,11 +116,11 @@ def write_workbook(sheets: Mapping[str, pd.DataFrame | Sheet], path: str | Path,
     check_sheets({name: s.table for name, s in specs.items()}, file=file)
     wb = openpyxl.Workbook(write_only=True)
     wb.calculation.fullCalcOnLoad = False  # nothing to compute: data only
-    for name, spec in specs.items():
-        ws = wb.create_sheet(title=name)
-        _write_sheet(ws, spec, f"{file} sheet '{ws.title}'", freeze_header=freeze_header, fit_widths=fit_widths,
-                     autofilter=autofilter)
-    with _exact_floats():
+    with _exact_floats():  # write-only sheets write their cells as rows are appended
+        for name, spec in specs.items():
+            ws = wb.create_sheet(title=name)
+            _write_sheet(ws, spec, f"{file} sheet '{ws.title}'", freeze_header=freeze_header,
+                         fit_widths=fit_widths, autofilter=autofilter)
         wb.save(path)
     if fixed_timestamps:
         _fix_timestamps(path)

@@ -99,7 +99,7 @@ def _formats(df: pd.DataFrame, lang: str) -> dict[str, str]:
 def _float_format(s: pd.Series) -> str:
     """A format showing about three significant digits of a column's typical (median) magnitude.
 
-    >>> _float_format(pd.Series([0.0123, 0.05])), _float_format(pd.Series([12.5, 300.0])), _float_format(pd.Series([2e6]))
+    >>> _float_format(pd.Series([0.0123, 0.05])), _float_format(pd.Series([12.5, 30.0])), _float_format(pd.Series([2e6]))
     ('#,##0.0000', '#,##0.0', '#,##0')
     """
     x = pd.to_numeric(s, errors="coerce").abs()
