@@ -207,3 +207,20 @@ def test_numbers_keep_full_precision_and_text_stays_text(tmp_path: Path) -> None
     ws = openpyxl.load_workbook(path)["s"]
     assert ws["A2"].value == x and ws["A2"].number_format == "0.0%"
     assert ws["B2"].value == "=1+1" and ws["B2"].data_type == "s"
+
+
+def test_a_segment_is_named_the_same_way_on_every_sheet(book, tongling) -> None:
+    lang, wb = book
+    seg = tongling.templates[0].segments
+    names = set(seg["name_zh"].where(seg["name_zh"].notna(), seg["name"]) if lang == "zh" else seg["name"])
+    checked = 0
+    for sheet, cols in (("xl.flows", ("from", "to")), ("xl.firms_by_segment", ("segment",)),
+                        ("xl.candidates", ("segment",)), ("xl.communities", ("xl.main_segment",))):
+        ws = wb[t(sheet, lang)]
+        heads = _headers(ws)
+        for col in cols:
+            j = heads.index(t(col, lang)) + 1
+            values = {ws.cell(row=i, column=j).value for i in range(2, _table_rows(ws) + 2)}
+            assert values <= names, (sheet, col, values - names)
+            checked += len(values)
+    assert checked > 20

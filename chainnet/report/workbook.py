@@ -126,7 +126,10 @@ def _tables(result: Any) -> dict[str, tuple[pd.DataFrame, str, str]]:
     out["candidates"] = (sh["candidates"], by("rank"), results_file)
     out["leaders"] = (_leaders(result), by("pagerank"), results_file)
     out["firm_centrality"] = (sh["leaders"], by("pagerank"), firms_file)
-    out["firms_by_segment"] = (_by_output(sh["firms_by_segment"], lang), by("output"), firms_file)
+    fbs = sh["firms_by_segment"]
+    seg = _segment_names(result, lang)  # the segment's name, as on every other sheet, not its id
+    fbs = fbs.assign(**{by("segment"): fbs[by("segment")].map(lambda s: seg.get(s, s))})
+    out["firms_by_segment"] = (_by_output(fbs, lang), by("output"), firms_file)
     st = result.structure
     if st is not None:
         out["structure"] = (_structure(st, lang), by("figure"), results_file)
@@ -158,7 +161,9 @@ def _leaders(result: Any) -> pd.DataFrame:
     names = _firm_names(result.cluster, lang)
     lead = ld.leaders
     if "segments_reached" in lead.columns:
-        lead = lead.assign(segments_reached=lead["segments_reached"].map(_joined))
+        seg, sep = _segment_names(result, lang), "；" if lang == "zh" else "; "
+        lead = lead.assign(segments_reached=lead["segments_reached"].map(
+            lambda v: sep.join(seg.get(s, s) for s in v) if isinstance(v, (list, tuple)) else _joined(v)))
     lead = lead.assign(name=lead["firm_id"].map(names).fillna(lead["name"]))
     cols = ["name", "firm_id"] + [c for c in lead.columns if c not in ("name", "firm_id", "name_zh")]
     return _head(lead[cols], lang, {"name": "firm"})
