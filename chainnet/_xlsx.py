@@ -146,6 +146,11 @@ def _write_sheet(ws: Any, spec: Sheet, label: str, *, freeze_header: bool, fit_w
             ws.column_dimensions[get_column_letter(j)].width = w
     if autofilter and cols:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{len(df) + 1}"
+    # the sheet's size up front (a streamed sheet has none), so readers that trust it see every row
+    rows = len(df) + 1 + (len(spec.notes) + 1 if spec.notes else 0)
+    rows += len(spec.contents) + 2 if spec.contents is not None else 0
+    width = max(len(cols), 0 if spec.contents is None else spec.contents.shape[1], 1)
+    ws.calculate_dimension = lambda: f"A1:{get_column_letter(width)}{rows}"
     _append(ws, _header(ws, cols), label, cols, 1)
     for i in range(len(df)):
         _append(ws, [_cell(ws, col[i], fmt[i] if fmt else None) for col, fmt in zip(columns, formats, strict=True)],

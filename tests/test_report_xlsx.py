@@ -200,6 +200,16 @@ def test_a_cjk_column_is_about_twice_as_wide_as_a_latin_one_of_the_same_length(t
     assert (zh - 2) == 2 * (en - 2) == 20  # 10 wide characters, 10 narrow ones, plus a margin of 2 each
 
 
+def test_a_streamed_sheet_states_its_size(tmp_path: Path) -> None:
+    path = tmp_path / "w.xlsx"
+    sheet = _xlsx.Sheet(pd.DataFrame({"a": range(5), "b": ["x"] * 5}), notes=["n"],
+                        contents=pd.DataFrame({"c": [1, 2], "d": [3, 4], "e": [5, 6]}))
+    _xlsx.write_workbook({"s": sheet}, path)
+    ws = openpyxl.load_workbook(path, read_only=True)["s"]
+    assert (ws.max_row, ws.max_column) == (1 + 5 + 1 + 1 + 1 + 1 + 2, 3)  # header, rows, gap, note, gap, header, rows
+    assert [r[0] for r in ws.iter_rows(values_only=True)][-3:] == ["c", 1, 2]
+
+
 def test_numbers_keep_full_precision_and_text_stays_text(tmp_path: Path) -> None:
     path = tmp_path / "w.xlsx"
     x = 0.1 + 0.2
