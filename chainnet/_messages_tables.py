@@ -272,7 +272,7 @@ SHEET_TERMS: dict[str, tuple[str, str]] = {
                                "单独退出即会降低完整度指数或切断链条末端的企业"),
     "xl.about.timeline": ("headline figures year by year", "历年主要指标"),
     "xl.about.not_measured": ("not measured: the cluster's links are unknown", "未测算：本集群企业间关联未知"),
-    "xl.contents": ("Contents", "目录"), "xl.sheet": ("sheet", "工作表"), "xl.holds": ("contents", "内容"),
+    "xl.not_measured": ("not measured", "未测算"), "xl.contents": ("Contents", "目录"), "xl.sheet": ("sheet", "工作表"), "xl.holds": ("contents", "内容"),
     "xl.part": ("part", "部分"), "xl.share": ("share", "占比"), "xl.community": ("community", "社区"),
     "xl.main_segment": ("main segment", "主要环节"), "xl.internal_links": ("share of links inside", "内部联系占比"),
     "xl.leader_firms": ("leader firms", "龙头/链主企业"), "xl.segment_mix": ("segments (local firms)", "环节构成（本地企业数）"),

@@ -234,3 +234,15 @@ def test_a_segment_is_named_the_same_way_on_every_sheet(book, tongling) -> None:
             assert values <= names, (sheet, col, values - names)
             checked += len(values)
     assert checked > 20
+
+
+def test_a_firm_list_summary_says_not_measured_and_keeps_counts_whole(tmp_path: Path) -> None:
+    cluster = chainnet.load_dataset("jilin_carbon_fibre")  # links unknown
+    path = tmp_path / "report.xlsx"
+    write_workbook(compute(cluster, lang="zh", null_models=0), path)
+    rows = _summary_rows(openpyxl.load_workbook(path)["摘要"])
+    assert rows[t("local_firms", "zh")].value == len(_local(cluster))
+    assert isinstance(rows[t("local_firms", "zh")].value, int)
+    assert rows[t("link_coverage", "zh")].value == "未测算"
+    assert rows[t("leader_dominance", "zh")].value == "未测算"
+    assert "%" in rows[t("segment_coverage", "zh")].number_format

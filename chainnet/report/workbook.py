@@ -283,9 +283,11 @@ def _summary(result: Any) -> tuple[pd.DataFrame, dict[str, list[str | None]]]:
                  (t("n_communities", lang), st.figures.get("n_communities"), COUNT),
                  (t("typology", lang), t(str(st.typology.get("type")), lang), None),
                  (t("pattern", lang), t(str(st.typology.get("pattern")), lang), None)]
+    # a figure not measured (links unknown) says so rather than leave a blank a reader may take for zero
+    none = t("xl.not_measured", lang)
     table = pd.DataFrame({t("figure", lang): [r[0] for r in rows],
-                          t("value", lang): [None if _missing(r[1]) else r[1] for r in rows]})
-    return table, {t("value", lang): [r[2] for r in rows]}
+                          t("value", lang): pd.Series([none if _missing(r[1]) else r[1] for r in rows], dtype=object)})
+    return table, {t("value", lang): [None if _missing(r[1]) else r[2] for r in rows]}
 
 
 def _missing(v: Any) -> bool:
