@@ -275,7 +275,7 @@ SHEET_TERMS: dict[str, tuple[str, str]] = {
     "xl.not_measured": ("not measured", "未测算"), "xl.contents": ("Contents", "目录"), "xl.sheet": ("sheet", "工作表"), "xl.holds": ("contents", "内容"),
     "xl.part": ("part", "部分"), "xl.share": ("share", "占比"), "xl.community": ("community", "社区"),
     "xl.main_segment": ("main segment", "主要环节"), "xl.internal_links": ("share of links inside", "内部联系占比"),
-    "xl.leader_firms": ("leader firms", "龙头/链主企业"), "xl.segment_mix": ("segments (local firms)", "环节构成（本地企业数）"),
+    "xl.leader_firms": ("leader firms (names)", "龙头/链主企业名称"), "xl.segment_mix": ("segments (local firms)", "环节构成（本地企业数）"),
     "xl.leader_count": ("leader firms", "龙头/链主企业数"), "xl.smes": ("SMEs", "中小企业"),
     "xl.core_size": ("core-periphery: firms in the core", "核心-边缘结构：核心企业数"),
     "xl.core_fit": ("core-periphery: fit", "核心-边缘结构：拟合度"),

@@ -120,6 +120,8 @@ def test_sheet_names_and_headers_are_in_the_reports_language(book) -> None:
 
 def test_no_header_or_label_is_a_flattened_key(book) -> None:
     _, wb = book
+    for ws in wb.worksheets:  # two columns under one header would be one column lost
+        assert len(set(_headers(ws))) == len(_headers(ws)) == ws.max_column or ws.title in ("Summary", "摘要"), ws.title
     texts = [h for ws in wb.worksheets for h in _headers(ws)]
     texts += [c.value for c in wb.worksheets[0]["A"] if isinstance(c.value, str)]
     texts += [c.value for c in wb[t("xl.structure", book[0])]["A"]
@@ -167,6 +169,7 @@ def test_structure_is_tables_with_real_columns(book, tongling) -> None:
         assert cell.value == pytest.approx(size / sum(sizes)) and cell.number_format == "0.0%"
     com = wb[t("xl.communities", lang)]
     assert t("xl.main_segment", lang) in _headers(com) and _table_rows(com) >= 2
+    assert len(_headers(com)) == 10  # community, firms, share, 3 role counts, main segment, links inside, 2 lists
     st = wb[t("xl.structure", lang)]
     assert _headers(st) == [t(k, lang) for k in ("figure", "value", "null_mean", "z")]
     z = [st.cell(row=i, column=4).value for i in range(2, _table_rows(st) + 2)]
