@@ -410,9 +410,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
 
 
 def _merge_command_messages() -> None:
-    from ._messages_tables import COMMAND_MESSAGES
+    from ._messages_tables import COMMAND_MESSAGES, SHEET_TERMS
 
     MESSAGES.update(COMMAND_MESSAGES)
+    TERMS.update(SHEET_TERMS)
 
 
 _merge_command_messages()

@@ -231,3 +231,64 @@ TABLES["profile_summary"] = {
            "benchmark": "对标基准", "of": "{b}项指标中{a}项有数据", "conf": "置信度{c:.2f}", "none": "—",
            "reported": "公开报道", "shares": "公开报道的产品全国占比"},
 }
+
+#: Words of the report workbook (``report.xlsx``: chainnet/report/workbook.py), merged into ``TERMS``:
+#: ``xl.<sheet>`` names a sheet (at most 31 characters, Excel's limit), ``xl.about.<sheet>`` says in
+#: one line what it holds (the summary's list of contents).
+SHEET_TERMS: dict[str, tuple[str, str]] = {
+    "xl.summary": ("Summary", "摘要"), "xl.segments": ("Chain completeness", "链条完整度"),
+    "xl.flows": ("Flows", "上下游衔接"), "xl.gaps": ("Gaps", "补链延链清单"), "xl.survey": ("Ties to verify", "待核实衔接"),
+    "xl.candidates": ("Candidates", "招商候选企业"), "xl.leaders": ("Leaders", "龙头企业"),
+    "xl.firm_centrality": ("Firm centrality", "企业中心性"), "xl.firms_by_segment": ("Firms by segment", "各环节企业"),
+    "xl.structure": ("Structure", "集群结构"), "xl.communities": ("Communities", "社区"),
+    "xl.bowtie": ("Bow-tie", "蝴蝶结结构"), "xl.profile": ("Profile", "集群画像"),
+    "xl.position": ("Chain position", "产业链位置"), "xl.resilience": ("Resilience", "韧性"),
+    "xl.single_points": ("Single points of failure", "单点故障企业"), "xl.timeline": ("Timeline", "历年变化"),
+    "xl.about.segments": ("each segment of the reference chain: status, local firms, local sourcing rate",
+                          "参考产业链的每个环节：状态、本地企业数、本地配套率"),
+    "xl.about.flows": ("each expected upstream-downstream flow: status and local firm pairs realising it",
+                       "每条应有的上下游衔接：状态及实现衔接的本地企业对数"),
+    "xl.about.gaps": ("gaps to fill, extend, connect and strengthen, largest impact on the completeness index first",
+                      "补链、延链、断链、强链缺口，按对完整度指数的影响从大到小"),
+    "xl.about.survey": ("segment pairs whose firm ties to verify first (links unknown)",
+                        "应首先调查核实企业关联的环节对（企业间关联未知）"),
+    "xl.about.candidates": ("firms that could fill each gap, ranked", "可填补各缺口的候选企业及排名"),
+    "xl.about.leaders": ("the declared leader firms: supply weight, reach, SMEs attached, completeness index lost "
+                         "without them", "申报的龙头/链主企业：供货权重占比、辐射范围、直接配套中小企业、退出时完整度指数损失"),
+    "xl.about.firm_centrality": ("every local firm's centrality (PageRank, betweenness, k-core), highest PageRank "
+                                 "first", "每家本地企业的中心性（PageRank、介数、k 核），按 PageRank 从高到低"),
+    "xl.about.firms_by_segment": ("local firms of each segment with role and output, largest output first",
+                                  "各环节的本地企业及其角色和产值，按产值从大到小"),
+    "xl.about.structure": ("network figures of the local supply network, against random networks (z-scores)",
+                           "本地供货网络的结构指标，及与随机网络的比较（z 值）"),
+    "xl.about.communities": ("communities of firms trading mostly among themselves: size, roles, segments",
+                             "主要相互交易的企业社区：规模、角色构成、环节"),
+    "xl.about.bowtie": ("bow-tie parts along the direction of supply: firms and share", "按供货方向划分的蝴蝶结结构各部分：企业数及占比"),
+    "xl.about.profile": ("specialisation, concentration, life cycle and world-class gaps", "专业化、集中度、生命周期及对标世界级集群的差距"),
+    "xl.about.position": ("each segment's place in the chain: upstreamness and trophic level",
+                          "各环节在产业链中的位置：上游度与营养级"),
+    "xl.about.resilience": ("area under the removal curves, by removal order", "按移除顺序的企业退出曲线下面积"),
+    "xl.about.single_points": ("firms whose loss alone lowers the completeness index or cuts a chain end off",
+                               "单独退出即会降低完整度指数或切断链条末端的企业"),
+    "xl.about.timeline": ("headline figures year by year", "历年主要指标"),
+    "xl.about.not_measured": ("not measured: the cluster's links are unknown", "未测算：本集群企业间关联未知"),
+    "xl.not_measured": ("not measured", "未测算"), "xl.contents": ("Contents", "目录"), "xl.sheet": ("sheet", "工作表"), "xl.holds": ("contents", "内容"),
+    "xl.part": ("part", "部分"), "xl.share": ("share", "占比"), "xl.community": ("community", "社区"),
+    "xl.main_segment": ("main segment", "主要环节"), "xl.internal_links": ("share of links inside", "内部联系占比"),
+    "xl.leader_firms": ("leader firms (names)", "龙头/链主企业名称"), "xl.segment_mix": ("segments (local firms)", "环节构成（本地企业数）"),
+    "xl.leader_count": ("leader firms", "龙头/链主企业数"), "xl.smes": ("SMEs", "中小企业"),
+    "xl.core_size": ("core-periphery: firms in the core", "核心-边缘结构：核心企业数"),
+    "xl.core_fit": ("core-periphery: fit", "核心-边缘结构：拟合度"),
+    "xl.core_density": ("core-periphery: core density", "核心-边缘结构：核心密度"),
+    "xl.periphery_density": ("core-periphery: periphery density", "核心-边缘结构：边缘密度"),
+    "xl.core_link_share": ("core-periphery: links touching the core", "核心-边缘结构：与核心相连的联系占比"),
+}
+
+COMMAND_MESSAGES.update({
+    "xl.gap_count": ("gaps: {type}", "缺口：{type}"),
+    "xl.capped": ("Shown: the first {shown:,} of {total:,} rows ({order}). The full table: {where}.",
+                  "本表仅列出{total:,}行中的前{shown:,}行（{order}）。完整表见 {where}。"),
+    "xl.where_firms": ("{file} beside results.json", "results.json 旁的 {file}"),
+    "xl.where_results": ("results.json", "results.json"),
+    "xl.capped_about": ("{about} (first {shown:,} of {total:,})", "{about}（共{total:,}行，列出前{shown:,}行）"),
+})

@@ -224,7 +224,8 @@ def test_analyze_without_years_skips_the_timeline_with_a_note(hostile_report: Pa
     assert res["timeline"] is None and "timeline" not in res["figures"]
     md = (hostile_report / "report.md").read_text("utf-8")
     assert "## Over the years\n\nNo timeline:" in md
-    assert "timeline" not in openpyxl.load_workbook(hostile_report / "report.xlsx", read_only=True).sheetnames
+    sheets = openpyxl.load_workbook(hostile_report / "report.xlsx", read_only=True).sheetnames
+    assert "Timeline" not in sheets and "Profile" in sheets  # the sheet names of an English report
 
 
 def test_report_xlsx_has_no_formula(hostile_report: Path) -> None:

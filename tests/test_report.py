@@ -11,12 +11,16 @@ import pytest
 from click.testing import CliRunner
 
 import chainnet
+from chainnet._messages import t
 from chainnet.cli import main
 from chainnet.report import FIGURE_KINDS
 
 LINK_FIGURE_KINDS = ("leaders", "network", "bowtie", "degree")
-SHEETS = ["summary", "segments", "flows", "gaps", "candidates", "leaders", "firms_by_segment", "structure",
-          "profile", "position", "resilience", "single_points"]
+#: report.xlsx's sheets (catalogue keys xl.<key>, named in the report's language); survey only when links
+#: are unknown, communities and bow-tie only when they are known
+SHEETS = ["summary", "segments", "flows", "gaps", "survey", "candidates", "leaders", "firm_centrality",
+          "firms_by_segment", "structure", "communities", "bowtie", "profile", "position", "resilience",
+          "single_points"]
 
 
 class _Page(HTMLParser):
@@ -73,7 +77,9 @@ def test_analyze_every_dataset(tmp_path: Path, dataset: str, lang: str) -> None:
     assert {"chainnet_version", "cluster", "audit", "leaders", "structure", "profile", "position", "resilience", "timeline",
             "figures"} <= set(res)
     wb = openpyxl.load_workbook(out / "report.xlsx", read_only=True)
-    assert wb.sheetnames == SHEETS[:4] + ([] if known else ["survey"]) + SHEETS[4:] + (["timeline"] if res["timeline"] else [])
+    keys = [k for k in SHEETS if k not in (("survey",) if known else ("communities", "bowtie"))]
+    keys += ["timeline"] if res["timeline"] else []
+    assert wb.sheetnames == [t(f"xl.{k}", lang) for k in keys]
     wb.close()
     assert set(kinds) | ({"profile", "resilience"} if known else {"profile"}) <= set(res["figures"])
     if res["timeline"]:

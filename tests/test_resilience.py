@@ -141,7 +141,7 @@ def test_single_points_of_failure_by_hand() -> None:
     o1 = s.iloc[0]
     assert o1["segments_lost"] == ["ore"] and o1["flows_lost"] == ["ore->metal"] and o1["sinks_cut"] == ["parts"]
     assert not o1["splits_network"]  # o1 - m1 - p1 - m2 - o1 is a cycle
-    assert o1["reason"] == ("Firm o1 [o1, sme] is the only local firm in Ore [ore] and takes part in every local firm "
+    assert o1["reason"] == ("Firm o1 [o1, SME] is the only local firm in Ore [ore] and takes part in every local firm "
                             "pair realising ore->metal; without it Parts [parts] could no longer be reached from a "
                             "chain source. The completeness index would fall by 61.1 points (1.000 -> 0.389).")
     # the same facts in Chinese: 11/18 = 0.6111 -> 61.1 percentage points, 7/18 = 0.389; no Chinese

@@ -483,7 +483,7 @@ def _spof_reason(row: dict[str, Any], prep: Any, before: float, name_zh: str,
 
 def _spof_reason_en(row: dict[str, Any], before: float, listing: Callable[[list[str]], str]) -> str:
     """The English reason (``listing`` names segments)."""
-    who = f"{row['name']} [{row['firm_id']}, {row['role']}]"
+    who = f"{row['name']} [{row['firm_id']}, {_t(row['role'], 'en')}]"  # the catalogue's role word (SME), as on every sheet
     parts = []
     if row["segments_lost"]:
         parts.append(f"is the only local firm in {listing(row['segments_lost'])}")

@@ -85,7 +85,7 @@ def analyze(cluster: Cluster, out: str | os.PathLike, *, lang: str = "en", forma
             page = viz_interactive.embed_in_report(page, cluster, audit=result.audit, lang=lang, seed=seed)
             (tmp / "report.html").write_text(page, encoding="utf-8")
         if "xlsx" in formats:
-            write_workbook(result.sheets, tmp / "report.xlsx")
+            write_workbook(result, tmp / "report.xlsx")
         if "docx" in formats:
             write_docx(result.doc, tmp, tmp / "report.docx")
     return Path(out)
