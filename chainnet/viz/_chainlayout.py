@@ -17,6 +17,7 @@ import numpy as np
 from ..model import Cluster
 from ..template import Template
 from . import _style as st
+from ._chainlinks import map_links
 
 ORIENTATIONS = ("horizontal", "vertical")
 LABEL_MODES = ("auto", "leaders", "all", "none")
@@ -222,32 +223,8 @@ class Layout:
 
     # links ------------------------------------------------------------------------------
     def _map_links(self) -> None:
-        links = self.cluster.links
-        links = links[links["kind"] == "supply"]
         lanes = self.lanes
-        seg_from = links["segment_from"] if "segment_from" in links else [None] * len(links)
-        seg_to = links["segment_to"] if "segment_to" in links else [None] * len(links)
-        agg: dict[tuple[int, int], list[float]] = {}
-        for s, t, sf, stt in zip(links["source"], links["target"], seg_from, seg_to):
-            a = self._candidates(str(s), sf)
-            b = self._candidates(str(t), stt)
-            if not a or not b:
-                continue
-            best, score = None, None
-            for la, ia in a:
-                for lb, ib in b:
-                    A, B = lanes[la], lanes[lb]
-                    sc = (A.band != B.band, B.pos < A.pos, abs(B.pos - A.pos), la, lb)
-                    if score is None or sc < score:
-                        best, score = (ia, ib), sc
-            ia, ib = best
-            if ia is ib:
-                continue
-            key = (id(ia), id(ib))
-            agg.setdefault(key, [0.0])[0] += 1
-            self.items_by_id.setdefault(id(ia), ia)
-            self.items_by_id.setdefault(id(ib), ib)
-        self.edges = agg
+        self.edges = map_links(self)
         # a firm's extra-segment markers are tied to its main node
         for placed in self.members.values():
             main = [it for _, it in placed if it.kind == "firm"]
@@ -256,14 +233,6 @@ class Layout:
                     same_band = [m for m in main if lanes[m.lane].band == lanes[it.lane].band]
                     if same_band:
                         self.connectors.append((same_band[0], it))
-
-    def _candidates(self, fid: str, seg: Any) -> list[tuple[int, Item]]:
-        placed = self.members.get(fid, [])
-        if isinstance(seg, str) and seg:
-            hit = [(lane, it) for lane, it in placed if self.lanes[lane].seg == seg]
-            if hit:
-                return hit
-        return placed
 
     # order ------------------------------------------------------------------------------
     def _neighbours(self) -> dict[int, list[Item]]:
