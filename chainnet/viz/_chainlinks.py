@@ -36,17 +36,29 @@ def map_links(layout: Any) -> dict[tuple[int, int], list[float]]:
             cands.append(placed)
         return codes[key]
 
-    by_firm: dict[str, int] = {}
-    by_seg: dict[str, int] = {}
-    for fid, placed in layout.members.items():
+    seg_names = list(dict.fromkeys(ln.seg for ln in lanes))
+    n_seg = len(seg_names)
+    seg_code = {s: k for k, s in enumerate(seg_names)}
+    firm_code = np.full(len(layout.fid), -1, dtype=np.int64)
+    seg_keys: list[int] = []
+    seg_vals: list[int] = []
+    for i, fid in enumerate(layout.fid):
+        placed = layout.members.get(fid)
         if not placed:
             continue
-        by_firm[fid] = code(placed)
-        for seg in dict.fromkeys(lanes[lane].seg for lane, _ in placed):
-            hit = [(lane, it) for lane, it in placed if lanes[lane].seg == seg]
-            by_seg[f"{fid}\x00{seg}"] = code(hit)
-    src = _end(links, "source", "segment_from", by_firm, by_seg)
-    tgt = _end(links, "target", "segment_to", by_firm, by_seg)
+        firm_code[i] = code(placed)
+        segs = dict.fromkeys(lanes[lane].seg for lane, _ in placed)
+        if len(segs) < 2:  # every placement is in the named segment: the same candidates
+            continue
+        for seg in segs:
+            seg_keys.append(i * n_seg + seg_code[seg])
+            seg_vals.append(code([(lane, it) for lane, it in placed if lanes[lane].seg == seg]))
+    keys = np.asarray(seg_keys, dtype=np.int64)
+    order = np.argsort(keys, kind="stable")
+    keys, vals = keys[order], np.asarray(seg_vals, dtype=np.int64)[order]
+    ends = _firm_index(layout.fid, links)
+    src = _end(ends[0], links, "segment_from", firm_code, seg_code, keys, vals)
+    tgt = _end(ends[1], links, "segment_to", firm_code, seg_code, keys, vals)
     ok = (src >= 0) & (tgt >= 0)
     idx = np.flatnonzero(ok)
     pair = src[ok] * max(len(cands), 1) + tgt[ok]
@@ -63,18 +75,31 @@ def map_links(layout: Any) -> dict[tuple[int, int], list[float]]:
     return agg
 
 
-def _end(links: pd.DataFrame, col: str, seg_col: str, by_firm: dict[str, int], by_seg: dict[str, int]) -> np.ndarray:
-    """Candidate-list code of one end of every link (-1: the firm is not drawn)."""
-    fid = links[col].astype(str).astype(object)
-    out = fid.map(by_firm).fillna(-1).to_numpy(dtype=np.int64).copy()
-    if seg_col in links:
-        seg = links[seg_col].astype(object)
-        named = seg.map(lambda s: isinstance(s, str) and bool(s)).to_numpy(dtype=bool)
-        if named.any():
-            keys = fid[named] + "\x00" + seg[named].astype(str)
-            hit = keys.map(by_seg).fillna(-1).to_numpy(dtype=np.int64)
-            sub = out[named]
-            out[named] = np.where(hit >= 0, hit, sub)
+def _firm_index(fid: list[str], links: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Position in ``fid`` of every link's source and target (-1: not a firm of the list)."""
+    n, m = len(fid), len(links)
+    both = np.concatenate([np.asarray(fid, dtype=object), links["source"].astype(str).to_numpy(dtype=object),
+                           links["target"].astype(str).to_numpy(dtype=object)])
+    codes, uniq = pd.factorize(both)
+    where = np.full(len(uniq), -1, dtype=np.int64)
+    where[codes[:n][::-1]] = np.arange(n)[::-1]  # the first row of an id, as a dict built in order would
+    return where[codes[n:n + m]], where[codes[n + m:]]
+
+
+def _end(firm: np.ndarray, links: pd.DataFrame, seg_col: str, firm_code: np.ndarray, seg_code: dict[str, int],
+         keys: np.ndarray, vals: np.ndarray) -> np.ndarray:
+    """Candidate-list code of one end of every link (-1: the firm is not drawn): the firm's items
+    in the link's named segment when it has some there, else all its items."""
+    out = np.where(firm >= 0, firm_code[np.maximum(firm, 0)], -1)
+    if seg_col in links and len(keys):
+        seg = pd.Index(list(seg_code)).get_indexer(links[seg_col].astype(object))
+        named = (seg >= 0) & (firm >= 0)
+        key = firm[named] * len(seg_code) + seg[named]
+        at = np.minimum(np.searchsorted(keys, key), len(keys) - 1)
+        hit = keys[at] == key
+        sub = out[named]
+        sub[hit] = vals[at[hit]]
+        out[named] = sub
     return out
 
 
