@@ -97,7 +97,7 @@ def network(cluster: Cluster, *, lang: str = "en", ax: Axes | None = None, seed:
     G.add_edges_from(zip(links["source"].astype(str), links["target"].astype(str)))
     n_all = G.number_of_nodes()
     keep = _keep(G, ids, sf["role"].to_numpy(dtype=object), max_nodes)
-    H = G.subgraph(keep).copy()
+    H = _induced(G, keep)
     pos = _layout(H, comm, seed)
 
     given_ax = ax
@@ -229,7 +229,7 @@ def _layout(H: nx.Graph, comm: dict[str, int], seed: int) -> dict[str, np.ndarra
         centres = {}
     pos: dict[str, np.ndarray] = {}
     for k, members in big.items():
-        sub = H.subgraph(members)
+        sub = _induced(H, members)
         p = nx.spring_layout(sub, seed=seed, k=1.0 / math.sqrt(len(members)), iterations=100)
         arr = np.array([p[f] for f in members])
         arr -= arr.mean(axis=0)
@@ -261,6 +261,20 @@ def _layout(H: nx.Graph, comm: dict[str, int], seed: int) -> dict[str, np.ndarra
         x = 0.0 if n_row == 1 else -1.15 + 2.3 * k / (n_row - 1)
         pos[f] = np.array([x, -1.15 + (rows - 1 - r + 0.5) * dy])
     return pos
+
+
+def _induced(G: nx.Graph, nodes: list[str]) -> nx.Graph:
+    """The subgraph of ``nodes`` with the nodes in the order given.
+
+    ``G.subgraph`` iterates a small node set in the order of a Python set, which follows the
+    per-process string hash: the seeded spring layout then started from a different order in
+    every process and the same seed gave a different picture.
+    """
+    keep = set(nodes)
+    H = nx.Graph()
+    H.add_nodes_from(nodes)
+    H.add_edges_from((a, b) for a, b in G.edges(nodes) if a in keep and b in keep)
+    return H
 
 
 def _spread(centres: dict[int, np.ndarray], radius: dict[int, float], rounds: int = 200) -> dict[int, np.ndarray]:
