@@ -191,7 +191,7 @@ def test_network_aggregate_community_sizes(big, big_structure):
 def test_network_aggregate_leaders_and_bounds(big, big_structure):
     _fig, ax = network(big, structure=big_structure, aggregate_above=ABOVE, max_communities=6, top_leaders=5)
     # the 5 leaders with most supply partners, from an undirected networkx graph of local supply links
-    local = set(big.firms.loc[~big.firms["external"].astype(bool), "firm_id"].astype(str))
+    local = _local_ids(big)
     sup = big.links[big.links["kind"] == "supply"]
     G = nx.Graph()
     G.add_nodes_from(local)
@@ -237,3 +237,63 @@ def test_network_same_seed_same_file_in_every_process(tmp_path):
         subprocess.run([sys.executable, "-c", code, str(path)], check=True, env=env, timeout=120)
         out.append(path.read_bytes())
     assert out[0] == out[1]
+
+
+# -- progress of the commands on large clusters ------------------------------------------------------
+@pytest.fixture(scope="module")
+def big_folder(big, tmp_path_factory):
+    from chainnet.io import write_cluster
+
+    out = tmp_path_factory.mktemp("big") / "cluster"
+    write_cluster(big, out)
+    return out
+
+
+def _local_ids(c) -> set[str]:
+    """Local firms as METRICS.md defines them: not external, role leader, backbone or SME."""
+    f = c.firms
+    return set(f.loc[~f["external"].astype(bool) & f["role"].isin(["leader", "backbone", "sme"]), "firm_id"].astype(str))
+
+
+def _local_supply(c) -> tuple[int, int]:
+    local = _local_ids(c)
+    sup = c.links[c.links["kind"] == "supply"]
+    return len(local), sum(1 for a, b in zip(sup["source"].astype(str), sup["target"].astype(str))
+                           if a in local and b in local)
+
+
+@pytest.mark.parametrize("args", [["plot", "--kind", "chain", "-o", "{tmp}/c.png"],
+                                  ["plot", "--kind", "network", "--lang", "zh", "-o", "{tmp}/n.png"],
+                                  ["leaders", "--top", "1"], ["position", "--top", "1"]])
+def test_commands_report_their_steps_with_sizes(big, big_folder, tmp_path, monkeypatch, args):
+    from click.testing import CliRunner
+
+    from chainnet.cli import main
+
+    monkeypatch.setattr("chainnet.commands._progress.PROGRESS_MIN_FIRMS", 500)
+    monkeypatch.setattr("chainnet.commands._progress.PROGRESS_MIN_MB", 0.0)
+    args = [a.format(tmp=tmp_path) for a in args]
+    firms, links = _local_supply(big)
+    r = CliRunner().invoke(main, [args[0], str(big_folder), *args[1:]])
+    assert r.exit_code == 0, r.output
+    lines = r.stderr.splitlines()
+    assert all(re.match(r"\[ *\d+\.\ds\] ", x) for x in lines if not x.startswith("wrote "))
+    if "zh" in args:
+        assert f"本地企业{firms:,}家，本地供货联系{links:,}条" in r.stderr
+    else:
+        assert f"{firms:,} local firms and {links:,} local supply links" in r.stderr
+    assert re.search(r"[(（]\d+ MB[)）]", lines[0])  # reading, with the input's size on disk
+    quiet = CliRunner().invoke(main, [args[0], str(big_folder), *args[1:], "--quiet"]
+                               + (["--force"] if args[0] == "plot" else []))
+    assert quiet.exit_code == 0, quiet.output
+    assert all(x.startswith("wrote ") for x in quiet.stderr.splitlines())
+
+
+def test_small_clusters_print_no_progress(tmp_path):
+    from click.testing import CliRunner
+
+    from chainnet.cli import main
+
+    r = CliRunner().invoke(main, ["plot", "tongling_copper", "--kind", "network", "-o", str(tmp_path / "n.png")])
+    assert r.exit_code == 0, r.output
+    assert r.stderr.splitlines() == [f"wrote {tmp_path / 'n.png'}"]
