@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import click
+import numpy as np
+import pandas as pd
 
 from .._messages import msg
 from ..model import Cluster
@@ -79,10 +81,16 @@ class Progress:
 
 def size(c: Cluster) -> dict[str, int]:
     """The size parameters of a step's message: local firms and local supply links."""
-    local = set(c.firms.loc[c.local_mask, "firm_id"].astype(str))
+    local = c.firms.loc[c.local_mask, "firm_id"].astype(str).to_numpy(dtype=object)
     sup = c.links[c.links["kind"] == "supply"]
-    both = sup["source"].astype(str).isin(local) & sup["target"].astype(str).isin(local)
-    return {"firms": len(local), "links": int(both.sum())}
+    n, m = len(local), len(sup)
+    # one hashing pass over ids and link ends (Series.isin hashes the ids again for each column)
+    codes, uniq = pd.factorize(np.concatenate([local, sup["source"].astype(str).to_numpy(dtype=object),
+                                               sup["target"].astype(str).to_numpy(dtype=object)]))
+    is_local = np.zeros(len(uniq), dtype=bool)
+    is_local[codes[:n]] = True
+    both = is_local[codes[n:n + m]] & is_local[codes[n + m:]]
+    return {"firms": len(set(local)), "links": int(both.sum())}
 
 
 def disk_mb(path: str) -> float:
