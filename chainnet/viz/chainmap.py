@@ -129,6 +129,9 @@ class _Drawer:
     def __init__(self, layout: Layout, ax: Axes | None, w: dict[str, str], *, max_arrows: int,
                  note: str | None = None):
         self.L, self.w, self.max_arrows, self.note = layout, w, max_arrows, note
+        # the width estimate runs a few percent short on digits and % signs; the aggregate view's
+        # longer subtitle wraps with that margin so that it never runs past the figure's edge
+        self.sub_fit = 0.92 if note else 1.0
         self.ax_given = ax
         self.vertical = layout.vertical
 
@@ -156,7 +159,7 @@ class _Drawer:
         ax.set_ylim(*ys)
         ax.set_aspect("equal")
         ax.set_axis_off()
-        st.title(ax, main, sub, width_pt=(xs[1] - xs[0]) * PT if self.ax_given is None else None)
+        st.title(ax, main, sub, width_pt=(xs[1] - xs[0]) * PT * self.sub_fit if self.ax_given is None else None)
         self._legend(handles)
         return self.fig, ax
 
@@ -168,7 +171,7 @@ class _Drawer:
         self.ncol, rows = _legend_grid([h.get_label() for h in handles], (fig_w - 0.3) * 72)
         legend_h = rows * 0.2 + 0.12
         n_main = len(st.wrap(main, ax_w * 72, 12, max_lines=3))
-        n_sub = len(st.wrap(sub, ax_w * 72, 8.5, max_lines=4))
+        n_sub = len(st.wrap(sub, ax_w * 72 * self.sub_fit, 8.5, max_lines=4))
         title_h = (n_main * 12 * 1.2 + n_sub * 8.5 * 1.3 + 14) / 72
         fig_h = ax_h + title_h + legend_h + 0.3
         fig = Figure(figsize=(fig_w, fig_h))
@@ -527,6 +530,6 @@ def aggregate_note(above: int, top: int, lang: str) -> str:
     ' Aggregate view (more than 5,000 local firms): 3 largest firms per segment, leaders first; "+K more" counts the rest.'
     """
     if lang == "zh":
-        return f"　汇总视图（本地企业超过{above:,}家）：每个环节显示最大的{top}家企业（龙头优先），“另有K家”为其余企业数。"
+        return f"　汇总视图（本地企业超过{above:,}家）：每个环节显示最大的{top}家企业（龙头优先），「另有K家」为其余企业数。"
     return (f" Aggregate view (more than {above:,} local firms): {top} largest firm{'s' if top != 1 else ''} per "
             'segment, leaders first; "+K more" counts the rest.')
