@@ -21,6 +21,34 @@ COMMAND_MESSAGES: dict[str, tuple[str, str]] = {
                          "{what}：{name}（{id}）\n企业间关联未知：未测算关联指标。{what}依据企业之间的关联测算，而本集群没有关联记录"
                          "（cluster.toml 中 links = \"unknown\"）。补充 links.csv（供货关联）后即可测算；"
                          "`chainnet audit` 会首先列出待调查核实的企业关联。"),
+    # -- progress of the commands on large clusters (commands/_progress.py) ---------------------
+    "prog.read_size": ("reading {path} ({mb:,.0f} MB)", "读取 {path}（{mb:,.0f} MB）"),
+    "prog.loaded": ("read {firms:,} local firms and {links:,} links", "已读取本地企业{firms:,}家、关联{links:,}条"),
+    "prog.plot": ("drawing the {kind} figure of {firms:,} local firms and {links:,} local supply links{what}",
+                  "绘制{kind}图（本地企业{firms:,}家，本地供货联系{links:,}条）{what}"),
+    "prog.plot_what": ("; first: {what}", "；先测算：{what}"),
+    "prog.save": ("writing {path}", "写出 {path}"),
+    "prog.communities": ("finding communities (Leiden)", "社区发现（Leiden）"),
+    "prog.structure_only": ("the cluster's structure (bow-tie, communities, core-periphery)",
+                            "集群结构（蝴蝶结、社区、核心-边缘）"),
+    "prog.timeline_only": ("the cluster year by year", "集群历年变化"),
+    "prog.cmd_leaders": ("leader centrality of {firms:,} local firms and {links:,} local supply links",
+                         "测算龙头中心性（本地企业{firms:,}家，本地供货联系{links:,}条）"),
+    "prog.cmd_structure": ("structure of {firms:,} local firms and {links:,} local supply links ({n:,} random "
+                           "networks requested)", "分析集群结构（本地企业{firms:,}家，本地供货联系{links:,}条，"
+                           "请求{n:,}个随机网络）"),
+    "prog.cmd_resilience": ("removal curves of {firms:,} local firms and {links:,} local supply links ({k} "
+                            "strateg{k_s}, {steps} steps, {runs} random orders)",
+                            "测算企业退出曲线（本地企业{firms:,}家，本地供货联系{links:,}条；{k}种策略，{steps}步，"
+                            "{runs}个随机顺序）"),
+    "prog.cmd_position": ("chain position (upstreamness) of {firms:,} local firms and {links:,} local supply links",
+                          "测算产业链位置（上游度）（本地企业{firms:,}家，本地供货联系{links:,}条）"),
+    "prog.cmd_profile": ("profile (specialisation, life cycle, world-class gaps) of {firms:,} local firms",
+                         "分析专业化、生命周期与世界级差距（本地企业{firms:,}家）"),
+    "prog.cmd_compare": ("comparing {n} clusters ({firms:,} local firms and {links:,} local supply links in all)",
+                         "比较{n}个集群（共本地企业{firms:,}家，本地供货联系{links:,}条）"),
+    "prog.cmd_timeline": ("following {firms:,} local firms and {links:,} local supply links year by year",
+                          "追踪历年变化（本地企业{firms:,}家，本地供货联系{links:,}条）"),
     # -- `chainnet leaders` (commands/leaders.py) ----------------------------------------------
     "ld.title": ("Leader centrality: {name} ({id}), {n:,} local firms", "龙头中心性：{name}（{id}），本地企业{n:,}家"),
     "ld.title_links": ("Leader centrality: {name} ({id}), {n:,} local firms, {links:,} local supply links",

@@ -19,6 +19,7 @@ from ._common import (
     load,
     save_figure,
 )
+from ._progress import QUIET_OPTION, Progress, size
 
 _LANG = click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
                      help="Language of the figure.")
@@ -169,8 +170,9 @@ def _compare_text(cmp: Any, clusters: list[Any]) -> str:
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of communities and random networks.")
 @_LANG
 @FORCE_OPTION
+@QUIET_OPTION
 def compare_cmd(paths: tuple[str, ...], fmt: str, output: str | None, figure: str, null_models: int, seed: int,
-                lang: str, force: bool) -> None:
+                lang: str, force: bool, quiet: bool) -> None:
     """Compare clusters side by side: size, completeness, leaders, structure, and how alike they are.
 
     One column per cluster: counts, size-fair shares and densities, the completeness and leader
@@ -199,7 +201,12 @@ def compare_cmd(paths: tuple[str, ...], fmt: str, output: str | None, figure: st
         raise click.UsageError("give at least two clusters to compare (for one cluster across years use "
                                "`chainnet timeline` or `chainnet diff PATH --years A B`)")
     check_figure_output(output, force=force)
-    clusters = [load(p) for p in paths]
+    progress = Progress(quiet=quiet, lang=lang)
+    clusters = [progress.load(p) for p in paths]
+    if progress.big:
+        sizes = [size(c) for c in clusters]
+        progress("prog.cmd_compare", n=len(clusters), firms=sum(s["firms"] for s in sizes),
+                 links=sum(s["links"] for s in sizes))
     cmp = compare(clusters, seed=seed, null_models=null_models)
     if fmt == "json":
         emit_json(cmp.to_dict())
@@ -266,7 +273,9 @@ _TIMELINE_COLS = [("year", "year", "s"), ("firms", "firms", "d"), ("local_firms"
               help="Also draw the timeline as a line figure (.png, .svg or .pdf).")
 @_LANG
 @FORCE_OPTION
-def timeline_cmd(path: str, years_text: str | None, fmt: str, output: str | None, lang: str, force: bool) -> None:
+@QUIET_OPTION
+def timeline_cmd(path: str, years_text: str | None, fmt: str, output: str | None, lang: str, force: bool,
+                 quiet: bool) -> None:
     """A cluster year by year: firms, links, completeness and leader figures from its dated data.
 
     A firm counts in year Y when founded in or before Y and not exited by Y; a link when it
@@ -283,7 +292,9 @@ def timeline_cmd(path: str, years_text: str | None, fmt: str, output: str | None
 
     check_figure_output(output, force=force)
     years = parse_years(years_text) if years_text else None
-    c = load(path)
+    progress = Progress(quiet=quiet, lang=lang)
+    c = progress.load(path)
+    progress("prog.cmd_timeline", c)
     df = timeline(c, years=years)
     if fmt == "json":
         from ..analysis._json import records

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable
 from typing import Any
 
 import click
@@ -12,22 +10,8 @@ import click
 from .._format import share
 from .._messages import Text, msg, t
 from ..model import Cluster
-from ._common import cluster_argument, format_table, links_unknown_note, load, not_measured
-
-#: Clusters with at least this many local firms report progress on stderr (as ``chainnet resilience``).
-PROGRESS_MIN_FIRMS = 5000
-
-
-def _progress(c: Cluster) -> Callable[[str], None] | None:
-    """A stderr progress printer (elapsed seconds, message) for large clusters, else None."""
-    if int(c.local_mask.sum()) < PROGRESS_MIN_FIRMS:
-        return None
-    start = time.perf_counter()
-
-    def say(msg: str) -> None:
-        click.echo(f"[{time.perf_counter() - start:6.1f}s] {msg}", err=True)
-
-    return say
+from ._common import cluster_argument, format_table, links_unknown_note, not_measured
+from ._progress import QUIET_OPTION, Progress
 
 
 def register(main: click.Group) -> None:
@@ -42,7 +26,8 @@ def register(main: click.Group) -> None:
     @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the betweenness pivot sample.")
     @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
                   help="Language of table output (JSON and CSV hold note and note_zh).")
-    def leaders_cmd(path: str, fmt: str, top: int, seed: int, lang: str) -> None:
+    @QUIET_OPTION
+    def leaders_cmd(path: str, fmt: str, top: int, seed: int, lang: str, quiet: bool) -> None:
         """Leader centrality: how much of the cluster hangs on its leader firms, and whether roles fit.
 
         Prints leader dominance, SME attachment, leader reach, degree centralization and leader
@@ -59,8 +44,10 @@ def register(main: click.Group) -> None:
         """
         from ..analysis.centrality import leaders
 
-        c = load(path)
-        r = leaders(c, seed=seed, progress=_progress(c))
+        progress = Progress(quiet=quiet, lang=lang)
+        c = progress.load(path)
+        progress("prog.cmd_leaders", c)
+        r = leaders(c, seed=seed, progress=progress.library)
         if fmt == "json":
             click.echo(json.dumps(r.to_dict(), ensure_ascii=False, indent=2))
         elif fmt == "csv":
@@ -78,7 +65,8 @@ def register(main: click.Group) -> None:
     @click.option("--seed", type=int, default=0, show_default=True, help="Seed of communities and random networks.")
     @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
                   help="Language of table output (JSON holds rule and rule_zh).")
-    def structure_cmd(path: str, fmt: str, null_models: int, seed: int, lang: str) -> None:
+    @QUIET_OPTION
+    def structure_cmd(path: str, fmt: str, null_models: int, seed: int, lang: str, quiet: bool) -> None:
         """Cluster structure: bow-tie, communities, core-periphery, mixing, typology and z-scores.
 
         Classifies the cluster (Markusen's Marshallian, hub-and-spoke, satellite platform,
@@ -95,11 +83,13 @@ def register(main: click.Group) -> None:
         """
         from ..analysis.structure import structure
 
-        c = load(path)
+        progress = Progress(quiet=quiet, lang=lang)
+        c = progress.load(path)
         if not c.links_known:
             not_measured(c, "cluster_structure", fmt=fmt, lang=lang)
             return
-        s = structure(c, seed=seed, null_models=null_models, progress=_progress(c))
+        progress("prog.cmd_structure", c, n=null_models)
+        s = structure(c, seed=seed, null_models=null_models, progress=progress.library)
         if fmt == "json":
             click.echo(json.dumps(s.to_dict(), ensure_ascii=False, indent=2))
         elif fmt == "csv":

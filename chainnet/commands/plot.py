@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import click
 
-from ._common import FORCE_OPTION, check_figure_output, cluster_argument, load, save_figure
+from .._messages import msg
+from ._common import FORCE_OPTION, check_figure_output, cluster_argument, save_figure
+from ._progress import QUIET_OPTION, Progress
 
 PLOT_KINDS = ("chain", "network", "leaders", "completeness", "bowtie", "degree", "resilience", "profile", "timeline")
 
@@ -29,13 +31,16 @@ def register(main: click.Group) -> None:
                   show_default=True, help="Chain map lanes left to right or top to bottom.")
     @click.option("--seed", type=int, default=0, show_default=True, help="Seed of layouts and community detection.")
     @FORCE_OPTION
+    @QUIET_OPTION
     def plot_cmd(path: str, kind: str, output: str, lang: str, dpi: int, orientation: str, seed: int,
-                 force: bool) -> None:
+                 force: bool, quiet: bool) -> None:
         """Draw a figure of a cluster and save it as PNG, SVG or PDF.
 
         The same input and seed give byte-identical files. Chinese text (--lang zh) uses the Noto
-        Sans CJK SC font installed with chainnet. PATH is a cluster folder, an .xlsx workbook, a
-        .graphml/.gexf/.json file or a bundled dataset id.
+        Sans CJK SC font installed with chainnet. Above 5,000 local firms the chain map and the
+        network are aggregate views (docs/figures.md) and the slow steps are reported on stderr.
+        PATH is a cluster folder, an .xlsx workbook, a .graphml/.gexf/.json file or a bundled
+        dataset id.
 
         \b
         Examples:
@@ -47,13 +52,14 @@ def register(main: click.Group) -> None:
         from pathlib import Path
 
         if Path(output).suffix.lower() == ".html":
-            _html(path, kind, output, lang, seed, force)
+            _html(path, kind, output, lang, seed, force, Progress(quiet=quiet, lang=lang))
             return
         check_figure_output(output, force=force)
         from .. import viz
         from ..analysis.resilience import DEFAULT_RUNS
 
-        c = load(path)
+        progress = Progress(quiet=quiet, lang=lang)
+        c = progress.load(path)
         if kind in ("network", "leaders", "bowtie", "degree", "resilience") and not c.links_known:
             raise click.ClickException(f"{c.id}: links unknown: link figures not measured, so there is no {kind} "
                                        "figure to draw (links = \"unknown\" in cluster.toml); the chain map "
@@ -70,11 +76,20 @@ def register(main: click.Group) -> None:
             "profile": lambda: viz.profile_radar(c, lang=lang),
             "timeline": lambda: viz.timeline_chart(c, lang=lang, years=_timeline_years(c)),
         }
+        what = _FIRST.get(kind)
+        progress("prog.plot", c, kind=kind, what=msg("prog.plot_what", lang, what=msg(what, lang)) if what else "")
         fig, _ = makers[kind]()
+        progress("prog.save", path=output)
         click.echo(f"wrote {save_figure(fig, output, force=force, dpi=dpi)}", err=True)
 
 
-def _html(path: str, kind: str, output: str, lang: str, seed: int, force: bool) -> None:
+#: The analysis each figure runs before drawing (a catalogue message), for the progress line.
+_FIRST = {"chain": "prog.audit", "completeness": "prog.audit", "network": "prog.communities",
+          "leaders": "prog.leaders", "bowtie": "prog.structure_only", "resilience": "prog.resilience",
+          "profile": "prog.profile", "timeline": "prog.timeline_only"}
+
+
+def _html(path: str, kind: str, output: str, lang: str, seed: int, force: bool, progress: Progress) -> None:
     """The interactive map of ``--kind chain`` or ``network`` as one self-contained HTML file."""
     if kind not in ("chain", "network"):
         raise click.BadParameter(f"an .html file holds the interactive map of --kind chain or network, not {kind!r}; "
@@ -83,10 +98,11 @@ def _html(path: str, kind: str, output: str, lang: str, seed: int, force: bool) 
     from ..viz import interactive
 
     check_output(output, kind="file", force=force)  # before the computation, like every output
-    c = load(path)
+    c = progress.load(path)
     if kind == "network" and not c.links_known:
         raise click.ClickException(f"{c.id}: links unknown: there is no supply network to draw "
                                    "(links = \"unknown\" in cluster.toml); the chain map (--kind chain) works without links")
+    progress("prog.plot", c, kind=kind, what="")
     page = interactive.interactive_map(c, kind=kind, lang=lang, seed=seed)
     with staged_output(output, kind="file", force=force) as tmp:
         interactive.save_html(page, tmp)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +22,8 @@ from ._common import (
     save_figure,
     split_many,
 )
+from ._progress import QUIET_OPTION, Progress
 
-#: Clusters with at least this many local firms report progress on stderr.
-PROGRESS_MIN_FIRMS = 5000
 _FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
 
 
@@ -47,8 +45,9 @@ def register(main: click.Group) -> None:
                   help="Rows of each firm and link list in table output (0: all).")
     @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
                   help="Language of headings, names and notes in table output (JSON and CSV hold both).")
+    @QUIET_OPTION
     def position_cmd(path: str, fmt: str, template: str | None, final_use: float, ignore_output: bool,
-                     margin: float, top: int, lang: str) -> None:
+                     margin: float, top: int, lang: str, quiet: bool) -> None:
         """Chain position of firms and segments: upstreamness, trophic level and checks against the chain.
 
         Upstreamness (Antràs et al. 2012) is the average number of production stages between a
@@ -68,10 +67,12 @@ def register(main: click.Group) -> None:
         """
         from ..analysis.position import position
 
-        c = load(path)
+        progress = Progress(quiet=quiet, lang=lang)
+        c = progress.load(path)
         if not c.links_known:
             not_measured(c, "chain_position", fmt=fmt, lang=lang)
             return
+        progress("prog.cmd_position", c)
         p = position(c, use_output=not ignore_output, final_use=final_use, margin=margin, template=template)
         if fmt == "json":
             emit_json(p.to_dict())
@@ -154,8 +155,10 @@ def register(main: click.Group) -> None:
     @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
                   help="Language of table output and of the figure (JSON holds reason and reason_zh).")
     @FORCE_OPTION
+    @QUIET_OPTION
     def resilience_cmd(path: str, fmt: str, runs: int, seed: int, steps: int, strategies: tuple[str, ...],
-                       template: str | None, figure: str | None, measure: str, lang: str, force: bool) -> None:
+                       template: str | None, figure: str | None, measure: str, lang: str, force: bool,
+                       quiet: bool) -> None:
         """Removal curves and single points of failure: how the cluster holds up as firms leave.
 
         Local firms are removed leaders first (then backbone, then SMEs), by degree, by
@@ -177,18 +180,15 @@ def register(main: click.Group) -> None:
         from ..analysis.resilience import STRATEGIES, resilience
 
         check_figure_output(figure, force=force)
-        c = load(path)
+        progress = Progress(quiet=quiet, lang=lang)
+        c = progress.load(path)
         if not c.links_known:
             not_measured(c, "resilience_short", fmt=fmt, lang=lang)
             return
-        start = time.perf_counter()
-
-        def say(msg: str) -> None:
-            click.echo(f"[{time.perf_counter() - start:6.1f}s] {msg}", err=True)
-
-        big = int(c.local_mask.sum()) >= PROGRESS_MIN_FIRMS
+        k = len(strategies or STRATEGIES)
+        progress("prog.cmd_resilience", c, k=k, k_s="y" if k == 1 else "ies", steps=steps, runs=runs)
         r = resilience(c, strategies=strategies or STRATEGIES, steps=steps, runs=runs, seed=seed,
-                       template=template, progress=say if big else None)
+                       template=template, progress=progress.library)
         if fmt == "json":
             emit_json(r.to_dict())
         elif fmt == "csv":

@@ -15,10 +15,10 @@ from ._common import (
     emit_csv,
     emit_json,
     format_table,
-    load,
     save_figure,
     width,
 )
+from ._progress import QUIET_OPTION, Progress
 
 
 def register(main: click.Group) -> None:
@@ -34,7 +34,9 @@ def register(main: click.Group) -> None:
     @click.option("-o", "--output", "figure", metavar="FIGURE", default=None, type=click.Path(dir_okay=False),
                   help="Also draw the four-dimension radar against the benchmark to this .png, .svg or .pdf file.")
     @FORCE_OPTION
-    def profile_cmd(path: str, fmt: str, benchmark: str | None, lang: str, figure: str | None, force: bool) -> None:
+    @QUIET_OPTION
+    def profile_cmd(path: str, fmt: str, benchmark: str | None, lang: str, figure: str | None, force: bool,
+                    quiet: bool) -> None:
         """Profile a cluster: specialisation, concentration, life-cycle stage and world-class gaps.
 
         Prints micro and macro specialisation and location quotients (from the optional [economy]
@@ -55,7 +57,9 @@ def register(main: click.Group) -> None:
         from ..analysis.profile import profile
 
         check_figure_output(figure, force=force)
-        c = load(path)
+        progress = Progress(quiet=quiet, lang=lang)
+        c = progress.load(path)
+        progress("prog.cmd_profile", c)
         p = profile(c, benchmark)
         if fmt == "json":
             emit_json(p.to_dict())

@@ -17,6 +17,7 @@ import numpy as np
 from ..model import Cluster
 from ..template import Template
 from . import _style as st
+from ._chainlinks import map_links
 
 ORIENTATIONS = ("horizontal", "vertical")
 LABEL_MODES = ("auto", "leaders", "all", "none")
@@ -73,8 +74,11 @@ class Layout:
     """Lanes, items and their coordinates in layout units (u across lanes, v along them)."""
 
     def __init__(self, cluster: Cluster, audit: Any, tpls: list[Template], *, lang: str, vertical: bool,
-                 threshold: int, seed: int, show_external: bool, show_support: bool, labels: str):
+                 threshold: int, seed: int, show_external: bool, show_support: bool, labels: str,
+                 aggregate: bool = False, top_per_lane: int = 3):
         self.cluster, self.audit, self.tpls = cluster, audit, tpls
+        #: aggregate view (large clusters): top firms per lane, every other firm in "+K more" bubbles
+        self.aggregate, self.top_per_lane = aggregate, top_per_lane
         self.lang, self.vertical, self.threshold = lang, vertical, threshold
         self.rng = np.random.default_rng(seed)
         self.show_external, self.show_support, self.labels = show_external, show_support, labels
@@ -132,10 +136,17 @@ class Layout:
         also: dict[int, list[int]] = defaultdict(list)
         ext: dict[int, list[int]] = defaultdict(list)
         support: list[int] = []
+        # firms share a few segment sets: each set is sorted per chain once (10^5 firms, ~100 sets)
+        sorted_segs: dict[tuple[str, ...], list[list[str]]] = {}
         for i in range(len(self.fid)):
             placed = False
+            per_band = sorted_segs.get(self.segs[i])
+            if per_band is None:
+                per_band = sorted_segs[self.segs[i]] = [
+                    sorted((s for s in set(self.segs[i]) if s in self.rank[b]), key=self.rank[b].__getitem__)
+                    for b in range(len(self.tpls))]
             for b, t in enumerate(self.tpls):
-                mine = sorted((s for s in set(self.segs[i]) if s in self.rank[b]), key=self.rank[b].__getitem__)
+                mine = per_band[b]
                 if not mine:
                     continue
                 placed = True
@@ -156,8 +167,11 @@ class Layout:
             prim[lane.idx] = support
         individual = sum(len(v) for v in prim.values())
         self.label_all = self.labels == "all" or (self.labels == "auto" and individual <= AUTO_LABEL_ALL)
+        if self.aggregate:  # the few firms drawn one by one are the largest: they are named
+            self.label_all = self.labels in ("all", "auto")
+        fill = self._fill_lane_top if self.aggregate else self._fill_lane
         for lane in self.lanes:
-            self._fill_lane(lane, prim.get(lane.idx, []), also.get(lane.idx, []), ext.get(lane.idx, []))
+            fill(lane, prim.get(lane.idx, []), also.get(lane.idx, []), ext.get(lane.idx, []))
 
     def _fill_lane(self, lane: Lane, prim: list[int], also: list[int], ext: list[int]) -> None:
         members = [(i, "firm") for i in prim] + [(i, "also") for i in also]
@@ -190,6 +204,42 @@ class Layout:
             lane.items.append(item)
             for i in group:
                 self.members[self.fid[i]].append((lane.idx, item))
+        self._fill_external(lane, ext)
+        for item in lane.items:
+            self.items_by_id[id(item)] = item
+
+    def _fill_lane_top(self, lane: Lane, prim: list[int], also: list[int], ext: list[int]) -> None:
+        """Aggregate view: the lane's ``top_per_lane`` firms one by one (leaders, then backbone
+        firms ..., each by output), and every other firm of the segment (those drawn in another
+        lane too) in one "+K more" bubble per role, so the lane's counts add up to its header."""
+        rnd = self.rng.random(len(self.fid))
+        p = np.asarray(prim, dtype=np.int64)
+        rank = np.array([_ROLE_RANK.get(self.role[i], 5) for i in p], dtype=np.int64)
+        order = p[np.lexsort((rnd[p], -np.nan_to_num(self.output[p], nan=-1.0), rank))]
+        for i in (int(x) for x in order[:self.top_per_lane]):
+            item = Item(kind="firm", lane=lane.idx, role=self.role[i], r=self._radius(i), firm=self.fid[i],
+                        output=self.output[i])
+            if self.label_all:
+                item.label = self._wrap_label(self.names[i], lane)
+            lane.items.append(item)
+            self.members[self.fid[i]].append((lane.idx, item))
+        rest: dict[str, list[int]] = defaultdict(list)
+        for i in [int(x) for x in order[self.top_per_lane:]] + list(also):
+            rest[self.role[i]].append(i)
+        for role in sorted(rest, key=lambda r: (_ROLE_RANK.get(r, 5), r)):
+            group = rest[role]
+            item = Item(kind="bubble", lane=lane.idx, role=role, r=min(0.3, 0.09 + 0.016 * math.sqrt(len(group))),
+                        count=len(group))
+            item.label = self._count_lines(len(group), role, lane, more=True)
+            lane.items.append(item)
+            for i in group:
+                self.members[self.fid[i]].append((lane.idx, item))
+        self._fill_external(lane, ext)
+        for item in lane.items:
+            self.items_by_id[id(item)] = item
+
+    def _fill_external(self, lane: Lane, ext: list[int]) -> None:
+        """External firms of the lane: a dot each, or one counted bubble above the collapse threshold."""
         if len(ext) > self.threshold:
             item = Item(kind="ext", lane=lane.idx, role="external", r=0.11, count=len(ext))
             item.label = self._count_lines(len(ext), "external", lane, width=0.4 * PT)
@@ -201,17 +251,19 @@ class Layout:
                 item = Item(kind="ext", lane=lane.idx, role="external", r=R_EXT, firm=self.fid[i])
                 lane.ext.append(item)
                 self.members[self.fid[i]].append((lane.idx, item))
-        for item in lane.items:
-            self.items_by_id[id(item)] = item
 
-    def _count_lines(self, n: int, role: str, lane: Lane, *, width: float | None = None) -> list[str]:
-        """'+183 SMEs' on one line, or split after the count when the lane (or ``width``) is too narrow."""
-        text = count_label(n, role, self.lang)
+    def _count_lines(self, n: int, role: str, lane: Lane, *, width: float | None = None,
+                     more: bool = False) -> list[str]:
+        """'+183 SMEs' on one line, or split after the count when the lane (or ``width``) is too narrow;
+        ``more``: '+183 more SMEs' (the aggregate view, where the lane's top firms are drawn too)."""
+        text = count_label(n, role, self.lang, more=more)
         if width is None:
             width = 1.15 * PT if self.vertical else (LANE_W - 0.2) * PT
         if st.text_width(text, LABEL_PT) <= width:
             return [text]
         head, tail = (text.split("家", 1) if self.lang == "zh" else text.split(" ", 1))
+        if more and self.lang != "zh":  # '+183 more' / 'SMEs' rather than '+183' / 'more SMEs'
+            head, tail = f"{head} {tail.split(' ', 1)[0]}", tail.split(" ", 1)[1]
         return [head + ("家" if self.lang == "zh" else ""), tail]
 
     def _wrap_label(self, text: str, lane: Lane) -> list[str]:
@@ -222,32 +274,8 @@ class Layout:
 
     # links ------------------------------------------------------------------------------
     def _map_links(self) -> None:
-        links = self.cluster.links
-        links = links[links["kind"] == "supply"]
         lanes = self.lanes
-        seg_from = links["segment_from"] if "segment_from" in links else [None] * len(links)
-        seg_to = links["segment_to"] if "segment_to" in links else [None] * len(links)
-        agg: dict[tuple[int, int], list[float]] = {}
-        for s, t, sf, stt in zip(links["source"], links["target"], seg_from, seg_to):
-            a = self._candidates(str(s), sf)
-            b = self._candidates(str(t), stt)
-            if not a or not b:
-                continue
-            best, score = None, None
-            for la, ia in a:
-                for lb, ib in b:
-                    A, B = lanes[la], lanes[lb]
-                    sc = (A.band != B.band, B.pos < A.pos, abs(B.pos - A.pos), la, lb)
-                    if score is None or sc < score:
-                        best, score = (ia, ib), sc
-            ia, ib = best
-            if ia is ib:
-                continue
-            key = (id(ia), id(ib))
-            agg.setdefault(key, [0.0])[0] += 1
-            self.items_by_id.setdefault(id(ia), ia)
-            self.items_by_id.setdefault(id(ib), ib)
-        self.edges = agg
+        self.edges = map_links(self)
         # a firm's extra-segment markers are tied to its main node
         for placed in self.members.values():
             main = [it for _, it in placed if it.kind == "firm"]
@@ -256,14 +284,6 @@ class Layout:
                     same_band = [m for m in main if lanes[m.lane].band == lanes[it.lane].band]
                     if same_band:
                         self.connectors.append((same_band[0], it))
-
-    def _candidates(self, fid: str, seg: Any) -> list[tuple[int, Item]]:
-        placed = self.members.get(fid, [])
-        if isinstance(seg, str) and seg:
-            hit = [(lane, it) for lane, it in placed if self.lanes[lane].seg == seg]
-            if hit:
-                return hit
-        return placed
 
     # order ------------------------------------------------------------------------------
     def _neighbours(self) -> dict[int, list[Item]]:
@@ -378,10 +398,13 @@ class Layout:
             ext_room = max((len(ln.ext) * (2 * R_EXT + 0.04) if not any(e.count > 1 for e in ln.ext) else 0.5
                             for ln in lanes), default=0.0)
             lengths = {ln.idx: sum(self._extent(it) for it in ln.items) for ln in lanes}
-            body = max([1.3, ext_room + 0.2, *lengths.values()]) + 0.2
+            # aggregate view: the counted external bubble keeps the top of every lane to itself,
+            # so that it never covers a lane's first (largest) firm
+            lead = ext_room if self.aggregate and any(e.count > 1 for ln in lanes for e in ln.ext) else 0.0
+            body = max([1.3, ext_room + 0.2, *(x + lead for x in lengths.values())]) + 0.2
             band["body"] = (v, v + body)
             for ln in lanes:
-                cur = v + 0.1 + (body - 0.2 - lengths[ln.idx]) / 2
+                cur = v + 0.1 + lead + (body - 0.2 - lead - lengths[ln.idx]) / 2
                 for it in ln.items:
                     e = self._extent(it)
                     it.u = float(ln.pos)
@@ -451,7 +474,19 @@ TRACK = 0.11
 _SUPPORT_WORD = {"en": "Support: institutions and services", "zh": "支撑机构（科研、服务）"}
 
 
-def count_label(n: int, role: str, lang: str) -> str:
+def count_label(n: int, role: str, lang: str, *, more: bool = False) -> str:
+    """The count of a collapsed bubble: '+183 SMEs', or with ``more`` '+183 more SMEs'.
+
+    >>> count_label(1234, "sme", "en", more=True), count_label(1, "leader", "en", more=True)
+    ('+1,234 more SMEs', '+1 more leader')
+    """
     if lang == "zh":
-        return f"+{n:,}家{st.WORDS['zh'][role + '_pl']}"
+        return f"{'另有' if more else '+'}{n:,}家{st.WORDS['zh'][role + '_pl']}"
+    if more:
+        return f"+{n:,} more {_ONE[role] if n == 1 and role in _ONE else st.WORDS['en'][role + '_pl']}"
     return f"+{n:,} {st.WORDS['en'][role + '_pl']}"
+
+
+#: One firm of a role, in English ('+1 more leader').
+_ONE = {"leader": "leader", "backbone": "backbone firm", "sme": "SME", "institution": "institution",
+        "service": "service"}

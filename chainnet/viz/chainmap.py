@@ -54,13 +54,15 @@ from ._chainlayout import (
     Lane,
     Layout,
 )
+from ._scale import AGGREGATE_MIN_FIRMS, aggregated
 
 
 @st.figure_function
 def chain_map(cluster: Cluster, *, audit: Any = None, lang: str = "en", ax: Axes | None = None,
               orientation: str = "horizontal", collapse_threshold: int = 25, seed: int = 0,
               show_external: bool = True, show_support: bool = True, labels: str = "auto",
-              max_arrows: int = 400) -> tuple[Figure, Axes]:
+              max_arrows: int = 400, aggregate_above: int = AGGREGATE_MIN_FIRMS,
+              top_per_lane: int = 3) -> tuple[Figure, Axes]:
     """Draw a cluster's chain map: firms in lanes per template segment, links and flow statuses.
 
     Parameters
@@ -77,6 +79,10 @@ def chain_map(cluster: Cluster, *, audit: Any = None, lang: str = "en", ax: Axes
     labels : ``"leaders"`` (label leader firms), ``"all"``, ``"none"`` or ``"auto"`` (every
         firm when at most 40 are drawn individually, else leaders)
     max_arrows : above this many drawn links, links are thin lines without arrow heads
+    aggregate_above : with more local firms than this, draw the aggregate view: each lane's
+        ``top_per_lane`` firms one by one (leaders first, then by output) and every other firm of
+        the segment in one "+K more" bubble per role (the subtitle says so)
+    top_per_lane : firms drawn one by one per lane in the aggregate view
 
     Returns
     -------
@@ -97,6 +103,9 @@ def chain_map(cluster: Cluster, *, audit: Any = None, lang: str = "en", ax: Axes
         raise ChainnetError(f"labels={labels!r}; use one of {', '.join(LABEL_MODES)}")
     if collapse_threshold < 1:
         raise ChainnetError(f"collapse_threshold={collapse_threshold} must be at least 1")
+    if top_per_lane < 0:
+        raise ChainnetError(f"top_per_lane={top_per_lane} must be at least 0")
+    big = aggregated(int(cluster.local_mask.sum()), aggregate_above)
     if audit is None:
         from ..analysis.completeness import audit as run_audit
 
@@ -104,9 +113,10 @@ def chain_map(cluster: Cluster, *, audit: Any = None, lang: str = "en", ax: Axes
     tpls = _templates(cluster, audit)
     layout = Layout(cluster, audit, tpls, lang=lang, vertical=orientation == "vertical",
                      threshold=collapse_threshold, seed=seed, show_external=show_external,
-                     show_support=show_support, labels=labels)
+                     show_support=show_support, labels=labels, aggregate=big, top_per_lane=top_per_lane)
     layout.build()
-    return _Drawer(layout, ax, w, max_arrows=max_arrows).draw()
+    note = aggregate_note(aggregate_above, top_per_lane, lang) if big else None
+    return _Drawer(layout, ax, w, max_arrows=max_arrows, note=note).draw()
 
 
 def _templates(cluster: Cluster, audit: Any) -> list[Template]:
@@ -116,8 +126,12 @@ def _templates(cluster: Cluster, audit: Any) -> list[Template]:
 
 # -- layout ---------------------------------------------------------------------------------------
 class _Drawer:
-    def __init__(self, layout: Layout, ax: Axes | None, w: dict[str, str], *, max_arrows: int):
-        self.L, self.w, self.max_arrows = layout, w, max_arrows
+    def __init__(self, layout: Layout, ax: Axes | None, w: dict[str, str], *, max_arrows: int,
+                 note: str | None = None):
+        self.L, self.w, self.max_arrows, self.note = layout, w, max_arrows, note
+        # the width estimate runs a few percent short on digits and % signs; the aggregate view's
+        # longer subtitle wraps with that margin so that it never runs past the figure's edge
+        self.sub_fit = 0.92 if note else 1.0
         self.ax_given = ax
         self.vertical = layout.vertical
 
@@ -130,6 +144,8 @@ class _Drawer:
         self.xlim = xs
         handles = self._legend_handles()
         main, sub = self._title_text()
+        if self.note:
+            sub += self.note
         if self.ax_given is None:
             self.fig, self.ax = self._figure(xs, ys, handles, main, sub)
         else:
@@ -143,7 +159,7 @@ class _Drawer:
         ax.set_ylim(*ys)
         ax.set_aspect("equal")
         ax.set_axis_off()
-        st.title(ax, main, sub, width_pt=(xs[1] - xs[0]) * PT if self.ax_given is None else None)
+        st.title(ax, main, sub, width_pt=(xs[1] - xs[0]) * PT * self.sub_fit if self.ax_given is None else None)
         self._legend(handles)
         return self.fig, ax
 
@@ -155,7 +171,7 @@ class _Drawer:
         self.ncol, rows = _legend_grid([h.get_label() for h in handles], (fig_w - 0.3) * 72)
         legend_h = rows * 0.2 + 0.12
         n_main = len(st.wrap(main, ax_w * 72, 12, max_lines=3))
-        n_sub = len(st.wrap(sub, ax_w * 72, 8.5, max_lines=4))
+        n_sub = len(st.wrap(sub, ax_w * 72 * self.sub_fit, 8.5, max_lines=4))
         title_h = (n_main * 12 * 1.2 + n_sub * 8.5 * 1.3 + 14) / 72
         fig_h = ax_h + title_h + legend_h + 0.3
         fig = Figure(figsize=(fig_w, fig_h))
@@ -505,3 +521,15 @@ def _tint(color: str, amount: float) -> tuple[float, float, float]:
 
     r, g, b = to_rgb(color)
     return (r + (1 - r) * amount, g + (1 - g) * amount, b + (1 - b) * amount)
+
+
+def aggregate_note(above: int, top: int, lang: str) -> str:
+    """The subtitle sentence of the aggregate chain map.
+
+    >>> aggregate_note(5000, 3, "en")
+    ' Aggregate view (more than 5,000 local firms): 3 largest firms per segment, leaders first; "+K more" counts the rest.'
+    """
+    if lang == "zh":
+        return f"　汇总视图（本地企业超过{above:,}家）：每个环节显示最大的{top}家企业（龙头优先），「另有K家」为其余企业数。"
+    return (f" Aggregate view (more than {above:,} local firms): {top} largest firm{'s' if top != 1 else ''} per "
+            'segment, leaders first; "+K more" counts the rest.')

@@ -15,7 +15,9 @@ from matplotlib.patches import Circle
 
 from .._errors import ChainnetError
 from ..model import Cluster
+from . import _netagg
 from . import _style as st
+from ._scale import AGGREGATE_MIN_FIRMS, aggregated
 
 R_MIN, R_MAX = 0.012, 0.05
 #: Firms on their own (no community partner) per row of the strip at the bottom, and a row's height.
@@ -28,7 +30,8 @@ LABEL_ALL = 40
 @st.figure_function
 def network(cluster: Cluster, *, lang: str = "en", ax: Axes | None = None, seed: int = 0,
             structure: Any = None, max_nodes: int = 400, label_leaders: bool = True,
-            label_all: bool | None = None) -> tuple[Figure, Axes]:
+            label_all: bool | None = None, aggregate_above: int = AGGREGATE_MIN_FIRMS, max_communities: int = 20,
+            top_leaders: int = 10) -> tuple[Figure, Axes]:
     """Draw the local supply network: firms coloured by role, grouped by community.
 
     Communities are those of :func:`chainnet.analysis.structure.structure` (Leiden by default). Each
@@ -36,6 +39,12 @@ def network(cluster: Cluster, *, lang: str = "en", ax: Axes | None = None, seed:
     spring layout of the graph between them, so the same ``seed`` gives the same picture.
     Above ``max_nodes`` local firms, the firms with most supply partners are drawn (every
     leader among them) and the subtitle says how many were left out.
+
+    With more than ``aggregate_above`` local firms the figure is an aggregate view instead (the
+    subtitle says so): the ``max_communities`` largest communities as discs whose area is
+    proportional to their firms, the other firms in one grey disc, lines as wide as the supply
+    links between discs, and the ``top_leaders`` leaders with most supply partners named. Without
+    ``structure`` only the communities are computed then.
 
     Parameters
     ----------
@@ -47,6 +56,9 @@ def network(cluster: Cluster, *, lang: str = "en", ax: Axes | None = None, seed:
     max_nodes : most firms drawn
     label_leaders : write the names of leader firms
     label_all : write the name of every drawn firm (default: when at most :data:`LABEL_ALL` are drawn)
+    aggregate_above : draw the aggregate view above this many local firms
+    max_communities : communities drawn as their own disc in the aggregate view
+    top_leaders : leaders drawn and named in the aggregate view
 
     Returns
     -------
@@ -63,6 +75,13 @@ def network(cluster: Cluster, *, lang: str = "en", ax: Axes | None = None, seed:
     w = st.words(lang)
     if max_nodes < 1:
         raise ChainnetError(f"max_nodes={max_nodes} must be at least 1")
+    if aggregated(int(cluster.local_mask.sum()), aggregate_above):
+        if max_communities < 1 or top_leaders < 0:
+            raise ChainnetError(f"max_communities={max_communities} must be at least 1 and top_leaders={top_leaders} "
+                                "at least 0")
+        view = _netagg.community_view(cluster, structure, seed=seed)
+        return _netagg.draw_aggregate(cluster, view, lang=lang, ax=ax, seed=seed, above=aggregate_above,
+                                      max_communities=max_communities, top_leaders=top_leaders)
     if structure is None:
         from ..analysis.structure import structure as run_structure
 
@@ -78,7 +97,7 @@ def network(cluster: Cluster, *, lang: str = "en", ax: Axes | None = None, seed:
     G.add_edges_from(zip(links["source"].astype(str), links["target"].astype(str)))
     n_all = G.number_of_nodes()
     keep = _keep(G, ids, sf["role"].to_numpy(dtype=object), max_nodes)
-    H = G.subgraph(keep).copy()
+    H = _induced(G, keep)
     pos = _layout(H, comm, seed)
 
     given_ax = ax
@@ -210,7 +229,7 @@ def _layout(H: nx.Graph, comm: dict[str, int], seed: int) -> dict[str, np.ndarra
         centres = {}
     pos: dict[str, np.ndarray] = {}
     for k, members in big.items():
-        sub = H.subgraph(members)
+        sub = _induced(H, members)
         p = nx.spring_layout(sub, seed=seed, k=1.0 / math.sqrt(len(members)), iterations=100)
         arr = np.array([p[f] for f in members])
         arr -= arr.mean(axis=0)
@@ -242,6 +261,20 @@ def _layout(H: nx.Graph, comm: dict[str, int], seed: int) -> dict[str, np.ndarra
         x = 0.0 if n_row == 1 else -1.15 + 2.3 * k / (n_row - 1)
         pos[f] = np.array([x, -1.15 + (rows - 1 - r + 0.5) * dy])
     return pos
+
+
+def _induced(G: nx.Graph, nodes: list[str]) -> nx.Graph:
+    """The subgraph of ``nodes`` with the nodes in the order given.
+
+    ``G.subgraph`` iterates a small node set in the order of a Python set, which follows the
+    per-process string hash: the seeded spring layout then started from a different order in
+    every process and the same seed gave a different picture.
+    """
+    keep = set(nodes)
+    H = nx.Graph()
+    H.add_nodes_from(nodes)
+    H.add_edges_from((a, b) for a, b in G.edges(nodes) if a in keep and b in keep)
+    return H
 
 
 def _spread(centres: dict[int, np.ndarray], radius: dict[int, float], rounds: int = 200) -> dict[int, np.ndarray]:

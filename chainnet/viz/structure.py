@@ -234,7 +234,7 @@ def degree_distribution(cluster_or_result: Cluster | Any, *, lang: str = "en", a
     for key, deg in (("in", indeg), ("out", outdeg), ("total", indeg + outdeg)):
         k, p = ccdf(deg)
         zero = int((deg == 0).sum())
-        label = names[key][0 if zh else 1] + (f"（{zero}家为0，未画出）" if zh else f" ({zero} firms at 0 not shown)")
+        label = names[key][0 if zh else 1] + (f"（{zero:,}家为0，未画出）" if zh else f" ({zero:,} firms at 0 not shown)")
         color, marker = styles[key]
         (line,) = ax.plot(k, p, marker=marker, markersize=4, linewidth=1.3, color=color, label=label,
                           drawstyle="steps-post", markerfacecolor="white" if key != "total" else color)
