@@ -60,7 +60,8 @@ def test_analyze_every_dataset(tmp_path: Path, dataset: str, lang: str) -> None:
     assert r.exit_code == 0, r.output
     assert r.stdout.strip() == str(out)
     names = {p.name for p in out.iterdir()}
-    assert names == {"report.md", "report.html", "report.xlsx", "results.json", "figures", ".chainnet-output"}
+    assert names == {"report.md", "report.html", "report.xlsx", "results.json", "firms.parquet", "links.parquet", "figures",
+                     ".chainnet-output"}
     known = chainnet.load_dataset(dataset).links_known
     # a firm list (links unknown) gets no figure drawn from ties: they would be empty
     kinds = FIGURE_KINDS if known else tuple(k for k in FIGURE_KINDS if k not in LINK_FIGURE_KINDS)
@@ -70,7 +71,8 @@ def test_analyze_every_dataset(tmp_path: Path, dataset: str, lang: str) -> None:
 
     res = json.loads((out / "results.json").read_text("utf-8"))
     assert {"chainnet_version", "cluster", "audit", "leaders", "structure", "profile", "position", "resilience", "timeline",
-            "figures"} <= set(res)
+            "figures", "tables"} <= set(res)
+    assert res["tables"]["firms"] == "firms.parquet" and res["tables"]["links"] == "links.parquet"
     wb = openpyxl.load_workbook(out / "report.xlsx", read_only=True)
     assert wb.sheetnames == SHEETS[:4] + ([] if known else ["survey"]) + SHEETS[4:] + (["timeline"] if res["timeline"] else [])
     wb.close()
