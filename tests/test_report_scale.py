@@ -27,7 +27,7 @@ TOP = 7
 
 @pytest.fixture(scope="module")
 def big() -> chainnet.Cluster:
-    return generate("copper", firms=400, seed=5).cluster
+    return generate("copper", firms=300, seed=5).cluster
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +52,7 @@ def test_results_json_does_not_grow_with_the_cluster(big: chainnet.Cluster) -> N
     for name, c in (("small", small), ("big", big)):
         an = compute(c, null_models=0, candidates=[])
         sizes[name] = len(json.dumps(an.to_dict(top=TOP), ensure_ascii=False, default=str))
-    # 2.7 times the firms (150 -> 400): the per-firm lists are cut to TOP rows either way, so what is
+    # twice the firms (150 -> 300): the per-firm lists are cut to TOP rows either way, so what is
     # left are summaries over the template's segments, which the two clusters share
     assert sizes["big"] < 1.15 * sizes["small"]
     assert sizes["big"] < 5_000_000
@@ -182,3 +182,18 @@ def test_the_embedded_map_of_a_large_cluster_is_capped_with_a_note(lang: str) ->
     assert ("shows 5 of the 13 firms" if lang == "en" else "13 家企业中的 5 家") in html.unescape(note)
     whole = embed_in_report(page, c, lang=lang, all_max=13)
     assert "map-note" not in whole and len(_map_data(whole)["firms"]["id"]) == 13
+
+
+def test_progress_names_each_file_with_its_size_in_the_report_language(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from chainnet.cli import main
+
+    c = chainnet.load_dataset("demo_copper")
+    r = CliRunner().invoke(main, ["analyze", "demo_copper", "-o", str(tmp_path / "r"), "--lang", "zh", "--format",
+                                  "md", "--null-models", "0", "--dpi", "30", "--candidates", "demo_copper"])
+    assert r.exit_code == 0, r.output
+    assert f"写出 firms.parquet（{len(c.firms):,} 行）" in r.stderr
+    assert f"写出 links.parquet（{len(c.links):,} 行）" in r.stderr
+    assert "写出 results.json" in r.stderr and "写出 report.md" in r.stderr
+    assert "report.html" not in r.stderr  # not asked for: neither written nor announced

@@ -13,7 +13,7 @@ import pandas as pd
 from .._messages import msg, t
 from .._version import __version__
 from ..model import Cluster
-from .tables import _firm_names, _fmt, _head, _joined, _pct, _words
+from .tables import _fmt, _head, _joined, _name_col, _pct, _words
 
 
 @dataclass(frozen=True)
@@ -143,7 +143,9 @@ def build_document(cluster: Cluster, a: Any, ld: Any, st: Any, sheets: dict[str,
         d.fig("leaders", t("leader_centrality", lang))
     d.table(pd.DataFrame([(t(k, lang), _pct(v)) for k, v in ld.figures.items()],
                          columns=[t("figure", lang), t("value", lang)]))
-    names = _firm_names(cluster, lang)
+    # a Series, not a dict: mapping ids through it is vectorised (a dict of 10^5 names costs seconds)
+    names = pd.Series(_name_col(cluster.firms, lang).to_numpy(dtype=object),
+                      index=cluster.firms["firm_id"].to_numpy(dtype=object))
     if len(ld.leaders):
         d.h(3, t("leaders", lang))
         lead = ld.leaders.assign(name=ld.leaders["firm_id"].map(names).fillna(ld.leaders["name"]),
