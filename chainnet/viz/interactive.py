@@ -100,7 +100,7 @@ def embed(page: str, *, title: str = "", height: int = 640) -> str:
 #: ``embed_in_report`` embeds the map of every firm up to this many firms (a page of about 2 MB) ...
 EMBED_ALL_MAX = 10_000
 #: ... and above it the map of this many firms, the most central of each segment in turn.
-EMBED_TOP = 2_000
+EMBED_TOP = 1_000
 
 
 def central_firms(cluster: Cluster, *, top: int = EMBED_TOP, leaders: Any = None) -> list[str]:
