@@ -115,29 +115,7 @@ def _write_results(result: Analysis, folder: Path, *, top: int, say: Callable[..
                                                     allow_nan=False, default=_json_default), encoding="utf-8")
 
 
-
-__all__ = [
-    "FIGURE_KINDS",
-    "REPORT_FORMATS",
-    "TIMELINE_MAX_YEARS",
-    "TOP_N",
-    "Analysis",
-    "Block",
-    "Document",
-    "Figure",
-    "Heading",
-    "Paragraph",
-    "Table",
-    "analyze",
-    "build_document",
-    "build_sheets",
-    "compute",
-    "draw_figures",
-    "embedded_font_css",
-    "md_escape",
-    "render_html",
-    "render_markdown",
-    "results_dict",
-    "timeline_years",
-    "write_workbook",
-]
+__all__ = ["FIGURE_KINDS", "REPORT_FORMATS", "TIMELINE_MAX_YEARS", "TOP_N", "Analysis", "Block", "Document", "Figure",
+           "Heading", "Paragraph", "Table", "analyze", "build_document", "build_sheets", "compute", "draw_figures",
+           "embedded_font_css", "md_escape", "render_html", "render_markdown", "results_dict", "timeline_years",
+           "write_workbook"]
