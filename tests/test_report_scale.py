@@ -180,6 +180,7 @@ def test_the_embedded_map_of_a_large_cluster_is_capped_with_a_note(lang: str) ->
     assert sorted(data["firms"]["id"]) == sorted(central_firms(c, top=5))
     note = re.search(r'<p class="map-note">(.*?)</p>', out).group(1)
     assert ("shows 5 of the 13 firms" if lang == "en" else "13 家企业中的 5 家") in html.unescape(note)
+    assert "<code>chainnet plot PATH -o map.html</code>" in note  # the command, as code
     whole = embed_in_report(page, c, lang=lang, all_max=13)
     assert "map-note" not in whole and len(_map_data(whole)["firms"]["id"]) == 13
 

@@ -163,7 +163,8 @@ def embed_in_report(report_html: str, cluster: Cluster, *, audit: Any = None, la
 
         ids = central_firms(cluster, top=top, leaders=leaders)
         shown = _shown_cluster(cluster, ids)
-        note = f'<p class="map-note">{html.escape(msg("rep.map_top", lang, shown=len(ids), n=len(cluster.firms)))}</p>'
+        text = html.escape(msg("rep.map_top", lang, shown=len(ids), n=len(cluster.firms)))
+        note = '<p class="map-note">' + re.sub(r"`([^`]*)`", r"<code>\1</code>", text) + "</p>"
     page = interactive_map(shown, kind="chain", lang=lang, audit=audit, seed=seed)
     frame = ('<style>@media print{iframe.chainnet-map{display:none}}</style>'
              + note + embed(page, title=st.cluster_title(cluster.meta, lang), height=720))
