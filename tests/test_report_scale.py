@@ -198,3 +198,21 @@ def test_progress_names_each_file_with_its_size_in_the_report_language(tmp_path:
     assert f"写出 links.parquet（{len(c.links):,} 行）" in r.stderr
     assert "写出 results.json" in r.stderr and "写出 report.md" in r.stderr
     assert "report.html" not in r.stderr  # not asked for: neither written nor announced
+
+
+def test_a_bad_top_is_refused_before_any_work(tmp_path: Path) -> None:
+    c = chainnet.load_dataset("demo_copper")
+    for bad in (0, -1, 2.5, True):
+        with pytest.raises(chainnet.ChainnetError, match="top="):
+            analyze(c, tmp_path / "r", top=bad)
+    assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+def test_links_unknown_firm_table_has_no_columns_read_from_ties() -> None:
+    c = chainnet.load_dataset("jilin_carbon_fibre")
+    assert not c.links_known
+    an = compute(c, null_models=0, candidates=[])
+    t = firm_table(c, leaders=an.leaders, structure=an.structure, position=an.position, resilience=an.resilience)
+    assert len(t) == len(c.firms) and t["firm_id"].tolist() == c.firms["firm_id"].tolist()
+    assert not {"community", "bowtie", "upstreamness", "single_point"} & set(t.columns)
+    assert "against_chain" not in link_table(c, position=an.position).columns

@@ -31,7 +31,7 @@ from .full_tables import firm_table, link_table, write_parquet
 from .render_html import embedded_font_css, render_html
 from .render_md import md_escape, render_markdown
 from .render_xlsx import write_workbook
-from .results import TABLE_FILES, TOP_N, results_dict
+from .results import TABLE_FILES, TOP_N, _check_top, results_dict
 from .tables import build_sheets
 
 REPORT_FORMATS = ("md", "html", "xlsx")
@@ -70,8 +70,7 @@ def analyze(cluster: Cluster, out: str | os.PathLike, *, lang: str = "en", forma
         raise ChainnetError(f"unknown report format(s) {bad}; use any of {', '.join(REPORT_FORMATS)}")
     if lang not in ("en", "zh"):
         raise ChainnetError(f"lang must be 'en' or 'zh', not {lang!r}")
-    if isinstance(top, bool) or not isinstance(top, int) or top < 1:
-        raise ChainnetError(f"top={top!r}: the rows kept per list in results.json must be a whole number of 1 or more")
+    _check_top(top)  # before any work
     from .._output import staged_output
 
     say = _say(progress, lang)

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from .._errors import ChainnetError
 from .._messages import LINKS_UNKNOWN, LINKS_UNKNOWN_ZH
 from .._version import __version__
 from ..analysis._json import records
@@ -22,6 +23,11 @@ from ..analysis._json import records
 TOP_N = 100
 #: Where the full tables are, relative to the report folder.
 TABLE_FILES = {"firms": "firms.parquet", "links": "links.parquet"}
+
+
+def _check_top(top: Any) -> None:
+    if isinstance(top, bool) or not isinstance(top, int) or top < 1:
+        raise ChainnetError(f"top={top!r}: the rows kept per list in results.json must be a whole number of 1 or more")
 
 
 def _not_measured(result: Any) -> dict[str, Any]:
@@ -95,6 +101,7 @@ def results_dict(an: Any, *, top: int = TOP_N) -> dict[str, Any]:
     Per-firm and per-link lists longer than ``top`` rows are cut to their first ``top`` rows in
     a stated order; ``tables`` names the full tables beside the file and lists every cut.
     """
+    _check_top(top)
     caps = _Caps(top)
     known = an.structure is not None
     out = {
