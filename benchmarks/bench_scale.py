@@ -250,8 +250,9 @@ def analyze(folder: Path, out: Path, rows: list[dict[str, Any]], size: int) -> N
            "peak_gb": mem.peak / 1e9, "rc": rc}
     if rc:
         row["what"] += f" FAILED (exit {rc})"
-    json_path = out / "results.json"
-    row["results_json_mb"] = json_path.stat().st_size / 1e6 if json_path.exists() else None
+    for name in ("results.json", "firms.parquet", "links.parquet", "report.html", "report.md", "report.xlsx"):
+        path = out / name
+        row[name.replace(".", "_") + "_mb"] = path.stat().st_size / 1e6 if path.exists() else None
     rows.append(row)
     print(f"[bench]   {row['wall']:.1f} s wall, {row['cpu']:.1f} s CPU, peak {row['peak_gb']:.2f} GB",
           file=sys.stderr, flush=True)
@@ -291,7 +292,8 @@ def main() -> None:
     script_cpu = df[df["what"].str.startswith("script")].set_index("firms")["cpu"]
     df["ratio"] = [w / script[f] for f, w in zip(df["firms"], df["wall"])]
     df["cpu_ratio"] = [c / script_cpu[f] for f, c in zip(df["firms"], df["cpu"])]
-    cols = [c for c in ("firms", "what", "wall", "cpu", "peak_gb", "ratio", "cpu_ratio", "results_json_mb") if c in df]
+    sizes_mb = [c for c in df.columns if c.endswith("_mb")]
+    cols = [c for c in ("firms", "what", "wall", "cpu", "peak_gb", "ratio", "cpu_ratio", *sizes_mb) if c in df]
     print(df[cols].to_markdown(index=False, floatfmt=".2f") if _has_tabulate() else df[cols].to_string(index=False))
     for _, r in df.iterrows():
         if isinstance(r.get("result"), dict):

@@ -317,6 +317,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
                         "企业对数从少到多排序。"),
     "rep.more_rows": ("… {n:,} more rows in report.xlsx.", "……另有 {n:,} 行见 report.xlsx。"),
     "rep.typology": ("Typology: {type} — {pattern}. {rules}", "集群类型：{type}——{pattern}。{rules}"),
+    # -- the report at any size: capped tables, the embedded map, steps with their size (issue 15)
+    "rep.more_in": ("… and {n:,} more {n:plural|row|rows}; the full table is in {where}.",
+                    "……另有 {n:,} 行；完整表格见 {where}。"),
+    "rep.map_top": ("The interactive map shows {shown:,} of the {n:,} firms: in every segment its most central "
+                    "firms by PageRank, taken in turn; lane colours and gaps are those of the whole cluster. Every "
+                    "firm is in firms.parquet; `chainnet plot PATH -o map.html` draws the map of all of them.",
+                    "交互地图显示 {n:,} 家企业中的 {shown:,} 家：各环节按 PageRank 轮流选取最核心的企业；"
+                    "环节颜色和缺口反映整个集群。全部企业见 firms.parquet；`chainnet plot PATH -o map.html` 可绘制全部企业的地图。"),
+    "prog.write_table": ("writing {file} ({n:,} rows)", "写出 {file}（{n:,} 行）"),
+    "prog.write_file": ("writing {file}", "写出 {file}"),
+    "prog.map": ("embedding the interactive chain map ({n:,} firms)", "嵌入交互式产业链地图（{n:,} 家企业）"),
     "rep.no_timeline": ("No timeline: the data date firms and links (founded, exited, year, until) in fewer than two "
                         "years.", "无历年变化：数据中企业与联系的年份（founded、exited、year、until）不足两年。"),
     "rep.evidence": ("Firm evidence: {reported:,} reported, {modeled:,} modeled (modeled data are constructed, not "

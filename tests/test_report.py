@@ -64,7 +64,8 @@ def test_analyze_every_dataset(tmp_path: Path, dataset: str, lang: str) -> None:
     assert r.exit_code == 0, r.output
     assert r.stdout.strip() == str(out)
     names = {p.name for p in out.iterdir()}
-    assert names == {"report.md", "report.html", "report.xlsx", "report.docx", "results.json", "figures",
+    assert names == {"report.md", "report.html", "report.xlsx", "report.docx", "results.json", "firms.parquet",
+                     "links.parquet", "figures",
                      ".chainnet-output"}
     known = chainnet.load_dataset(dataset).links_known
     # a firm list (links unknown) gets no figure drawn from ties: they would be empty
@@ -75,7 +76,8 @@ def test_analyze_every_dataset(tmp_path: Path, dataset: str, lang: str) -> None:
 
     res = json.loads((out / "results.json").read_text("utf-8"))
     assert {"chainnet_version", "cluster", "audit", "leaders", "structure", "profile", "position", "resilience", "timeline",
-            "figures"} <= set(res)
+            "figures", "tables"} <= set(res)
+    assert res["tables"]["firms"] == "firms.parquet" and res["tables"]["links"] == "links.parquet"
     wb = openpyxl.load_workbook(out / "report.xlsx", read_only=True)
     keys = [k for k in SHEETS if k not in (("survey",) if known else ("communities", "bowtie"))]
     keys += ["timeline"] if res["timeline"] else []

@@ -59,7 +59,7 @@ def english_leaks(text: str, allowed: set[str]) -> list[str]:
     """Latin-letter words of ``text`` that are not allowed (file names and figure paths removed)."""
     text = html.unescape(text)  # Markdown carries '->' of a flow id as '-&gt;'
     # file names, figure paths, the version, and an identifier cut short by a table cell (…)
-    text = re.sub(r"\(figures/[a-z_]+\.png\)|[\w.-]+\.(?:xlsx|toml|csv|png|svg|html|md|json)\b|`[^`]*`|\w+…|--[a-z-]+", " ", text)
+    text = re.sub(r"\(figures/[a-z_]+\.png\)|[\w.-]+\.(?:xlsx|toml|csv|png|svg|html|md|json|parquet)\b|`[^`]*`|\w+…|--[a-z-]+", " ", text)
     text = text.replace(chainnet.__version__, " ")
     return sorted(w for w in _words(text) if w not in allowed)
 

@@ -36,9 +36,11 @@ def register(main: click.Group) -> None:
                     seed: int, null_models: int, dpi: int, force: bool, quiet: bool) -> None:
         """Analyse a cluster and write a report folder: chain map, gap lists, leaders, structure.
 
-        Writes report.md, report.html (self-contained), report.xlsx (a summary sheet, then one formatted sheet per table),
-        report.docx (Word: headings, tables, numbered figures, page numbers), figures/ (PNG and
-        SVG) and results.json into OUTPUT. Without PATH it analyses the bundled
+        Writes report.md, report.html (self-contained), report.xlsx (a summary sheet, then one
+        formatted sheet per table), report.docx (Word: headings, tables, numbered figures, page
+        numbers), figures/ (PNG and SVG), results.json (summaries, top-100 lists) and
+        firms.parquet and links.parquet (every firm and link with its measures) into OUTPUT.
+        Without PATH it analyses the bundled
         Tongling copper cluster. PATH is a cluster folder, an .xlsx workbook, a graph file or a
         bundled dataset id.
 

@@ -9,10 +9,10 @@ from typing import Any
 
 import pandas as pd
 
-from .._messages import LINKS_UNKNOWN, LINKS_UNKNOWN_ZH, msg
-from .._version import __version__
+from .._messages import msg
 from ..model import Cluster
 from .document import Document, build_document
+from .results import TOP_N
 from .tables import build_sheets
 
 
@@ -33,28 +33,12 @@ class Analysis:
     figures: dict[str, str]
     doc: Document
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "chainnet_version": __version__,
-            "cluster": self.cluster.summary(),
-            "lang": self.lang,
-            "audit": self.audit.to_dict(),
-            "leaders": self.leaders.to_dict(),
-            "structure": _not_measured(self.structure),
-            "profile": self.profile.to_dict(),
-            "position": _not_measured(self.position),
-            "resilience": _not_measured(self.resilience),
-            "timeline": None if self.timeline is None else _records(self.timeline),
-            "figures": self.figures,
-        }
+    def to_dict(self, *, top: int = TOP_N) -> dict[str, Any]:
+        """The content of ``results.json``: every summary, per-firm lists cut to ``top`` rows
+        (see :func:`chainnet.report.results.results_dict`)."""
+        from .results import results_dict
 
-
-def _not_measured(result: Any) -> dict[str, Any]:
-    """A result's dict, or (a firm list without ties: links unknown) why there is none."""
-    if result is not None:
-        return result.to_dict()
-    return {"links": "unknown", "reason": LINKS_UNKNOWN, "reason_zh": LINKS_UNKNOWN_ZH}
-
+        return results_dict(self, top=top)
 
 
 def compute(cluster: Cluster, *, lang: str = "en", candidates: list[Cluster] | None = None, seed: int = 0,
@@ -135,11 +119,6 @@ def timeline_years(cluster: Cluster) -> list[int]:
         step = -(-(len(years) - 1) // (TIMELINE_MAX_YEARS - 1))
         years = sorted({*years[::step], years[-1]})
     return years
-
-
-def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{k: (None if isinstance(v, float) and v != v else v) for k, v in row.items()}
-            for row in df.to_dict("records")]
 
 
 # -- figures -------------------------------------------------------------------------------------

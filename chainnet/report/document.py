@@ -4,6 +4,7 @@ Markdown and HTML; every heading, sentence and header comes from the message cat
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,7 +13,7 @@ import pandas as pd
 from .._messages import msg, t
 from .._version import __version__
 from ..model import Cluster
-from .tables import _firm_names, _fmt, _head, _joined, _pct, _words
+from .tables import _fmt, _head, _joined, _name_col, _pct, _words
 
 
 @dataclass(frozen=True)
@@ -61,11 +62,16 @@ class Document:
     def p(self, text: str) -> None:
         self.blocks.append(Paragraph(text))
 
-    def table(self, df: pd.DataFrame, *, limit: int = 50) -> None:
+    def table(self, df: pd.DataFrame, *, limit: int = 50, where: str = "results.json",
+              fmt: Callable[[Any], Any] | None = None) -> None:
+        """Add the first ``limit`` rows of ``df`` (formatted cell by cell with ``fmt``, after the cut,
+        so a 10^5-row list costs no more than its shown rows) and, when rows are left out, a line
+        saying how many and where the full table is (``where``: a file of the report folder)."""
         more = len(df) - limit
-        self.blocks.append(Table(df.head(limit)))
+        shown = df.head(limit)
+        self.blocks.append(Table(shown if fmt is None else shown.map(fmt)))
         if more > 0:
-            self.p(msg("rep.more_rows", self.lang, n=more))
+            self.p(msg("rep.more_in", self.lang, n=more, where=where))
 
     def fig(self, name: str, caption: str) -> None:
         self.blocks.append(Figure(name, caption))
@@ -75,8 +81,8 @@ class Document:
         return next((b.text for b in self.blocks if isinstance(b, Heading)), "chainnet report")
 
 
-def _pct_table(df: pd.DataFrame) -> pd.DataFrame:
-    return df.map(lambda v: _pct(v) if isinstance(v, float) else v)
+def _pct_cell(v: Any) -> Any:
+    return _pct(v) if isinstance(v, float) else v
 
 
 def build_document(cluster: Cluster, a: Any, ld: Any, st: Any, sheets: dict[str, pd.DataFrame],
@@ -121,7 +127,7 @@ def build_document(cluster: Cluster, a: Any, ld: Any, st: Any, sheets: dict[str,
     if "survey" in sheets:
         d.h(3, t("survey", lang))
         d.p(msg("rep.survey_note", lang))
-        d.table(_pct_table(sheets["survey"]), limit=40)
+        d.table(sheets["survey"], limit=40, fmt=_pct_cell)
     d.h(3, t("gaps", lang))
     gaps = sheets["gaps"].copy()
     impact = t("impact", lang)
@@ -129,7 +135,7 @@ def build_document(cluster: Cluster, a: Any, ld: Any, st: Any, sheets: dict[str,
     d.table(gaps.rename(columns={impact: t("impact_points", lang)}), limit=40)
     if len(sheets["candidates"]):
         d.h(3, t("candidates", lang))
-        d.table(sheets["candidates"].map(_fmt), limit=30)
+        d.table(sheets["candidates"], limit=30, fmt=_fmt)
     d.h(2, t("leader_centrality", lang))
     if not ld.links_known:
         d.p(t("links_unknown", lang))
@@ -137,12 +143,14 @@ def build_document(cluster: Cluster, a: Any, ld: Any, st: Any, sheets: dict[str,
         d.fig("leaders", t("leader_centrality", lang))
     d.table(pd.DataFrame([(t(k, lang), _pct(v)) for k, v in ld.figures.items()],
                          columns=[t("figure", lang), t("value", lang)]))
-    names = _firm_names(cluster, lang)
+    # a Series, not a dict: mapping ids through it is vectorised (a dict of 10^5 names costs seconds)
+    names = pd.Series(_name_col(cluster.firms, lang).to_numpy(dtype=object),
+                      index=cluster.firms["firm_id"].to_numpy(dtype=object))
     if len(ld.leaders):
         d.h(3, t("leaders", lang))
         lead = ld.leaders.assign(name=ld.leaders["firm_id"].map(names).fillna(ld.leaders["name"]),
                                  segments_reached=ld.leaders["segments_reached"].map(_joined))
-        d.table(_head(lead, lang, {"name": "firm"}).map(_fmt))
+        d.table(_head(lead, lang, {"name": "firm"}), where="firms.parquet", fmt=_fmt)
     mm = ld.mismatches
     if len(mm):
         d.h(3, t("mismatches", lang))
@@ -150,7 +158,7 @@ def build_document(cluster: Cluster, a: Any, ld: Any, st: Any, sheets: dict[str,
                               t("declared_role", lang): _words(mm["role"], lang),
                               t("inferred_role", lang): _words(mm["inferred_role"], lang),
                               t("note", lang): mm["note_zh"] if zh else mm["note"]})
-        d.table(shown, limit=20)
+        d.table(shown, limit=20, where="firms.parquet")
     if st is None:  # structure, position and resilience are read from ties
         for key in ("structure", "position", "resilience"):
             d.h(2, t(key, lang))
@@ -167,20 +175,20 @@ def build_document(cluster: Cluster, a: Any, ld: Any, st: Any, sheets: dict[str,
     if len(sig):
         d.h(3, t("significance", lang))
         d.p(msg("rep.null_models", lang, n=st.null_model["null_models"], seed=st.null_model["seed"]))
-        d.table(_head(sig.assign(figure=_words(sig["figure"], lang)), lang).map(_fmt))
+        d.table(_head(sig.assign(figure=_words(sig["figure"], lang)), lang), fmt=_fmt)
     d.h(2, t("position", lang))
     pos = sheets["position"]
     drop = [t(k, lang) for k in ("template", "chain_step", "sales")]
-    d.table(pos.drop(columns=[c for c in drop if c in pos.columns]).map(_fmt))
+    d.table(pos.drop(columns=[c for c in drop if c in pos.columns]), fmt=_fmt)
     d.h(2, t("resilience", lang))
     if "resilience" in figures:
         d.fig("resilience", t("resilience", lang))
-    d.table(sheets["resilience"].map(_fmt))
+    d.table(sheets["resilience"], fmt=_fmt)
     sp = sheets["single_points"]
     if len(sp):
         d.h(3, t("single_points", lang))
         keep = [t(k, lang) for k in ("firm_id", "firm", "role", "index_drop", "reason")]
-        d.table(sp[keep].map(_fmt), limit=15)
+        d.table(sp[keep], limit=15, where="firms.parquet", fmt=_fmt)
     return _doc_tail(d, cluster, sheets, figures, lang=lang)
 
 
@@ -216,7 +224,7 @@ def _doc_tail(d: Document, cluster: Cluster, sheets: dict[str, pd.DataFrame], fi
             d.p(msg("rep.year_step", lang, step=steps[-1], n=len(tl)))
         cols = [t(k, lang) for k in ("year", "all_firms", "local_firms", "links", "index", "segment_coverage",
                                      "link_coverage", "leader_dominance", "leader_dependence")]
-        d.table(tl[[c for c in cols if c in tl.columns]].map(_fmt))
+        d.table(tl[[c for c in cols if c in tl.columns]], fmt=_fmt)
     else:
         d.p(msg("rep.no_timeline", lang))
     d.h(2, t("sources", lang))

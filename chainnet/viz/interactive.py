@@ -16,6 +16,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from .._errors import ChainnetError
 from ..model import Cluster
 from . import _style as st
@@ -95,17 +97,75 @@ def embed(page: str, *, title: str = "", height: int = 640) -> str:
             f'border:1px solid #ddd" srcdoc="{html.escape(page, quote=True)}"></iframe>')
 
 
-def embed_in_report(report_html: str, cluster: Cluster, *, audit: Any = None, lang: str = "en", seed: int = 0) -> str:
+#: ``embed_in_report`` embeds the map of every firm up to this many firms (a page of about 2 MB) ...
+EMBED_ALL_MAX = 10_000
+#: ... and above it the map of this many firms, the most central of each segment in turn.
+EMBED_TOP = 1_000
+
+
+def central_firms(cluster: Cluster, *, top: int = EMBED_TOP, leaders: Any = None) -> list[str]:
+    """Ids of at most ``top`` local firms, the most central of every segment taken in turn.
+
+    Each firm is ranked within each of its segments by PageRank (highest first, then firm id);
+    firms are taken by their best rank over their segments, so every segment with firms gets its
+    first firm, then its second, and so on, until ``top`` firms are taken (ties in a round by
+    PageRank, then id). ``leaders`` is the cluster's :func:`chainnet.leaders` result (its PageRank
+    is reused; computed on the supply graph when None).
+
+    Examples
+    --------
+    >>> import chainnet
+    >>> c = chainnet.load_dataset("demo_copper")
+    >>> central_firms(c, top=3)
+    ['pcb_a', 'ccl_a', 'cable_a']
+    """
+    if leaders is not None:
+        pr = leaders.firms[["firm_id", "pagerank"]]
+    else:
+        from ..analysis import _sparse
+
+        g = _sparse.supply_graph(cluster)
+        vals, _ = _sparse.pagerank(g, alpha=0.85, tol=1e-10) if g.n else ([], 0)
+        pr = pd.DataFrame({"firm_id": cluster.firms["firm_id"].to_numpy()[g.rows], "pagerank": vals})
+    fs = cluster.firm_segments[["firm_id", "segment"]].merge(pr, on="firm_id")
+    fs = fs.sort_values(["segment", "pagerank", "firm_id"], ascending=[True, False, True], kind="stable")
+    fs["rank"] = fs.groupby("segment", sort=False).cumcount()
+    best = fs.groupby("firm_id", sort=False).agg(rank=("rank", "min"), pagerank=("pagerank", "first")).reset_index()
+    best = best.sort_values(["rank", "pagerank", "firm_id"], ascending=[True, False, True], kind="stable")
+    return [str(x) for x in best["firm_id"].head(top)]
+
+
+def _shown_cluster(cluster: Cluster, ids: list[str]) -> Cluster:
+    """The cluster cut to the firms ``ids`` and the links between them (for drawing only)."""
+    keep = set(ids)
+    f, ln = cluster.firms, cluster.links
+    inside = ln["source"].isin(keep).to_numpy() & ln["target"].isin(keep).to_numpy()
+    return cluster.with_tables(f[f["firm_id"].isin(keep)], ln[inside])
+
+
+def embed_in_report(report_html: str, cluster: Cluster, *, audit: Any = None, lang: str = "en", seed: int = 0,
+                    leaders: Any = None, all_max: int = EMBED_ALL_MAX, top: int = EMBED_TOP) -> str:
     """``report_html`` with the interactive chain map placed just before its static chain figure.
 
     The static figure (``<figure id="fig-chain">``) stays: it is what prints and what shows where
     scripts do not run; the map's frame is hidden in print. A report without that figure is
-    returned unchanged.
+    returned unchanged. A cluster of more than ``all_max`` firms gets the map of ``top`` of them
+    (:func:`central_firms`; ``leaders`` reuses its PageRank) with a note above it saying so: the
+    map of 10^5 firms is a 22 MB page that takes a minute to build, too much for a report.
     """
     at = report_html.find('<figure id="fig-chain">')
     if at < 0:
         return report_html
-    page = interactive_map(cluster, kind="chain", lang=lang, audit=audit, seed=seed)
+    note = ""
+    shown = cluster
+    if len(cluster.firms) > all_max:
+        from .._messages import msg
+
+        ids = central_firms(cluster, top=top, leaders=leaders)
+        shown = _shown_cluster(cluster, ids)
+        text = html.escape(msg("rep.map_top", lang, shown=len(ids), n=len(cluster.firms)))
+        note = '<p class="map-note">' + re.sub(r"`([^`]*)`", r"<code>\1</code>", text) + "</p>"
+    page = interactive_map(shown, kind="chain", lang=lang, audit=audit, seed=seed)
     frame = ('<style>@media print{iframe.chainnet-map{display:none}}</style>'
-             + embed(page, title=st.cluster_title(cluster.meta, lang), height=720))
+             + note + embed(page, title=st.cluster_title(cluster.meta, lang), height=720))
     return report_html[:at] + frame + "\n" + report_html[at:]
