@@ -466,7 +466,11 @@ def msg(code: str, lang: str = "en", **params: Any) -> str:
     >>> msg("rep.title", "zh", name=Both("Tongling", "铜陵"))
     '铜陵：产业集群分析报告'
     """
-    return _Formatter(lang).format(MESSAGES[code][_check(lang)], **params)
+    template = MESSAGES[code][_check(lang)]
+    if "plural|" in template:
+        return _Formatter(lang).format(template, **params)
+    # the same text by str.format (C, ~10x faster than string.Formatter: per-firm notes at 10^6 firms)
+    return template.format(**{k: v.pick(lang) if isinstance(v, Both) else v for k, v in params.items()})
 
 
 def msg_both(code: str, **params: Any) -> Both:
