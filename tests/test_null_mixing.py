@@ -125,7 +125,7 @@ def test_structure_uses_the_mixing_check_above_the_threshold(monkeypatch):
         assert abs(sig.at[f, "null_mean"] - x.mean()) <= 1e-9, f
         assert abs(sig.at[f, "null_sd"] - x.std(ddof=1)) <= 1e-9, f
     text = _structure_text(c, res)
-    assert "random networks: 3 (10 swap rounds each, seed 2)" in text
+    assert "random networks: 3 (≤10 swap rounds each, seed 2)" in text
     assert "above 100 links the random networks stop rewiring once mixed" in text
     assert "充分混合后即停止重连" in _structure_text(c, res, lang="zh")
 

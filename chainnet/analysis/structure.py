@@ -40,7 +40,7 @@ COMMUNITY_METHODS = {k: msg(f"st.{k}") for k in ("leiden", "louvain")}
 LEIDEN_ITERATIONS = 2
 #: Default cost bound of the random networks: at most this many links summed over all of them
 #: (each is rewired and analysed like the observed graph, so the cost is linear in this number).
-NULL_BUDGET = 2_000_000
+NULL_BUDGET = 1_000_000
 #: Random networks kept however large the graph, so that z-scores still have a spread.
 MIN_NULLS = 3
 #: Above this many links each random network stops rewiring once it has mixed
@@ -180,7 +180,8 @@ def structure(cluster: Cluster, *, seed: int = 0, null_models: int = NULL_MODELS
     cluster : the cluster
     seed : seed of community detection and of the random networks
     null_models : how many degree-preserving random networks to compare with (0: no z-scores)
-    swaps_per_link : rounds of edge swaps per random network; each round proposes one swap to every link
+    swaps_per_link : rounds of edge swaps per random network (at most, above :data:`MIX_CHECK_LINKS`
+        links); each round proposes one swap to every link
     communities : ``"leiden"`` (Traag et al. 2019, the default: better partitions, faster) or
         ``"louvain"`` (Blondel et al. 2008); both maximise modularity
     weighted : use supply weights in community detection and modularity (random networks keep
@@ -189,7 +190,8 @@ def structure(cluster: Cluster, *, seed: int = 0, null_models: int = NULL_MODELS
     null_budget : bound on the cost of the random networks, in links summed over all of them:
         when ``null_models`` × links exceeds it, only ``max(3, null_budget // links)`` random
         networks are drawn (``null_model["null_models"]`` says how many; ``null_models_requested``
-        how many were asked for). None: no bound
+        how many were asked for). None: no bound. Above :data:`MIX_CHECK_LINKS` links each random
+        network also stops rewiring once mixed (:func:`rewire_until_mixed`; ``null_model["swap_rounds"]``)
     progress : called with a short message (and the graph's size) before each slow step
 
     Returns
