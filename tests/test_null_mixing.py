@@ -139,23 +139,24 @@ def test_small_graphs_keep_every_round_and_say_nothing_new():
 
 
 # -- the catalogue's fast path ---------------------------------------------------------------------
-def _value(spec: str):
+def _value(spec: str, count: int):
     if spec.endswith(("%", "f", "e", "g")):
         return 0.375
     if spec.endswith(("d", ",")) or spec.startswith("plural|"):
-        return 1234
+        return count
     return _messages.Both("one text", "一段文字")
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_msg_renders_every_sentence_as_the_full_formatter_does(lang):
+@pytest.mark.parametrize("count", [1, 1234])  # plural forms: one and many
+def test_msg_renders_every_sentence_as_the_full_formatter_does(lang, count):
     checked = 0
     for code, pair in _messages.MESSAGES.items():
         template = pair[_messages.LANGS.index(lang)]
         params = {}
         for _, field, spec, _ in string.Formatter().parse(template):
             if field is not None and field != "":
-                params[field] = _value(spec or "")
+                params[field] = _value(spec or "", count)
         try:
             expected = _messages._Formatter(lang).format(template, **params)
         except (ValueError, TypeError, KeyError, IndexError):
@@ -163,3 +164,4 @@ def test_msg_renders_every_sentence_as_the_full_formatter_does(lang):
         assert _messages.msg(code, lang, **params) == expected, code
         checked += 1
     assert checked > 0.9 * len(_messages.MESSAGES)
+    assert _messages.msg("gap.opens_flows", "en", n=1) != _messages.msg("gap.opens_flows", "en", n=2)
