@@ -259,13 +259,17 @@ def analyze(folder: Path, out: Path, rows: list[dict[str, Any]], size: int) -> N
 
 
 # -- main -----------------------------------------------------------------------------------------
-def run(sizes: list[int], *, seed: int, cache: Path, skip_analyze: bool, extra: bool) -> pd.DataFrame:
+def run(sizes: list[int], *, seed: int, cache: Path, skip_analyze: bool, extra: bool,
+        library_first: bool = False) -> pd.DataFrame:
     rows: list[dict[str, Any]] = []
     for size in sizes:
         folder = cluster_folder(size, seed=seed, cache=cache)
+        if library_first:
+            library(folder, rows, size, extra=extra)
         with timed(rows, size, "script (pandas + igraph)") as r:
             r["result"] = hand_written(folder)
-        library(folder, rows, size, extra=extra)
+        if not library_first:
+            library(folder, rows, size, extra=extra)
         if not skip_analyze:
             analyze(folder, cache / f"report_{size}", rows, size)
     return pd.DataFrame(rows)
@@ -279,13 +283,16 @@ def main() -> None:
                     help="folder for the generated clusters and reports (reused between runs)")
     ap.add_argument("--skip-analyze", action="store_true", help="do not run `chainnet analyze`")
     ap.add_argument("--extra", action="store_true", help="also time structure() without random networks")
+    ap.add_argument("--library-first", action="store_true",
+                    help="run the library before the script (on a loaded machine its numbers come first)")
     args = ap.parse_args()
     sizes = args.firms or [100_000]
     args.cache.mkdir(parents=True, exist_ok=True)
     load = os.getloadavg()
     print(f"# {platform.machine()}, Python {platform.python_version()}, {os.cpu_count()} cores, "
           f"load average at start {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}")
-    df = run(sizes, seed=args.seed, cache=args.cache, skip_analyze=args.skip_analyze, extra=args.extra)
+    df = run(sizes, seed=args.seed, cache=args.cache, skip_analyze=args.skip_analyze, extra=args.extra,
+             library_first=args.library_first)
     load = os.getloadavg()
     print(f"# load average at end {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}")
     script = df[df["what"].str.startswith("script")].set_index("firms")["wall"]

@@ -17,6 +17,8 @@ no plural; its templates do not use it).
 
 from __future__ import annotations
 
+import functools
+import re
 import string
 from typing import Any, NamedTuple
 
@@ -478,7 +480,32 @@ def msg(code: str, lang: str = "en", **params: Any) -> str:
     >>> msg("rep.title", "zh", name=Both("Tongling", "铜陵"))
     '铜陵：产业集群分析报告'
     """
-    return _Formatter(lang).format(MESSAGES[code][_check(lang)], **params)
+    template = MESSAGES[code][_check(lang)]
+    plain, plurals = _compiled(template)
+    if "plural|" in plain:  # a form the fast path does not know: the full formatter
+        return _Formatter(lang).format(template, **params)
+    # the same text by str.format (C, ~10x faster than string.Formatter: per-firm notes at 10^6 firms)
+    values = {k: v.pick(lang) if isinstance(v, Both) else v for k, v in params.items()}
+    for i, (name, one, many) in enumerate(plurals):
+        values[f"_plural{i}"] = one if params[name] == 1 else many
+    return plain.format(**values)
+
+
+_PLURAL = re.compile(r"\{(\w+):plural\|([^|{}]*)\|([^|{}]*)\}")
+
+
+@functools.lru_cache(maxsize=1024)
+def _compiled(template: str) -> tuple[str, tuple[tuple[str, str, str], ...]]:
+    """``template`` with each ``{name:plural|one|many}`` field replaced by ``{_pluralI}``, and those fields."""
+    if "plural|" not in template or "{{" in template:
+        return template, ()
+    plurals: list[tuple[str, str, str]] = []
+
+    def number(m: re.Match) -> str:
+        plurals.append((m.group(1), m.group(2), m.group(3)))
+        return "{_plural" + str(len(plurals) - 1) + "}"
+
+    return _PLURAL.sub(number, template), tuple(plurals)
 
 
 def msg_both(code: str, **params: Any) -> Both:

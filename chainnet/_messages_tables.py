@@ -82,6 +82,14 @@ COMMAND_MESSAGES: dict[str, tuple[str, str]] = {
     "st.head_figures": ("figure|value|random mean|z", "指标|数值|随机网络均值|z 值"),
     "st.random": ("random networks: {n} ({swaps} swap rounds each, seed {seed}); every firm keeps its numbers of "
                   "suppliers and buyers", "随机网络：{n}个（每个交换{swaps}轮，随机种子{seed}）；每家企业的供应商数和客户数保持不变"),
+    "st.null_mixed": ("above {threshold:,} links the random networks stop rewiring once mixed: {rounds} swap rounds "
+                      "(docs/structure.md, mixing check)",
+                      "联系超过 {threshold:,} 条时，随机网络充分混合后即停止重连：实际交换轮数 {rounds}"
+                      "（见 docs/structure.md 混合检验）"),
+    "st.mixing": ("above {links:,} links, rewiring stops after round r >= {min_rounds} once the share of the observed "
+                  "links still present fell by at most {tol:.0%} of itself in round r (at most {max_rounds} rounds)",
+                  "联系超过 {links:,} 条时，自第 {min_rounds} 轮起，若某一轮中仍保留的观测联系占比下降不超过其自身的 "
+                  "{tol:.0%}，即停止重连（最多 {max_rounds} 轮）"),
     "st.bowtie": ("Bow-tie (direction of supply)", "蝴蝶结结构（按供货方向）"),
     "st.head_bowtie": ("part|firms|share", "部分|企业数|占比"),
     "st.acyclic": ("no two local firms reach each other along supply links (the supply graph has no cycle), so there "

@@ -194,10 +194,17 @@ def _structure_text(c: Cluster, s: Any, *, lang: str = "en") -> str:
                      _num(z, "+.2f")))
     out.append(format_table(_head("st.head_figures", lang), rows))
     nm = s.null_model
-    out.append(msg("st.random", lang, n=nm["null_models"], swaps=nm["swaps_per_link"], seed=nm["seed"]))
-    if nm.get("note"):  # fewer random networks than asked: their cost is bounded (docs/structure.md)
+    swaps = f"≤{nm['swaps_per_link']}" if nm.get("mixing") else nm["swaps_per_link"]  # stopped once mixed
+    out.append(msg("st.random", lang, n=nm["null_models"], swaps=swaps, seed=nm["seed"]))
+    if nm["null_models"] != nm["null_models_requested"] and nm.get("note"):
+        # fewer random networks than asked: their cost is bounded (docs/structure.md)
         out.append(msg("st.null_cap", lang, n=nm["null_models"], requested=nm["null_models_requested"],
                        links=nm["links"], budget=nm["null_budget"]))
+    if nm.get("mixing"):  # large graphs: the rewiring stopped once mixed (docs/structure.md)
+        from ..analysis.structure import MIX_CHECK_LINKS
+
+        out.append(msg("st.null_mixed", lang, threshold=MIX_CHECK_LINKS,
+                       rounds=", ".join(map(str, nm["swap_rounds"]))))
     b = s.bowtie
     out += ["", msg("st.bowtie", lang)]
     if b.get("core") is None:
