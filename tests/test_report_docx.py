@@ -308,7 +308,8 @@ def test_formats_option_writes_only_the_word_report(mini_folder: Path, tmp_path:
     r = CliRunner().invoke(main, ["analyze", str(mini_folder), "-o", str(out), "--formats", "docx", "--null-models",
                                   "0", "--dpi", "30", "--candidates", "demo_copper", "-q"])
     assert r.exit_code == 0, r.output
-    assert {p.name for p in out.iterdir()} == {"report.docx", "results.json", "figures", ".chainnet-output"}
+    assert {p.name for p in out.iterdir()} == {"report.docx", "results.json", "firms.parquet", "links.parquet", "figures",
+                                                 ".chainnet-output"}
     assert _headings(docx.Document(str(out / "report.docx")))[0][0] == "Heading 1"
     for option in ("--formats", "--format"):
         r = CliRunner().invoke(main, ["analyze", str(mini_folder), "-o", str(tmp_path / option), option, "md,pdf"])

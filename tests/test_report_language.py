@@ -29,7 +29,7 @@ SYMBOLS = {"chainnet", "PageRank", "CNY", "HHI", "CR4", "LQ", "LU", "GMRES", "Le
            "AUC", "SME", "SMEs", "toml", "xlsx", "csv", "json", "md", "html", "png", "svg", "economy", "facts",
            "national_share", "founded", "exited", "year", "until", "above_scale", "output", "employees",
            "F0", "Spearman", "max", "R", "Schneider", "global_rank", "Freeman", "Borgatti", "Everett", "Traag",
-           "Blondel", "et", "al", "x", "null"}
+           "Blondel", "et", "al", "x", "null", "MB"}
 #: Column names, values and settings of the data format (SCHEMA.md) a message may quote.
 SCHEMA_WORDS = {"external", "kind", "true", "false", "links", "unknown", "global_rank", "export_share", *KINDS,
                 *ECONOMY_FIELDS}
@@ -59,7 +59,7 @@ def english_leaks(text: str, allowed: set[str]) -> list[str]:
     """Latin-letter words of ``text`` that are not allowed (file names and figure paths removed)."""
     text = html.unescape(text)  # Markdown carries '->' of a flow id as '-&gt;'
     # file names, figure paths, the version, and an identifier cut short by a table cell (…)
-    text = re.sub(r"\(figures/[a-z_]+\.png\)|[\w.-]+\.(?:xlsx|toml|csv|png|svg|html|md|json|parquet)\b|`[^`]*`|\w+…|--[a-z-]+", " ", text)
+    text = re.sub(r"\(figures/[a-z_]+\.png\)|(?:[\w.-]+/)*[\w.-]+\.(?:xlsx|toml|csv|png|svg|html|md|json|parquet)\b|`[^`]*`|\w+…|--[a-z-]+", " ", text)
     text = text.replace(chainnet.__version__, " ")
     return sorted(w for w in _words(text) if w not in allowed)
 
