@@ -24,8 +24,8 @@ COMMAND_MESSAGES: dict[str, tuple[str, str]] = {
     # -- progress of the commands on large clusters (commands/_progress.py) ---------------------
     "prog.read_size": ("reading {path} ({mb:,.0f} MB)", "读取 {path}（{mb:,.0f} MB）"),
     "prog.loaded": ("read {firms:,} local firms and {links:,} links", "已读取本地企业{firms:,}家、关联{links:,}条"),
-    "prog.plot": ("drawing the {kind} figure of {firms:,} local firms and {links:,} local supply links{what}",
-                  "绘制{kind}图（本地企业{firms:,}家，本地供货联系{links:,}条）{what}"),
+    "prog.plot": ("drawing “{kind}” for {firms:,} local firms and {links:,} local supply links{what}",
+                  "绘制“{kind}”（本地企业{firms:,}家，本地供货联系{links:,}条）{what}"),
     "prog.plot_what": ("; first: {what}", "；先测算：{what}"),
     "prog.save": ("writing {path}", "写出 {path}"),
     "prog.communities": ("finding communities (Leiden)", "社区发现（Leiden）"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .._messages import msg
+from .._messages import msg, t
 from ._common import FORCE_OPTION, check_figure_output, cluster_argument, save_figure
 from ._progress import QUIET_OPTION, Progress
 
@@ -77,10 +77,16 @@ def register(main: click.Group) -> None:
             "timeline": lambda: viz.timeline_chart(c, lang=lang, years=_timeline_years(c)),
         }
         what = _FIRST.get(kind)
-        progress("prog.plot", c, kind=kind, what=msg("prog.plot_what", lang, what=msg(what, lang)) if what else "")
+        progress("prog.plot", c, kind=_figure_name(kind, lang),
+                 what=msg("prog.plot_what", lang, what=msg(what, lang)) if what else "")
         fig, _ = makers[kind]()
         progress("prog.save", path=output)
         click.echo(f"wrote {save_figure(fig, output, force=force, dpi=dpi)}", err=True)
+
+
+def _figure_name(kind: str, lang: str) -> str:
+    """The figure's name in ``lang`` (the report's caption word), for the progress line."""
+    return t({"chain": "chain_map", "leaders": "leader_centrality"}.get(kind, kind), lang)
 
 
 #: The analysis each figure runs before drawing (a catalogue message), for the progress line.
@@ -102,7 +108,7 @@ def _html(path: str, kind: str, output: str, lang: str, seed: int, force: bool, 
     if kind == "network" and not c.links_known:
         raise click.ClickException(f"{c.id}: links unknown: there is no supply network to draw "
                                    "(links = \"unknown\" in cluster.toml); the chain map (--kind chain) works without links")
-    progress("prog.plot", c, kind=kind, what="")
+    progress("prog.plot", c, kind=_figure_name(kind, lang), what="")
     page = interactive.interactive_map(c, kind=kind, lang=lang, seed=seed)
     with staged_output(output, kind="file", force=force) as tmp:
         interactive.save_html(page, tmp)
