@@ -137,13 +137,15 @@ def cached_arrays(cluster: Cluster) -> dict[tuple[str, ...], ClusterArrays]:
     return {vocab: arrays for vocab, (k, arrays) in per_vocab.items() if k == key}
 
 
-def remember_arrays(cluster: Cluster, vocab: tuple[str, ...], arrays: ClusterArrays) -> None:
-    """Cache ``arrays`` as the encoding of ``cluster`` against ``vocab`` (built elsewhere, e.g. by
-    :func:`subset_arrays` for a snapshot); they must equal what :func:`cluster_arrays` gives."""
+def remember_arrays(cluster: Cluster, encoded: dict[tuple[str, ...], ClusterArrays]) -> None:
+    """Cache the encodings of ``cluster`` by vocabulary (built elsewhere, e.g. by :func:`subset_arrays`
+    for a snapshot); each must equal what :func:`cluster_arrays` gives for its vocabulary."""
     from .._fingerprint import fingerprint
 
     key = (fingerprint(cluster.firms, _ARRAY_FIRM_COLUMNS), fingerprint(cluster.links, _ARRAY_LINK_COLUMNS))
-    _ARRAYS_CACHE.setdefault(cluster, {})[tuple(vocab)] = (key, arrays)
+    per_vocab = _ARRAYS_CACHE.setdefault(cluster, {})
+    for vocab, arrays in encoded.items():
+        per_vocab[tuple(vocab)] = (key, arrays)
 
 
 def subset_arrays(arrays: ClusterArrays, keep: np.ndarray, new_row: np.ndarray, link_keep: np.ndarray,

@@ -50,6 +50,7 @@ class Snapshots:
         self._years: dict[int, Cluster] = {}
         self._ends: tuple[np.ndarray, np.ndarray] | None = None
         self._present: dict[int, np.ndarray] = {}
+        self._arrays: dict | None = None  # the cluster's cached completeness encodings, by vocabulary
 
     def get(self, year: int) -> Cluster:
         """The cluster as it stood in ``year`` (the content of ``Cluster.snapshot(year)``)."""
@@ -98,7 +99,11 @@ class Snapshots:
         if keep.all() and lk.all() and c.meta.get("year") == year and _plain_index(f) and _plain_index(ln):
             return c  # nothing to cut: the same content, and the caches built on c stay valid
         snap = Cluster(meta, f[keep].reset_index(drop=True), ln[lk].reset_index(drop=True), c.templates)
-        _derive_caches(c, snap, keep, lk, src, tgt)
+        if self._arrays is None:  # looked up once: the cluster does not change inside the scope
+            from . import _chain
+
+            self._arrays = _chain.cached_arrays(c)
+        _derive_caches(c, snap, keep, lk, src, tgt, self._arrays)
         return snap
 
 
@@ -107,7 +112,7 @@ def _plain_index(df: pd.DataFrame) -> bool:
 
 
 def _derive_caches(parent: Cluster, snap: Cluster, keep: np.ndarray, lk: np.ndarray, src: np.ndarray,
-                   tgt: np.ndarray) -> None:
+                   tgt: np.ndarray, encoded: dict) -> None:
     """Give ``snap`` the supply graph and the completeness arrays derived from ``parent``'s codes."""
     from . import _chain, _sparse
 
@@ -128,12 +133,14 @@ def _derive_caches(parent: Cluster, snap: Cluster, keep: np.ndarray, lk: np.ndar
     g = _sparse.SupplyGraph(ids=snap.firms["firm_id"].to_numpy(dtype=object)[rows], rows=rows,
                             src=s[order].astype(np.int32), tgt=t[order].astype(np.int32), weight=w[order])
     _sparse.remember(snap, g)
-    # the completeness arrays, for every vocabulary already encoded for the parent
+    # the completeness arrays, for every vocabulary already encoded for the parent (``encoded``)
     arr_links = np.flatnonzero(is_supply & (src >= 0) & (tgt >= 0))  # the parent arrays' links, in order
-    for vocab, arrays in _chain.cached_arrays(parent).items():
-        if len(arrays.src) != len(arr_links) or arrays.n_firms != len(keep):
-            continue  # not the encoding of these tables: let the snapshot build its own
-        _chain.remember_arrays(snap, vocab, _chain.subset_arrays(arrays, keep, new_row, lk[arr_links], local))
+    derived = {vocab: _chain.subset_arrays(arrays, keep, new_row, lk[arr_links], local)
+               for vocab, arrays in encoded.items()
+               # another length: not the encoding of these tables, so the snapshot builds its own
+               if len(arrays.src) == len(arr_links) and arrays.n_firms == len(keep)}
+    if derived:
+        _chain.remember_arrays(snap, derived)
 
 
 @contextmanager
