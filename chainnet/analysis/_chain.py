@@ -126,6 +126,44 @@ def cluster_arrays(cluster: Cluster, vocab: list[str]) -> ClusterArrays:
     return arrays
 
 
+def cached_arrays(cluster: Cluster) -> dict[tuple[str, ...], ClusterArrays]:
+    """The encodings of ``cluster`` cached by :func:`cluster_arrays` that still match its content, by vocabulary."""
+    from .._fingerprint import fingerprint
+
+    per_vocab = _ARRAYS_CACHE.get(cluster)
+    if not per_vocab:
+        return {}
+    key = (fingerprint(cluster.firms, _ARRAY_FIRM_COLUMNS), fingerprint(cluster.links, _ARRAY_LINK_COLUMNS))
+    return {vocab: arrays for vocab, (k, arrays) in per_vocab.items() if k == key}
+
+
+def remember_arrays(cluster: Cluster, encoded: dict[tuple[str, ...], ClusterArrays]) -> None:
+    """Cache the encodings of ``cluster`` by vocabulary (built elsewhere, e.g. by :func:`subset_arrays`
+    for a snapshot); each must equal what :func:`cluster_arrays` gives for its vocabulary."""
+    from .._fingerprint import fingerprint
+
+    key = (fingerprint(cluster.firms, _ARRAY_FIRM_COLUMNS), fingerprint(cluster.links, _ARRAY_LINK_COLUMNS))
+    per_vocab = _ARRAYS_CACHE.setdefault(cluster, {})
+    for vocab, arrays in encoded.items():
+        per_vocab[tuple(vocab)] = (key, arrays)
+
+
+def subset_arrays(arrays: ClusterArrays, keep: np.ndarray, new_row: np.ndarray, link_keep: np.ndarray,
+                  local: np.ndarray) -> ClusterArrays:
+    """The encoding of a cluster cut to the firms ``keep`` and the links ``link_keep`` (over
+    ``arrays``' links, each kept link joining two kept firms), without re-reading any string.
+
+    ``new_row`` maps an old firm row to its row among the kept firms; ``local`` is the cut
+    cluster's local-firm mask. Firm rows keep their order, so the pairs stay sorted by firm.
+    """
+    m = keep[arrays.pair_firm]
+    return ClusterArrays(
+        n_firms=int(keep.sum()), local=local, external=arrays.external[keep], vocab=arrays.vocab,
+        pair_firm=new_row[arrays.pair_firm[m]], pair_seg=arrays.pair_seg[m],
+        src=new_row[arrays.src[link_keep]], tgt=new_row[arrays.tgt[link_keep]], weight=arrays.weight[link_keep],
+        seg_from=arrays.seg_from[link_keep], seg_to=arrays.seg_to[link_keep])
+
+
 def _cluster_arrays(cluster: Cluster, vocab: list[str]) -> ClusterArrays:
     firms, links = cluster.firms, cluster.links
     n = len(firms)

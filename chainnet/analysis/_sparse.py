@@ -167,6 +167,12 @@ def supply_graph(cluster: Cluster) -> SupplyGraph:
     return g
 
 
+def remember(cluster: Cluster, g: SupplyGraph) -> None:
+    """Cache ``g`` as the supply graph of ``cluster`` (built elsewhere, e.g. derived from a parent
+    cluster's codes for a snapshot); it must equal what :func:`build_supply_graph` gives."""
+    _CACHE[cluster] = ((fingerprint(cluster.firms, _FIRM_COLUMNS), fingerprint(cluster.links, _LINK_COLUMNS)), g)
+
+
 def build_supply_graph(firms: pd.DataFrame, links: pd.DataFrame, local: np.ndarray) -> SupplyGraph:
     """Build a :class:`SupplyGraph` from canonical firm and link tables and the local-firm mask."""
     rows = np.flatnonzero(local)

@@ -252,7 +252,10 @@ def local_sourcing(cluster: Cluster) -> float | None:
     >>> round(local_sourcing(chainnet.load_dataset("demo_copper")), 3)
     1.0
     """
-    return _chain.local_share(_chain.cluster_arrays(cluster, []))
+    # the share reads only the links and the local mask, the same in every vocabulary's encoding:
+    # reuse one already built (audit's) rather than encode the cluster again
+    cached = _chain.cached_arrays(cluster)
+    return _chain.local_share(next(iter(cached.values())) if cached else _chain.cluster_arrays(cluster, []))
 
 
 # -- tables --------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ from .._validate import isin
 from . import _sparse
 from ._json import clean, records
 from ._result import Result
+from ._snapshots import shared
 from .centrality import leader_figures
 
 if TYPE_CHECKING:
@@ -297,7 +298,8 @@ def lifecycle(cluster: Cluster, years: list[int] | None = None, *, rules: Lifecy
     rules = rules or LifecycleRules()
     ys = _years(cluster, years, rules)
     notes: list[Both] = []
-    snaps = [cluster.snapshot(y) for y in ys] if ys else [cluster]
+    with shared(cluster) as cut:  # cut once per year, shared with the report's timeline (_snapshots)
+        snaps = [cut.get(y) for y in ys] if ys else [cluster]
     series = pd.DataFrame([_year_row(s) for s in snaps])
     series.insert(0, "year", ys if ys else [cluster.meta.get("year")])
     ind, trend_ok = _indicators(cluster, snaps, series, rules, notes)

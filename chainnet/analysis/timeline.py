@@ -29,6 +29,7 @@ from . import _sparse
 from ._chain import FIGURES as COMPLETENESS_FIGURES
 from ._json import clean, records
 from ._result import Result, one_line
+from ._snapshots import shared
 from .centrality import FIGURES as LEADER_FIGURES
 from .centrality import leader_figures
 
@@ -160,12 +161,20 @@ def timeline(cluster: Cluster, years: Iterable[int] | None = None) -> pd.DataFra
     ys = default_years(cluster) if years is None else _check_years(years)
     rows, entered, left = [], [], []
     before: set[str] | None = None
-    for y in ys:
-        snap = cluster.snapshot(y)
-        ids = set(snap.firms["firm_id"])
-        entered.append(None if before is None else len(ids - before))
-        left.append(None if before is None else len(before - ids))
-        before = ids
+    with shared(cluster) as cut:  # cut once per year, shared with the life cycle (_snapshots)
+        snaps = [cut.get(y) for y in ys]
+        masks = [cut.present(y) for y in ys]
+    by_mask = all(m is not None for m in masks)  # firm ids unique: compare the firms' rows, not their ids
+    for i, (y, snap) in enumerate(zip(ys, snaps, strict=True)):
+        if by_mask:
+            now, was = masks[i], masks[i - 1] if i else None
+            entered.append(None if was is None else int((now & ~was).sum()))
+            left.append(None if was is None else int((was & ~now).sum()))
+        else:
+            ids = set(snap.firms["firm_id"])
+            entered.append(None if before is None else len(ids - before))
+            left.append(None if before is None else len(before - ids))
+            before = ids
         rows.append({"year": y, **headline(snap)})
     df = pd.DataFrame(rows, columns=["year", *HEADLINE_FIGURES])
     df.insert(4, "entered", pd.array(entered, dtype="Int64"))

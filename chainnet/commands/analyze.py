@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
 import click
 
 import chainnet.datasets as _datasets
@@ -9,6 +12,9 @@ import chainnet.datasets as _datasets
 from .._messages import msg
 from .._output import check_output
 from ._common import load, split_many
+
+if TYPE_CHECKING:
+    from ..model import Cluster
 
 
 def register(main: click.Group) -> None:
@@ -67,8 +73,22 @@ def register(main: click.Group) -> None:
         if cand_ids:
             cands = [load(p) for p in cand_ids]
         else:
-            cands = [_datasets.load(d) for d in _datasets.available() if d != c.id]
+            cands = _Bundled([d for d in _datasets.available() if d != c.id])
         out = analyze(c, output, lang=lang, formats=fmts, candidates=cands, seed=seed, null_models=null_models,
                       force=force, dpi=dpi, progress=say)
         click.echo(str(out))
         say(msg("prog.done_open", lang, path=out / "report.html") if "html" in fmts else msg("prog.done", lang))
+
+
+class _Bundled:
+    """The other bundled datasets as candidates, read on first use: a cluster without a segment
+    gap never needs them (the audit ranks candidates only for gaps), so it does not read them."""
+
+    def __init__(self, ids: list[str]):
+        self.ids = ids
+        self._clusters: list[Cluster] | None = None
+
+    def __iter__(self) -> Iterator[Cluster]:
+        if self._clusters is None:
+            self._clusters = [_datasets.load(d) for d in self.ids]
+        return iter(self._clusters)

@@ -59,19 +59,21 @@ def compute(cluster: Cluster, *, lang: str = "en", candidates: list[Cluster] | N
     if known:
         say("prog.structure", n=null_models)
         st = structure(cluster, seed=seed, null_models=null_models)
-    say("prog.profile")
-    from ..analysis.profile import profile
-
-    pr = profile(cluster)
+    from ..analysis._snapshots import shared
     from ..analysis.position import position
+    from ..analysis.profile import profile
     from ..analysis.resilience import DEFAULT_RUNS, resilience
 
-    if known:
-        say("prog.position")
-        pos = position(cluster)
-        say("prog.resilience")
-        res = resilience(cluster, runs=DEFAULT_RUNS, seed=seed)
-    tl = _timeline(cluster, say)
+    # the life cycle and the timeline cut each year once and derive its graphs from the cluster's
+    with shared(cluster):
+        say("prog.profile")
+        pr = profile(cluster)
+        if known:
+            say("prog.position")
+            pos = position(cluster)
+            say("prog.resilience")
+            res = resilience(cluster, runs=DEFAULT_RUNS, seed=seed)
+        tl = _timeline(cluster, say)
     figures: dict[str, str] = {}
     if figures_dir is not None:
         say("prog.figures")

@@ -1,0 +1,161 @@
+"""Year snapshots of one cluster, shared by the analyses of one report and built from integer codes.
+
+``analyze`` follows a cluster over two overlapping sets of years: the life cycle (the last seven
+years) and the report's timeline (up to twelve years, the last always included). Each snapshot
+used to be cut with string look-ups (``Cluster.snapshot``) and then re-encoded from scratch by
+the supply graph (:func:`chainnet.analysis._sparse.supply_graph`) and the completeness arrays
+(:func:`chainnet.analysis._chain.cluster_arrays`), about a second per year at 10^5 firms.
+
+Inside :func:`shared` the snapshots of one cluster are
+
+- cut once per year and reused by every analysis that asks for that year;
+- cut by integer row codes of each link's ends (one string look-up per cluster, not per year);
+- given their supply graph and completeness arrays derived from the whole cluster's (a filter
+  and a renumbering), the same arrays a rebuild gives, so every figure is unchanged;
+- the cluster itself when the year drops no firm and no link and the cluster's ``year`` is that
+  year (then the graph and encodings already built for ``leaders`` and ``audit`` are reused).
+
+A snapshot has the same content as :meth:`chainnet.Cluster.snapshot`. Treat it as read-only,
+like the cluster (the caches of the graph and the arrays check the content anyway).
+
+>>> import chainnet
+>>> c = chainnet.load_dataset("demo_copper")
+>>> with shared(c) as snaps:
+...     s = snaps.get(2010)
+...     s is snaps.get(2010), len(s.firms), len(s.links) == len(c.snapshot(2010).links)
+(True, 6, True)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from ..model import Cluster
+
+_ACTIVE: ContextVar[Snapshots | None] = ContextVar("chainnet_snapshots", default=None)
+
+
+class Snapshots:
+    """The snapshots of one cluster, cut once per year (see the module docstring)."""
+
+    def __init__(self, cluster: Cluster):
+        self.cluster = cluster
+        self._years: dict[int, Cluster] = {}
+        self._ends: tuple[np.ndarray, np.ndarray] | None = None
+        self._present: dict[int, np.ndarray] = {}
+        self._arrays: dict | None = None  # the cluster's cached completeness encodings, by vocabulary
+
+    def get(self, year: int) -> Cluster:
+        """The cluster as it stood in ``year`` (the content of ``Cluster.snapshot(year)``)."""
+        if isinstance(year, bool) or not isinstance(year, (int, np.integer)):
+            return self.cluster.snapshot(year)  # its error message
+        y = int(year)
+        hit = self._years.get(y)
+        if hit is None:
+            hit = self._years[y] = self._cut(y)
+        return hit
+
+    def present(self, year: int) -> np.ndarray | None:
+        """Boolean mask over ``cluster.firms``: the firms of the snapshot of ``year`` (None when
+        that snapshot was cut by ``Cluster.snapshot``, e.g. for duplicate firm ids)."""
+        self.get(year)
+        return self._present.get(int(year))
+
+    def ends(self) -> tuple[np.ndarray, np.ndarray]:
+        """Row of each link's source and target firm in ``cluster.firms`` (-1: not a firm)."""
+        if self._ends is None:
+            c = self.cluster
+            index = pd.Index(c.firms["firm_id"].to_numpy(dtype=object))
+            if not index.is_unique:  # Cluster.snapshot's look-up by id is the reference; keep its meaning
+                raise ValueError("duplicate firm ids")
+            self._ends = (index.get_indexer(c.links["source"]).astype(np.int64),
+                          index.get_indexer(c.links["target"]).astype(np.int64))
+        return self._ends
+
+    def _cut(self, year: int) -> Cluster:
+        from ..model import Cluster
+
+        c = self.cluster
+        f, ln = c.firms, c.links
+        keep = ((f["founded"].isna() | (f["founded"] <= year))
+                & (f["exited"].isna() | (f["exited"] > year))).to_numpy(dtype=bool)
+        lk = ((ln["year"].isna() | (ln["year"] <= year))
+              & (ln["until"].isna() | (ln["until"] >= year))).to_numpy(dtype=bool)
+        try:
+            src, tgt = self.ends()
+        except ValueError:
+            return c.snapshot(year)
+        self._present[year] = keep
+        present = np.append(keep, False)  # code -1 (not a firm) is never present
+        lk &= present[src] & present[tgt]
+        meta = {**c.meta, "year": year}
+        if keep.all() and lk.all() and c.meta.get("year") == year and _plain_index(f) and _plain_index(ln):
+            return c  # nothing to cut: the same content, and the caches built on c stay valid
+        snap = Cluster(meta, f[keep].reset_index(drop=True), ln[lk].reset_index(drop=True), c.templates)
+        if self._arrays is None:  # looked up once: the cluster does not change inside the scope
+            from . import _chain
+
+            self._arrays = _chain.cached_arrays(c)
+        _derive_caches(c, snap, keep, lk, src, tgt, self._arrays)
+        return snap
+
+
+def _plain_index(df: pd.DataFrame) -> bool:
+    return isinstance(df.index, pd.RangeIndex) and df.index.start == 0 and df.index.step == 1
+
+
+def _derive_caches(parent: Cluster, snap: Cluster, keep: np.ndarray, lk: np.ndarray, src: np.ndarray,
+                   tgt: np.ndarray, encoded: dict) -> None:
+    """Give ``snap`` the supply graph and the completeness arrays derived from ``parent``'s codes."""
+    from . import _chain, _sparse
+
+    new_row = np.full(len(keep) + 1, -1, dtype=np.int64)  # parent row -> snapshot row; index -1 -> -1
+    new_row[np.flatnonzero(keep)] = np.arange(int(keep.sum()), dtype=np.int64)
+    is_supply = (parent.links["kind"] == "supply").to_numpy(dtype=bool)
+    # the supply graph: local firms of the snapshot, its supply links in their order (as a rebuild)
+    local = snap.local_mask
+    rows = np.flatnonzero(local)
+    rank = np.full(len(keep) + 1, -1, dtype=np.int64)  # parent row -> local node of the snapshot
+    rank[np.flatnonzero(keep)[rows]] = np.arange(len(rows), dtype=np.int64)
+    sel = np.flatnonzero(lk & is_supply)
+    s, t = rank[src[sel]], rank[tgt[sel]]
+    ok = (s >= 0) & (t >= 0)
+    w = parent.links["weight"].to_numpy(dtype=float)[sel][ok]
+    s, t = s[ok], t[ok]
+    order = np.lexsort((t, s))
+    g = _sparse.SupplyGraph(ids=snap.firms["firm_id"].to_numpy(dtype=object)[rows], rows=rows,
+                            src=s[order].astype(np.int32), tgt=t[order].astype(np.int32), weight=w[order])
+    _sparse.remember(snap, g)
+    # the completeness arrays, for every vocabulary already encoded for the parent (``encoded``)
+    arr_links = np.flatnonzero(is_supply & (src >= 0) & (tgt >= 0))  # the parent arrays' links, in order
+    derived = {vocab: _chain.subset_arrays(arrays, keep, new_row, lk[arr_links], local)
+               for vocab, arrays in encoded.items()
+               # another length: not the encoding of these tables, so the snapshot builds its own
+               if len(arrays.src) == len(arr_links) and arrays.n_firms == len(keep)}
+    if derived:
+        _chain.remember_arrays(snap, derived)
+
+
+@contextmanager
+def shared(cluster: Cluster) -> Iterator[Snapshots]:
+    """Share the snapshots of ``cluster`` inside the block (re-entrant: an open scope of the same
+    cluster is reused)."""
+    active = _ACTIVE.get()
+    if active is not None and active.cluster is cluster:
+        yield active
+        return
+    token = _ACTIVE.set(Snapshots(cluster))
+    try:
+        yield _ACTIVE.get()  # type: ignore[misc]
+    finally:
+        _ACTIVE.reset(token)
+
+
+__all__ = ["Snapshots", "shared"]

@@ -1,0 +1,95 @@
+"""Shared year snapshots (chainnet.analysis._snapshots): the same tables as ``Cluster.snapshot`` and,
+for the graphs derived from the whole cluster's codes, the same arrays as a rebuild from strings."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import chainnet
+from chainnet.analysis import _chain, _sparse
+from chainnet.analysis._snapshots import shared
+from chainnet.analysis.completeness import completeness
+from chainnet.analysis.lifecycle import lifecycle
+from chainnet.analysis.timeline import change_years, headline, timeline
+
+
+def _clusters() -> list[chainnet.Cluster]:
+    gen = chainnet.generate("copper", firms=1500, seed=3).cluster
+    # dated firms (some undated, some exited) and links (some undated, some ended)
+    f = gen.firms.copy()
+    rng = np.random.default_rng(7)
+    f["founded"] = pd.array(rng.integers(1990, 2021, len(f)), dtype="Int64")
+    f.loc[rng.random(len(f)) < 0.05, "founded"] = pd.NA
+    f["exited"] = pd.array([pd.NA] * len(f), dtype="Int64")
+    f.loc[rng.random(len(f)) < 0.05, "exited"] = 2016
+    ln = gen.links.copy()
+    ln["year"] = pd.array(rng.integers(1995, 2021, len(ln)), dtype="Int64")
+    ln["until"] = pd.array([pd.NA] * len(ln), dtype="Int64")
+    ln.loc[rng.random(len(ln)) < 0.1, "until"] = 2012
+    dated = gen.with_tables(f, ln)
+    return [chainnet.load_dataset("demo_copper"), chainnet.load_dataset("tongling_copper"), gen, dated]
+
+
+def _same_arrays(a: object, b: object) -> None:
+    for fld in dataclasses.fields(a):  # type: ignore[arg-type]
+        x, y = getattr(a, fld.name), getattr(b, fld.name)
+        if isinstance(x, np.ndarray):
+            assert x.dtype == y.dtype, fld.name
+            np.testing.assert_array_equal(x, y, err_msg=fld.name)
+        elif isinstance(x, pd.Index):
+            assert x.equals(y), fld.name
+        else:
+            assert x == y, fld.name
+
+
+@pytest.mark.parametrize("k", range(4))
+def test_snapshots_equal_cluster_snapshot_and_rebuilt_graphs(k: int) -> None:
+    c = _clusters()[k]
+    completeness(c)  # the whole cluster's encoding is cached, as after audit()
+    _sparse.supply_graph(c)
+    years = change_years(c)
+    years = sorted({years[0] - 1, *years[:: max(1, len(years) // 8)], years[-1], years[-1] + 1})
+    vocab = list(dict.fromkeys(s for t in c.templates for s in t.segments["id"]))
+    with shared(c) as cut:
+        for y in years:
+            s, ref = cut.get(y), c.snapshot(y)
+            assert cut.get(y) is s  # cut once
+            # derived, not rebuilt: both caches hold the snapshot's arrays before anything asks for them
+            assert s in _sparse._CACHE and tuple(vocab) in _chain.cached_arrays(s)
+            pd.testing.assert_frame_equal(s.firms, ref.firms)
+            pd.testing.assert_frame_equal(s.links, ref.links)
+            assert s.meta == ref.meta or (s is c and c.meta.get("year") == y)
+            np.testing.assert_array_equal(cut.present(y), c.firms["firm_id"].isin(ref.firms["firm_id"]).to_numpy())
+            # the cached (derived) graph and encoding equal a build from the snapshot's strings
+            _same_arrays(_sparse.supply_graph(s), _sparse.build_supply_graph(ref.firms, ref.links, ref.local_mask))
+            _same_arrays(_chain.cluster_arrays(s, vocab), _chain._cluster_arrays(ref, vocab))
+
+
+def test_whole_year_is_the_cluster_itself() -> None:
+    c = chainnet.load_dataset("tongling_copper")
+    with shared(c) as cut:
+        last = cut.get(c.meta["year"])
+    # nothing in tongling_copper starts after its year: the snapshot of that year is the cluster
+    assert len(c.snapshot(c.meta["year"]).links) == len(c.links)
+    assert last is c
+
+
+def test_timeline_and_lifecycle_unchanged_by_sharing() -> None:
+    c = _clusters()[3]
+    years = [2000, 2008, 2012, 2013, 2016, 2020]
+    ref = pd.DataFrame([{"year": y, **headline(c.snapshot(y))} for y in years])
+    with shared(c):
+        got = timeline(c, years=years)
+        lc = lifecycle(c)
+    for col in ref.columns:
+        a, b = got[col].tolist(), ref[col].tolist()
+        assert [None if v is None or v != v else v for v in a] == [None if v is None or v != v else v for v in b], col
+    ids = [set(c.snapshot(y).firms["firm_id"]) for y in years]
+    assert got["entered"].tolist()[1:] == [len(b - a) for a, b in itertools.pairwise(ids)]
+    assert got["left"].tolist()[1:] == [len(a - b) for a, b in itertools.pairwise(ids)]
+    assert lc.to_dict() == lifecycle(c).to_dict()  # outside the scope: cut on its own
