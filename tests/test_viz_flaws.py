@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -249,3 +250,20 @@ def test_chain_map_names_are_not_cut_where_there_is_room(name):
              if (t.get_gid() or "").startswith("chainmap.header_label")}
     names = {" ".join(t.label(s, "en").split()) for t in c.templates for s in t.segment_ids}
     assert heads - {"Support: institutions and services"} <= names
+
+
+def test_timeline_count_axis_groups_thousands() -> None:
+    # a cluster grown to 900,000 firms: the right axis reads 900,000 (one number format everywhere)
+    from chainnet.viz.timeline import timeline_chart
+
+    df = pd.DataFrame({"year": [2010, 2015, 2020], "local_firms": [120_000, 450_000, 900_000],
+                       "index": [0.5, 0.7, 0.9]})
+    fig, ax = timeline_chart(df, figures=("index",))
+    fig.canvas.draw()
+    twin = next(a for a in fig.axes if a is not ax)
+    labels = [tl.get_text() for tl in twin.get_yticklabels() if tl.get_text()]
+    values = twin.get_yticks()
+    big = [(v, s) for v, s in zip(values, labels) if v >= 1000]
+    assert big, labels
+    assert all(s == f"{v:,.0f}" for v, s in big), big
+    plt.close(fig)

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import MaxNLocator, StrMethodFormatter
 
 from .._errors import ChainnetError
 from ..model import Cluster
@@ -93,6 +93,7 @@ def timeline_chart(data: Cluster | pd.DataFrame, *, figures: tuple[str, ...] = T
         twin.set_ylabel(cw.get(count, count), fontsize=8.5, color=st.MUTED)
         twin.tick_params(labelsize=8, colors=st.MUTED)
         twin.yaxis.set_major_locator(MaxNLocator(integer=True))
+        twin.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))  # 900,000, not 900000
         twin.set_ylim(0, max(1.0, float(np.nanmax(vals)) if np.isfinite(vals).any() else 1.0) * 1.15)
         for side in ("top", "left"):
             twin.spines[side].set_visible(False)
