@@ -413,6 +413,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "prog.audit": ("auditing the chain (completeness, gaps, candidates)", "审计产业链（完整度、差距、候选企业）"),
     "prog.leaders": ("measuring leader centrality", "测算龙头中心性"),
     "prog.structure": ("analysing structure ({n:,} random networks)", "分析集群结构（{n:,} 个随机网络）"),
+    "prog.structure_capped": ("analysing structure ({n:,} random networks; {requested:,} requested, fewer by the link budget)",
+                              "分析集群结构（{n:,} 个随机网络；请求 {requested:,} 个，受联系数预算限制而减少）"),
     "prog.profile": ("profiling specialisation, life cycle and world-class gaps", "分析专业化、生命周期与世界级差距"),
     "prog.position": ("placing firms and segments in the chain (upstreamness)", "测算企业与环节的产业链位置（上游度）"),
     "prog.resilience": ("testing resilience (removal curves, single points of failure)", "检验韧性（企业退出曲线、单点故障）"),

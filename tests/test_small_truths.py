@@ -160,3 +160,23 @@ def test_compare_and_report_z_scores_use_the_same_null_models(tmp_path):
     r = run("compare", "demo_copper", "demo_copper")
     assert r.exit_code == 0, r.output
     assert f"random networks: {default} per cluster" in r.output
+
+
+def test_analyze_progress_says_how_many_random_networks_are_drawn(monkeypatch) -> None:
+    # the link budget caps the random networks: the progress line says the count the z-scores rest
+    # on (here forced to 3 by a budget of 3 networks' links), and the count that was asked for
+    import chainnet.analysis.structure as st
+    from chainnet.analysis import _sparse
+    from chainnet.report.compute import compute
+
+    c = chainnet.load_dataset("demo_copper")
+    m = _sparse.supply_graph(c).m
+    monkeypatch.setattr(st, "NULL_BUDGET", 3 * m)
+    lines: list[str] = []
+    result = compute(c, lang="en", null_models=20, progress=lines.append)
+    assert result.structure.null_model["null_models"] == 3
+    assert result.structure.null_model["null_models_requested"] == 20
+    assert any("(3 random networks; 20 requested" in line for line in lines), lines
+    lines.clear()
+    compute(c, lang="zh", null_models=2, progress=lines.append)
+    assert any("（2 个随机网络）" in line for line in lines), lines

@@ -57,8 +57,16 @@ def compute(cluster: Cluster, *, lang: str = "en", candidates: list[Cluster] | N
     ld = leaders(cluster, seed=seed)
     st = pos = res = None
     if known:
-        say("prog.structure", n=null_models)
-        st = structure(cluster, seed=seed, null_models=null_models)
+        from ..analysis import _sparse
+        from ..analysis.structure import NULL_BUDGET, null_count
+
+        m = _sparse.supply_graph(cluster).m  # cached: leaders built it
+        drawn = null_count(null_models, m, NULL_BUDGET) if m >= 2 else 0
+        if drawn < null_models:
+            say("prog.structure_capped", n=drawn, requested=null_models)
+        else:
+            say("prog.structure", n=null_models)
+        st = structure(cluster, seed=seed, null_models=null_models, null_budget=NULL_BUDGET)
     from ..analysis._snapshots import shared
     from ..analysis.position import position
     from ..analysis.profile import profile
