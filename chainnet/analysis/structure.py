@@ -565,11 +565,16 @@ def _boundary(cluster: Cluster, n_local: int) -> dict[str, Any]:
 # -- significance ---------------------------------------------------------------------------
 def null_count(requested: int, links: int, budget: int | None) -> int:
     """How many random networks :func:`structure` draws: ``requested``, or fewer when their links
-    would exceed ``budget`` (but at least :data:`MIN_NULLS`, never more than requested).
+    would exceed ``budget`` (but at least :data:`MIN_NULLS`, never more than requested); none for a
+    graph of fewer than 2 links (no swap is possible).
 
     >>> null_count(20, 10_000, 2_000_000), null_count(20, 393_329, 2_000_000), null_count(20, 4_000_000, 2_000_000)
     (20, 5, 3)
+    >>> null_count(20, 1, None)
+    0
     """
+    if links < 2:
+        return 0
     if budget is None or requested * links <= budget:
         return requested
     return min(requested, max(MIN_NULLS, budget // max(links, 1)))
@@ -580,7 +585,7 @@ def _significance(g: _sparse.SupplyGraph, observed: dict[str, Any], *, null_mode
                   say: Callable[[str], None] | None = None) -> tuple[pd.DataFrame, dict[str, Any]]:
     rng = np.random.default_rng(seed)
     values: dict[str, list[float]] = {f: [] for f in NULL_FIGURES}
-    k = null_count(null_models, g.m, budget) if g.m >= 2 else 0
+    k = null_count(null_models, g.m, budget)
     mixed = MIX_CHECK_LINKS is not None and g.m > MIX_CHECK_LINKS
     rounds: list[int] = []
     for i in range(k):

@@ -61,11 +61,11 @@ def compute(cluster: Cluster, *, lang: str = "en", candidates: list[Cluster] | N
         from ..analysis.structure import NULL_BUDGET, null_count
 
         m = _sparse.supply_graph(cluster).m  # cached: leaders built it
-        drawn = null_count(null_models, m, NULL_BUDGET) if m >= 2 else 0
-        if drawn < null_models:
+        drawn = null_count(null_models, m, NULL_BUDGET)
+        if 0 < drawn < null_models:
             say("prog.structure_capped", n=drawn, requested=null_models)
-        else:
-            say("prog.structure", n=null_models)
+        else:  # as requested, or none for a graph of fewer than 2 links
+            say("prog.structure", n=drawn)
         st = structure(cluster, seed=seed, null_models=null_models, null_budget=NULL_BUDGET)
     from ..analysis._snapshots import shared
     from ..analysis.position import position
