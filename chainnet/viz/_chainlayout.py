@@ -186,27 +186,12 @@ class Layout:
         rnd = self.rng.random(len(self.fid))
         members.sort(key=lambda m: (m[1] == "also", _ROLE_RANK.get(self.role[m[0]], 5),
                                     -np.nan_to_num(self.output[m[0]], nan=-1.0), rnd[m[0]]))
-        firm_items: dict[int, Item] = {}
         for i, kind in members:
-            r = self._radius(i)
-            item = Item(kind=kind, lane=lane.idx, role=self.role[i], r=r if kind == "firm" else max(0.045, 0.6 * r),
-                         firm=self.fid[i], output=self.output[i])
-            if kind == "firm" and (self.label_all or self.role[i] == "leader") and self.labels != "none":
-                item.label = self._wrap_label(self.names[i], lane)
-            lane.items.append(item)
-            self.members[self.fid[i]].append((lane.idx, item))
-            if kind == "firm":
-                firm_items[i] = item
+            labelled = kind == "firm" and (self.label_all or self.role[i] == "leader") and self.labels != "none"
+            self._add_firm(lane, i, kind=kind, labelled=labelled)
         for role, group in collapsed.items():
-            item = Item(kind="bubble", lane=lane.idx, role=role, r=min(0.3, 0.09 + 0.016 * math.sqrt(len(group))),
-                         count=len(group))
-            item.label = self._count_lines(len(group), role, lane)
-            lane.items.append(item)
-            for i in group:
-                self.members[self.fid[i]].append((lane.idx, item))
-        self._fill_external(lane, ext)
-        for item in lane.items:
-            self.items_by_id[id(item)] = item
+            self._add_bubble(lane, role, group, more=False)
+        self._close_lane(lane, ext)
 
     def _fill_lane_top(self, lane: Lane, prim: list[int], also: list[int], ext: list[int]) -> None:
         """Aggregate view: the lane's ``top_per_lane`` firms one by one (leaders, then backbone
@@ -217,23 +202,35 @@ class Layout:
         rank = np.array([_ROLE_RANK.get(self.role[i], 5) for i in p], dtype=np.int64)
         order = p[np.lexsort((rnd[p], -np.nan_to_num(self.output[p], nan=-1.0), rank))]
         for i in (int(x) for x in order[:self.top_per_lane]):
-            item = Item(kind="firm", lane=lane.idx, role=self.role[i], r=self._radius(i), firm=self.fid[i],
-                        output=self.output[i])
-            if self.label_all:
-                item.label = self._wrap_label(self.names[i], lane)
-            lane.items.append(item)
-            self.members[self.fid[i]].append((lane.idx, item))
+            self._add_firm(lane, i, kind="firm", labelled=self.label_all)
         rest: dict[str, list[int]] = defaultdict(list)
         for i in [int(x) for x in order[self.top_per_lane:]] + list(also):
             rest[self.role[i]].append(i)
         for role in sorted(rest, key=lambda r: (_ROLE_RANK.get(r, 5), r)):
-            group = rest[role]
-            item = Item(kind="bubble", lane=lane.idx, role=role, r=min(0.3, 0.09 + 0.016 * math.sqrt(len(group))),
-                        count=len(group))
-            item.label = self._count_lines(len(group), role, lane, more=True)
-            lane.items.append(item)
-            for i in group:
-                self.members[self.fid[i]].append((lane.idx, item))
+            self._add_bubble(lane, role, rest[role], more=True)
+        self._close_lane(lane, ext)
+
+    def _add_firm(self, lane: Lane, i: int, *, kind: str, labelled: bool) -> None:
+        """Firm ``i`` drawn one by one in ``lane``: its own segment (``firm``) or another (``also``, smaller)."""
+        r = self._radius(i)
+        item = Item(kind=kind, lane=lane.idx, role=self.role[i], r=r if kind == "firm" else max(0.045, 0.6 * r),
+                    firm=self.fid[i], output=self.output[i])
+        if labelled:
+            item.label = self._wrap_label(self.names[i], lane)
+        lane.items.append(item)
+        self.members[self.fid[i]].append((lane.idx, item))
+
+    def _add_bubble(self, lane: Lane, role: str, group: list[int], *, more: bool) -> None:
+        """The firms ``group`` of one role in ``lane`` as one counted bubble ("+K more" when ``more``)."""
+        item = Item(kind="bubble", lane=lane.idx, role=role, r=min(0.3, 0.09 + 0.016 * math.sqrt(len(group))),
+                    count=len(group))
+        item.label = self._count_lines(len(group), role, lane, more=more)
+        lane.items.append(item)
+        for i in group:
+            self.members[self.fid[i]].append((lane.idx, item))
+
+    def _close_lane(self, lane: Lane, ext: list[int]) -> None:
+        """The lane's external firms, then every item of the lane indexed."""
         self._fill_external(lane, ext)
         for item in lane.items:
             self.items_by_id[id(item)] = item
