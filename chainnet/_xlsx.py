@@ -126,6 +126,22 @@ def write_workbook(sheets: Mapping[str, pd.DataFrame | Sheet], path: str | Path,
         _fix_timestamps(path)
 
 
+#: Column width units (about a character each) that fit across a portrait A4 page at 100 %.
+PORTRAIT_WIDTH = 95
+
+
+def _print_setup(ws: Any, width: float) -> None:
+    """Printed (or turned into a PDF) the sheet fits the page width: A4, landscape when wider than
+    :data:`PORTRAIT_WIDTH`, as many pages down as needed, the header row repeated on every page."""
+    from openpyxl.worksheet.properties import PageSetupProperties
+
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_setup.paperSize = "9"  # A4
+    ws.page_setup.orientation = "landscape" if width > PORTRAIT_WIDTH else "portrait"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.print_title_rows = "1:1"
+
+
 def _write_sheet(ws: Any, spec: Sheet, label: str, *, freeze_header: bool, fit_widths: bool,
                  autofilter: bool) -> None:
     """Stream one sheet: its layout first (write-only sheets take it before the first row), then the rows."""
@@ -144,6 +160,7 @@ def _write_sheet(ws: Any, spec: Sheet, label: str, *, freeze_header: bool, fit_w
             widths = [max(a, b) for a, b in itertools.zip_longest(widths, more, fillvalue=8)]
         for j, w in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(j)].width = w
+        _print_setup(ws, sum(widths))
     if autofilter and cols:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{len(df) + 1}"
     # the sheet's size up front (a streamed sheet has none), so readers that trust it see every row

@@ -249,3 +249,17 @@ def test_a_firm_list_summary_says_not_measured_and_keeps_counts_whole(tmp_path: 
     assert rows[t("link_coverage", "zh")].value == "未测算"
     assert rows[t("leader_dominance", "zh")].value == "未测算"
     assert "%" in rows[t("segment_coverage", "zh")].number_format
+
+
+def test_every_sheet_prints_one_page_wide(book) -> None:
+    # printed or turned into a PDF, a sheet fits the page width (a wide one in landscape) and
+    # repeats its header; before, LibreOffice printed the Tongling workbook on 118 pages, a column each
+    from chainnet._xlsx import PORTRAIT_WIDTH
+
+    _lang, wb = book
+    for ws in wb.worksheets:
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+        assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0), ws.title
+        assert ws.print_title_rows == "$1:$1", ws.title
+        total = sum(d.width for d in ws.column_dimensions.values() if d.width)
+        assert ws.page_setup.orientation == ("landscape" if total > PORTRAIT_WIDTH else "portrait"), ws.title
