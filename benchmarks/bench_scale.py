@@ -12,9 +12,13 @@ One run of this file measures, on the same generated copper cluster and in one p
 3. **analyze**: ``chainnet analyze`` end to end (report, workbook, figures, results.json), in
    a child process so that its peak memory is its own.
 
-Each row gives wall time, CPU time (this process, or the child for ``analyze``) and peak RSS
-during the step (sampled every 50 ms with psutil when it is installed; otherwise the process's
-``ru_maxrss`` so far). The cluster of each size is generated once into ``--cache`` and reused.
+Each row gives wall time, CPU time (user + sys of this process and of the worker processes
+chainnet started, or of the ``analyze`` child and its workers) and peak memory during the step:
+the sum over the process and its children of their proportional set size (PSS, so pages a
+forked worker shares with its parent count once), sampled every 100 ms with psutil when it is
+installed (otherwise the process's ``ru_maxrss``). The cluster of each size is generated once
+into ``--cache`` and reused. ``CHAINNET_WORKERS=1`` in the environment measures chainnet in one
+process.
 
 Usage::
 
@@ -47,7 +51,14 @@ LOCAL_ROLES = ("leader", "backbone", "sme")
 
 # -- measuring ------------------------------------------------------------------------------------
 class _PeakRSS:
-    """Peak resident memory of a process (and its children) while a step runs, sampled every 50 ms."""
+    """Peak memory of a process and its children (chainnet's worker processes) while a step runs.
+
+    Sampled every 100 ms as the sum of each process's proportional set size (PSS, from
+    ``/proc/PID/smaps_rollup``): pages a forked worker still shares with its parent count once,
+    split between them, so the sum is the memory the processes really hold (a sum of RSS would
+    count the shared cluster twice). Where ``smaps_rollup`` is missing, the RSS sum (psutil) is
+    used; without psutil, the process's ``ru_maxrss``.
+    """
 
     def __init__(self, pid: int | None = None) -> None:
         try:
@@ -60,14 +71,25 @@ class _PeakRSS:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
+    @staticmethod
+    def _one(p: Any) -> int:
+        try:
+            with open(f"/proc/{p.pid}/smaps_rollup", "rb") as f:
+                for line in f:
+                    if line.startswith(b"Pss:"):
+                        return int(line.split()[1]) * 1024
+        except OSError:
+            pass
+        return p.memory_info().rss
+
     def _rss(self) -> int:
         if self.proc is None:
             return 0
         try:
-            total = self.proc.memory_info().rss
+            total = self._one(self.proc)
             for ch in self.proc.children(recursive=True):
                 with suppress(Exception):
-                    total += ch.memory_info().rss
+                    total += self._one(ch)
             return total
         except Exception:  # the process may have ended
             return 0
@@ -75,7 +97,7 @@ class _PeakRSS:
     def _run(self) -> None:
         while not self._stop.is_set():
             self.peak = max(self.peak, self._rss())
-            self._stop.wait(0.05)
+            self._stop.wait(0.1)
 
     def __enter__(self) -> _PeakRSS:
         self.peak = self._rss()
@@ -90,16 +112,24 @@ class _PeakRSS:
             self.peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
+def _children_cpu() -> float:
+    """CPU seconds (user + sys) of this process's children that have ended (chainnet's workers)."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 @contextmanager
 def timed(rows: list[dict[str, Any]], size: int, what: str) -> Iterator[dict[str, Any]]:
-    """Time a step in this process: wall, CPU (all threads) and peak RSS; append a row to ``rows``."""
+    """Time a step in this process: wall, CPU (all threads, and the worker processes it started)
+    and peak memory; append a row to ``rows``."""
     gc.collect()
     row: dict[str, Any] = {"firms": size, "what": what}
     print(f"[bench] {size:,} firms: {what} ...", file=sys.stderr, flush=True)
-    w0, c0 = time.perf_counter(), time.process_time()
+    w0, c0, k0 = time.perf_counter(), time.process_time(), _children_cpu()
     with _PeakRSS() as mem:
         yield row
-    row.update(wall=time.perf_counter() - w0, cpu=time.process_time() - c0, peak_gb=mem.peak / 1e9)
+    row.update(wall=time.perf_counter() - w0, cpu=time.process_time() - c0 + _children_cpu() - k0,
+               peak_gb=mem.peak / 1e9)
     rows.append(row)
     print(f"[bench]   {row['wall']:.1f} s wall, {row['cpu']:.1f} s CPU, peak {row['peak_gb']:.2f} GB",
           file=sys.stderr, flush=True)

@@ -136,7 +136,7 @@ def _drop_blank_rows(df: pd.DataFrame) -> pd.DataFrame:
     not data, but they count when a person looks for row 12, so the numbering keeps them.
     """
     if len(df.columns) == 0 or len(df) == 0:
-        df.attrs["rows"] = np.arange(2, len(df) + 2)
+        df.attrs["rows"] = v.RowNumbers(np.arange(2, len(df) + 2))
         return df
     first = df.iloc[:, 0]
     candidate = np.array(first.isna() | (first.str.strip() == ""), dtype=bool)
@@ -150,7 +150,7 @@ def _drop_blank_rows(df: pd.DataFrame) -> pd.DataFrame:
         candidate[idx[~blank]] = False
     keep = ~candidate
     out = df[keep].reset_index(drop=True) if candidate.any() else df
-    out.attrs["rows"] = np.flatnonzero(keep) + 2
+    out.attrs["rows"] = v.RowNumbers(np.flatnonzero(keep) + 2)
     return out
 
 

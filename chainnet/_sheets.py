@@ -15,10 +15,10 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from ._errors import ChainnetError, DataWarning, Problem, ValidationError
+from ._validate import RowNumbers
 
 #: Excel's own limit; a sheet claiming more rows is refused
 MAX_SHEET_ROWS = 1_048_576
@@ -128,7 +128,7 @@ def _table(ws: Any, label: str, budget: list[int]) -> pd.DataFrame:
                       DataWarning, stacklevel=4)
     df = pd.DataFrame(body, columns=cols, dtype=object)
     df = df[[c for i, c in enumerate(cols) if i in named]] if len(named) < width else df
-    df.attrs["rows"] = np.asarray(numbers, dtype=np.int64)
+    df.attrs["rows"] = RowNumbers(numbers)
     return df
 
 

@@ -71,6 +71,35 @@ class _Collector:
         self.problems.append(Problem(self.file, message, rows, column))
 
 
+class RowNumbers:
+    """The spreadsheet row of each table row, as a reader keeps it in ``DataFrame.attrs['rows']``.
+
+    pandas deep-copies ``attrs`` into every frame or column derived from a table (``__finalize__``),
+    so a plain array of 5,000,000 row numbers was copied a few hundred times while a links table
+    was checked (14 s at 10^6 links). The numbers are read-only and shared instead.
+
+    >>> import copy
+    >>> r = RowNumbers([2, 3, 5])
+    >>> copy.deepcopy(r) is r, len(r), r.array.flags.writeable
+    (True, 3, False)
+    """
+
+    __slots__ = ("array",)
+
+    def __init__(self, rows: Any) -> None:
+        self.array = np.array(rows, dtype=np.int64)
+        self.array.flags.writeable = False
+
+    def __len__(self) -> int:
+        return len(self.array)
+
+    def __deepcopy__(self, memo: dict) -> RowNumbers:
+        return self
+
+    def __repr__(self) -> str:
+        return f"RowNumbers({self.array!r})"
+
+
 def sheet_rows(raw: pd.DataFrame) -> np.ndarray | None:
     """The spreadsheet row of each table row, as a reader recorded it in ``attrs['rows']``.
 
@@ -78,6 +107,8 @@ def sheet_rows(raw: pd.DataFrame) -> np.ndarray | None:
     messages name the row a person sees; tables built in code number rows 2, 3, ...
     """
     rows = raw.attrs.get("rows")
+    if isinstance(rows, RowNumbers):
+        rows = rows.array
     if rows is None or len(rows) != len(raw):
         return None
     return np.asarray(rows, dtype=np.int64)

@@ -63,7 +63,7 @@ def parse_numbers(s: pd.Series, *, kind: str = "float",
         else:
             text = s.str.strip()
             text = text.mask(text == "")
-        f = pd.to_numeric(text, errors="coerce").astype(float)
+        f = _to_float(text)
         bad_text = (text.notna() & f.isna()).to_numpy()
     x = f.to_numpy(dtype=float, na_value=np.nan)
     with np.errstate(invalid="ignore"):
@@ -78,6 +78,21 @@ def parse_numbers(s: pd.Series, *, kind: str = "float",
     if kind == "int":
         return pd.Series(x, index=s.index).round().astype("Int64"), not_number, out
     return pd.Series(x, index=s.index, dtype=float), not_number, out
+
+
+def _to_float(text: pd.Series) -> pd.Series:
+    """``pd.to_numeric(text, errors="coerce")`` as floats; a column of few distinct cells (years,
+    weights with a few decimals) is parsed once per distinct cell: the same numbers, since each
+    cell is parsed alone and the numbers checked here (|x| <= 1e15) are floats exactly either way.
+
+    >>> _to_float(pd.Series(["2019", "2019", None, "x", "1.5"] * 3, dtype="string")).tolist()[:5]
+    [2019.0, 2019.0, nan, nan, 1.5]
+    """
+    codes, uniques = pd.factorize(text)
+    if len(uniques) == 0 or len(uniques) * 4 > len(text):  # none, or mostly distinct: parse them all
+        return pd.to_numeric(text, errors="coerce").astype(float)
+    parsed = pd.to_numeric(pd.Series(uniques, dtype=text.dtype), errors="coerce").astype(float).to_numpy()
+    return pd.Series(np.where(codes >= 0, parsed[np.maximum(codes, 0)], np.nan), index=text.index, dtype=float)
 
 
 def range_message(name: str, limits: tuple[float, float]) -> str:

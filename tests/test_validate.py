@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import hypothesis
+import numpy as np
+import pandas as pd
 import pytest
+from hypothesis import strategies as st
 
 import chainnet
 from chainnet import ValidationError
@@ -183,3 +187,20 @@ def test_long_lists_of_bad_rows_are_summarised(tmp_path: Path) -> None:
     msg = problems_of(write_cluster_folder(tmp_path / "x", firms=firms, links=None))
     # 30 bad rows: 20 listed (rows 2..21) and the other 10 counted
     assert "rows 2, 3, 4" in msg and "21 and 10 more" in msg
+
+
+# -- numbers parsed once per distinct cell (chainnet._values._to_float) -------------------------
+_CELLS = ["1", "2.5", "1e3", "-0", "inf", "-inf", "nan", "NaN", "x", "2019年", " 3", "0x1F", "1_000", "1,5",
+          "9007199254740993", "1e15", "1.0000000000000002", "5e-324", "+4", "", ".5", "5.", "１２",
+          "1.23456789012345678901", None]
+
+
+@hypothesis.given(cells=st.lists(st.sampled_from(_CELLS), min_size=1, max_size=40), times=st.integers(1, 6),
+                  dtype=st.sampled_from(["string", "str", "object"]))
+@hypothesis.settings(max_examples=150, deadline=None)
+def test_numbers_parsed_per_distinct_cell_equal_pandas(cells, times, dtype) -> None:
+    from chainnet._values import _to_float
+
+    s = pd.Series(cells * times, dtype=dtype)
+    ref = pd.to_numeric(s, errors="coerce").astype(float).to_numpy()
+    assert np.array_equal(_to_float(s).to_numpy(), ref, equal_nan=True)

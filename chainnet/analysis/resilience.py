@@ -29,6 +29,7 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse.csgraph import minimum_spanning_tree
 
+from .. import _parallel
 from .._errors import ChainnetError
 from .._i18n import t as _t
 from .._messages import Text
@@ -276,13 +277,22 @@ def resilience(cluster: Cluster, *, strategies: Iterable[str] = STRATEGIES, step
         say(f"betweenness of the intact network ({n:,} firms, {g.m:,} supply links)")
         btw, method = _sparse.betweenness(g, exact_max=betweenness_exact_max, pivots=pivots, seed=seed)
     rng = np.random.default_rng(seed)
-    rows, auc_rows, robust = [], [], {}
+    # every removal order is drawn first (one random stream, in order); from PARALLEL_MIN_LINKS
+    # supply links their curves are measured by worker processes beside this one (same numbers)
+    big = g.m >= PARALLEL_MIN_LINKS
+    measured = []
     for strategy in strategies:
         orders = ([removal_order(g, "random", rng=rng) for _ in range(runs)] if strategy == "random" else
                   [removal_order(g, strategy, roles=roles, betweenness=btw)])
+        measured.append((strategy, [_parallel.start(_measure, g, prep, order, ks, parallel=big) for order in orders]))
+    if big:
+        say(f"removal curves of {sum(len(jobs) for _, jobs in measured)} orders ({n:,} firms, {len(ks)} steps each)")
+        _parallel.gather([job for _, jobs in measured for job in jobs])
+    rows, auc_rows, robust = [], [], {}
+    for strategy, jobs in measured:
         curves = []
-        for r, order in enumerate(orders, 1):
-            curves.append(_measure(g, prep, order, ks))
+        for r, job in enumerate(jobs, 1):
+            curves.append(dict(job.result()))
             if strategy == "random":
                 say(f"random removal, run {r} of {runs}")
         robust[strategy] = float(np.mean([c.pop("R") for c in curves]))
@@ -315,6 +325,10 @@ def resilience(cluster: Cluster, *, strategies: Iterable[str] = STRATEGIES, step
     return ResilienceResult(cluster_id=cluster.meta.get("id", ""), n_firms=n, curves=pd.DataFrame(rows),
                             auc=pd.DataFrame(auc_rows), robustness=robust, single_points=single,
                             baseline={**base, "lwcc": float(lw)}, settings=settings)
+
+
+#: from this many supply links the removal curves are measured in worker processes (chainnet._parallel)
+PARALLEL_MIN_LINKS = 50_000
 
 
 def _measure(g: _sparse.SupplyGraph, prep: Any, order: np.ndarray, ks: np.ndarray) -> dict[str, Any]:

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from scipy.sparse import csgraph
 
+from .. import _parallel
 from .._errors import ChainnetError
 from .._messages import Text, msg, msg_both
 from . import _sparse
@@ -53,6 +54,9 @@ MIX_CHECK_LINKS: int | None = None
 MIX_TOL = 0.1
 #: ... but not before this many rounds.
 MIX_MIN_ROUNDS = 3
+#: from this many supply links the community searches (of the observed graph and of each random
+#: network) run in parallel worker processes (:mod:`chainnet._parallel`); same numbers either way
+PARALLEL_MIN_LINKS = 50_000
 CP_METHOD = ("Borgatti-Everett discrete core-periphery fit (core-periphery pairs ignored), searched over "
              "the nested order of firms by k-core number then degree; undirected, unweighted")
 
@@ -217,10 +221,19 @@ def structure(cluster: Cluster, *, seed: int = 0, null_models: int = NULL_MODELS
     g = _sparse.supply_graph(cluster)
     local = cluster.firms.iloc[g.rows].reset_index(drop=True)
     say(f"structure: communities, bow-tie and core-periphery of {g.n:,} firms and {g.m:,} supply links")
-    kcore = _sparse.core_number(g)
-    topo, membership = _topology(g, seed=seed, weighted=weighted, method=communities)
+    kcore = _sparse.core_number(g)  # builds the igraph view before any worker is forked
+    big = g.m >= PARALLEL_MIN_LINKS
+    observed = _parallel.start(_topology, g, seed=seed, weighted=weighted, method=communities, parallel=big)
     parts, bow = bowtie(g)
     cp_core, cp = core_periphery(g, kcore)
+    typ = typology(cluster, g, local, rules)
+    # the random networks are drawn here (one random stream, in order); their figures are computed
+    # by the workers while the next one is drawn, and here once every network is drawn
+    nulls, null = _random_networks(g, null_models=null_models, swaps_per_link=swaps_per_link, seed=seed,
+                                   weighted=weighted, method=communities, budget=null_budget, say=say,
+                                   parallel=big)
+    (topo, membership), *null_figures = _parallel.gather([observed, *nulls])
+    sig = _significance_table(topo, null_figures)
     comm = _community_table(local, g, membership)
     figures = {
         "n_firms": g.n, "n_links": g.m,
@@ -232,9 +245,6 @@ def structure(cluster: Cluster, *, seed: int = 0, null_models: int = NULL_MODELS
         "singletons": int((np.bincount(membership) == 1).sum()) if g.n else 0,
     }
     cp["core_roles"] = _counts(local["role"][cp_core]) if cp_core is not None else None
-    typ = typology(cluster, g, local, rules)
-    sig, null = _significance(g, topo, null_models=null_models, swaps_per_link=swaps_per_link, seed=seed,
-                              weighted=weighted, method=communities, budget=null_budget, say=say)
     firms = pd.DataFrame({
         "firm_id": local["firm_id"], "name": local["name"], "role": local["role"],
         "bowtie": parts, "community": membership, "core_periphery":
@@ -580,14 +590,18 @@ def null_count(requested: int, links: int, budget: int | None) -> int:
     return min(requested, max(MIN_NULLS, budget // max(links, 1)))
 
 
-def _significance(g: _sparse.SupplyGraph, observed: dict[str, Any], *, null_models: int, swaps_per_link: int,
-                  seed: int, weighted: bool, method: str, budget: int | None = None,
-                  say: Callable[[str], None] | None = None) -> tuple[pd.DataFrame, dict[str, Any]]:
+def _random_networks(g: _sparse.SupplyGraph, *, null_models: int, swaps_per_link: int, seed: int,
+                     weighted: bool, method: str, budget: int | None = None,
+                     say: Callable[[str], None] | None = None,
+                     parallel: bool = False) -> tuple[list[_parallel.Job], dict[str, Any]]:
+    """Draw the random networks (in order, from one random stream seeded ``seed``) and start the
+    computation of their figures (:func:`_null_topology`, in worker processes when ``parallel``);
+    returns the jobs and the description of the null model."""
     rng = np.random.default_rng(seed)
-    values: dict[str, list[float]] = {f: [] for f in NULL_FIGURES}
     k = null_count(null_models, g.m, budget)
     mixed = MIX_CHECK_LINKS is not None and g.m > MIX_CHECK_LINKS
     rounds: list[int] = []
+    jobs = []
     for i in range(k):
         if say is not None:
             say(f"structure: random network {i + 1} of {k} ({g.m:,} links, "
@@ -598,18 +612,8 @@ def _significance(g: _sparse.SupplyGraph, observed: dict[str, Any], *, null_mode
         order = np.lexsort((t, s))
         null = _sparse.SupplyGraph(ids=g.ids, rows=g.rows, src=s[order].astype(np.int32),
                                    tgt=t[order].astype(np.int32), weight=g.weight[order])
-        fig, _ = _topology(null, seed=seed + 1 + i, weighted=weighted, method=method)
-        for f in NULL_FIGURES:
-            if fig[f] is not None:
-                values[f].append(fig[f])
-    rows = []
-    for f in NULL_FIGURES:
-        x = np.asarray(values[f], dtype=float)
-        mean = float(x.mean()) if len(x) else None
-        sd = float(x.std(ddof=1)) if len(x) >= 2 else None
-        obs = observed[f]
-        z = (obs - mean) / sd if obs is not None and mean is not None and sd else None
-        rows.append({"figure": f, "observed": obs, "null_mean": mean, "null_sd": sd, "z": z, "nulls": len(x)})
+        jobs.append(_parallel.start(_null_topology, null, seed=seed + 1 + i, weighted=weighted, method=method,
+                                    parallel=parallel))
     info = {"null_model": "directed degree-preserving edge swaps (Maslov & Sneppen 2002): every firm keeps its "
             "numbers of suppliers and buyers; no self-loops or repeated links",
             "null_models": k, "null_models_requested": null_models, "null_budget": budget,
@@ -617,7 +621,25 @@ def _significance(g: _sparse.SupplyGraph, observed: dict[str, Any], *, null_mode
             "mixing": _mixing_rule(swaps_per_link) if mixed else None, "seed": seed,
             "note": _null_note(k, null_models, g.m, budget, rounds if mixed else None),
             "links": g.m}
-    return pd.DataFrame(rows, columns=["figure", "observed", "null_mean", "null_sd", "z", "nulls"]), info
+    return jobs, info
+
+
+def _null_topology(null: _sparse.SupplyGraph, *, seed: int, weighted: bool, method: str) -> dict[str, Any]:
+    """The figures of one random network compared with the observed graph (its membership is not kept)."""
+    return _topology(null, seed=seed, weighted=weighted, method=method)[0]
+
+
+def _significance_table(observed: dict[str, Any], nulls: list[dict[str, Any]]) -> pd.DataFrame:
+    """Observed value, mean and standard deviation over the random networks and z-score of each figure."""
+    rows = []
+    for f in NULL_FIGURES:
+        x = np.asarray([fig[f] for fig in nulls if fig[f] is not None], dtype=float)
+        mean = float(x.mean()) if len(x) else None
+        sd = float(x.std(ddof=1)) if len(x) >= 2 else None
+        obs = observed[f]
+        z = (obs - mean) / sd if obs is not None and mean is not None and sd else None
+        rows.append({"figure": f, "observed": obs, "null_mean": mean, "null_sd": sd, "z": z, "nulls": len(x)})
+    return pd.DataFrame(rows, columns=["figure", "observed", "null_mean", "null_sd", "z", "nulls"])
 
 
 def _mixing_rule(max_rounds: int) -> str:

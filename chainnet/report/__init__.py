@@ -14,10 +14,12 @@ import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from .. import _parallel
 from .._errors import ChainnetError
 from ..model import Cluster
 from .compute import (
     FIGURE_KINDS,
+    PARALLEL_MIN_FIRMS,
     TIMELINE_MAX_YEARS,
     Analysis,
     _json_default,
@@ -78,6 +80,11 @@ def analyze(cluster: Cluster, out: str | os.PathLike, *, lang: str = "en", forma
     with staged_output(out, kind="folder", force=force) as tmp:
         result = compute(cluster, lang=lang, candidates=candidates, seed=seed, null_models=null_models,
                          figures_dir=tmp / "figures", dpi=dpi, progress=progress)
+        workbook = None
+        if "xlsx" in formats:  # a large cluster's workbook is written by a worker process meanwhile
+            say("prog.write_file", file="report.xlsx")
+            workbook = _parallel.start(write_workbook, result, tmp / "report.xlsx",
+                                       parallel=len(cluster.firms) >= PARALLEL_MIN_FIRMS)
         _write_results(result, tmp, top=top, say=say)
         if "md" in formats:
             say("prog.write_file", file="report.md")
@@ -94,12 +101,11 @@ def analyze(cluster: Cluster, out: str | os.PathLike, *, lang: str = "en", forma
             page = viz_interactive.embed_in_report(page, cluster, audit=result.audit, lang=lang, seed=seed,
                                                    leaders=result.leaders)
             (tmp / "report.html").write_text(page, encoding="utf-8")
-        if "xlsx" in formats:
-            say("prog.write_file", file="report.xlsx")
-            write_workbook(result, tmp / "report.xlsx")
         if "docx" in formats:
             say("prog.write_file", file="report.docx")
             write_docx(result.doc, tmp, tmp / "report.docx")
+        if workbook is not None:
+            workbook.result()
     return Path(out)
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from .. import _parallel
 from .._messages import msg
 from ..model import Cluster
 from .document import Document, build_document
@@ -45,43 +46,53 @@ def compute(cluster: Cluster, *, lang: str = "en", candidates: list[Cluster] | N
             null_models: int = 20, figures_dir: Path | None = None, dpi: int = 200,
             progress: Callable[[str], None] | None = None) -> Analysis:
     """Run every analysis and build the report tables and blocks (figures saved into ``figures_dir``)."""
+    from ..analysis._snapshots import shared
     from ..analysis.centrality import leaders
     from ..analysis.completeness import audit
-    from ..analysis.structure import structure
+    from ..analysis.position import position
+    from ..analysis.profile import profile
+    from ..analysis.resilience import DEFAULT_RUNS, resilience
+    from ..analysis.structure import NULL_BUDGET, PARALLEL_MIN_LINKS, null_count, structure
 
     say = _say(progress, lang)
     known = cluster.links_known  # a firm list (links unknown): no analysis read from ties is run
     say("prog.audit")
     a = audit(cluster, candidates=candidates)
-    say("prog.leaders")
-    ld = leaders(cluster, seed=seed)
-    st = pos = res = None
+
+    st = pos = res = worker = None
     if known:
         from ..analysis import _sparse
-        from ..analysis.structure import NULL_BUDGET, null_count
 
-        m = _sparse.supply_graph(cluster).m  # cached: leaders built it
-        drawn = null_count(null_models, m, NULL_BUDGET)
-        if 0 < drawn < null_models:
-            say("prog.structure_capped", n=drawn, requested=null_models)
-        else:  # as requested, or none for a graph of fewer than 2 links
-            say("prog.structure", n=drawn)
+        g = _sparse.supply_graph(cluster)
+        drawn = null_count(null_models, g.m, NULL_BUDGET)
+        structure_msg = (("prog.structure_capped", {"n": drawn, "requested": null_models}) if 0 < drawn < null_models
+                         else ("prog.structure", {"n": drawn}))  # as requested, or none below 2 links
+        if g.m >= PARALLEL_MIN_LINKS:
+            # a large cluster's structure (random networks included) and position run in a worker
+            # process while this one computes leaders, the life cycle, resilience and the timeline
+            g.igraph  # noqa: B018 - built once, before the fork, for both processes
+            say(structure_msg[0], **structure_msg[1])
+            say("prog.position")
+            worker = _parallel.start(_structure_and_position, cluster, seed=seed, null_models=null_models,
+                                     null_budget=NULL_BUDGET)
+    say("prog.leaders")
+    ld = leaders(cluster, seed=seed)
+    if known and worker is None:
+        say(structure_msg[0], **structure_msg[1])
         st = structure(cluster, seed=seed, null_models=null_models, null_budget=NULL_BUDGET)
-    from ..analysis._snapshots import shared
-    from ..analysis.position import position
-    from ..analysis.profile import profile
-    from ..analysis.resilience import DEFAULT_RUNS, resilience
-
     # the life cycle and the timeline cut each year once and derive its graphs from the cluster's
     with shared(cluster):
         say("prog.profile")
         pr = profile(cluster)
         if known:
-            say("prog.position")
-            pos = position(cluster)
+            if worker is None:
+                say("prog.position")
+                pos = position(cluster)
             say("prog.resilience")
             res = resilience(cluster, runs=DEFAULT_RUNS, seed=seed)
         tl = _timeline(cluster, say)
+    if worker is not None:
+        st, pos = worker.result()
     figures: dict[str, str] = {}
     if figures_dir is not None:
         say("prog.figures")
@@ -90,6 +101,14 @@ def compute(cluster: Cluster, *, lang: str = "en", candidates: list[Cluster] | N
     sheets = build_sheets(cluster, a, ld, st, lang=lang, pr=pr, pos=pos, res=res, tl=tl)
     doc = build_document(cluster, a, ld, st, sheets, figures, lang=lang)
     return Analysis(cluster, lang, a, ld, st, pr, pos, res, tl, sheets, figures, doc)
+
+
+def _structure_and_position(cluster: Cluster, *, seed: int, null_models: int, null_budget: int) -> tuple[Any, Any]:
+    """``structure`` and ``position`` of a cluster: the share of ``compute`` a worker process takes."""
+    from ..analysis.position import position
+    from ..analysis.structure import structure
+
+    return structure(cluster, seed=seed, null_models=null_models, null_budget=null_budget), position(cluster)
 
 
 #: at most this many years in the report's timeline; a longer history is shown every k-th year
@@ -163,13 +182,31 @@ def draw_figures(cluster: Cluster, a: Any, ld: Any, st: Any, *, lang: str, folde
     if timeline is not None:
         name = cluster.meta.get("name_zh") if lang == "zh" and cluster.meta.get("name_zh") else cluster.name
         makers["timeline"] = lambda: viz.timeline_chart(timeline, lang=lang, name=name)
-    out = {}
-    for kind, make in makers.items():
-        fig, _ = make()
+    # a large cluster's chain map and degree plot (the slowest two) are drawn by a worker process
+    # while this one draws the rest; every figure is the same whichever process draws it
+    big = len(cluster.firms) >= PARALLEL_MIN_FIRMS
+    other = [k for k in makers if k in _WORKER_FIGURES] if big else []
+    job = _parallel.start(_draw, makers, other, folder, dpi, parallel=bool(other))
+    _draw(makers, [k for k in makers if k not in other], folder, dpi)
+    job.result()
+    return {kind: f"figures/{kind}.png" for kind in makers}
+
+
+#: from this many firms ``draw_figures`` draws, and ``analyze`` writes the workbook, in a second
+#: process (:mod:`chainnet._parallel`)
+PARALLEL_MIN_FIRMS = 5_000
+#: the figures a worker process draws (about half the drawing time of a large cluster)
+_WORKER_FIGURES = ("chain", "degree")
+
+
+def _draw(makers: dict[str, Callable[[], Any]], kinds: list[str], folder: Path, dpi: int) -> None:
+    """Draw the figures ``kinds`` and save each as PNG and SVG into ``folder``."""
+    from .. import viz
+
+    for kind in kinds:
+        fig, _ = makers[kind]()
         viz.save(fig, folder / f"{kind}.png", dpi=dpi)
         viz.save(fig, folder / f"{kind}.svg")
-        out[kind] = f"figures/{kind}.png"
-    return out
 
 
 
