@@ -15,7 +15,9 @@ Steps run in the caller, at once, when
 
 - the platform has no safe ``fork`` (only Linux is used; macOS and Windows run inline);
 - the caller says the step is too small to be worth a process (``parallel=False``);
-- ``CHAINNET_WORKERS=1`` (or ``0``) is set, or the process may use one core only.
+- ``CHAINNET_WORKERS=1`` (or ``0``) is set, or the process may use one core only;
+- the caller is not the main thread, or is a daemonic process (a Dask worker of ``chainnet
+  batch`` runs its analyses in one process each: the batch already uses the cores).
 
 When the child fails (an exception, or the process died, e.g. killed for memory), the step is
 run again in the caller, so an error surfaces with its real traceback and a lost child costs time,
@@ -51,7 +53,7 @@ def workers() -> int:
     1
     >>> del os.environ[WORKERS_ENV]
     """
-    if _in_child or not sys.platform.startswith("linux"):
+    if _in_child or not sys.platform.startswith("linux") or not _may_fork():
         return 1
     if _limit is not None:
         return _limit
@@ -66,6 +68,16 @@ def workers() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):  # pragma: no cover - every Linux has sched_getaffinity
         return max(1, os.cpu_count() or 1)
+
+
+def _may_fork() -> bool:
+    """Only the main thread of a process that may have children forks (not a thread of a batch
+    scheduler, whose other threads share this module's bookkeeping; not a daemonic process, e.g.
+    a Dask worker, which multiprocessing forbids to have children)."""
+    import multiprocessing
+    import threading
+
+    return threading.current_thread() is threading.main_thread() and not multiprocessing.current_process().daemon
 
 
 @contextmanager

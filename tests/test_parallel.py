@@ -61,6 +61,23 @@ def test_at_most_one_child_beside_the_caller_with_two_workers(two_workers) -> No
     assert not _parallel._running and not _parallel._pending
 
 
+def test_threads_and_daemonic_processes_compute_alone(two_workers) -> None:
+    import multiprocessing
+    import threading
+
+    seen = []
+    t = threading.Thread(target=lambda: seen.append(_parallel.workers()))
+    t.start()
+    t.join()
+    assert seen == [1] and _parallel.workers() == 2
+    ctx = multiprocessing.get_context("fork")
+    q = ctx.SimpleQueue()
+    p = ctx.Process(target=lambda: q.put(_parallel.workers()), daemon=True)
+    p.start()
+    p.join()
+    assert q.get() == 1
+
+
 def test_not_parallel_means_here_at_once(two_workers) -> None:
     job = _parallel.start(_pid, "x", parallel=False)
     assert not job.in_child and job.result() == ("x", os.getpid())
