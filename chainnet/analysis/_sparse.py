@@ -38,6 +38,7 @@ from scipy.sparse import csgraph
 from .._errors import ChainnetError
 from .._fingerprint import fingerprint
 from .._messages import Text
+from .._validate import codes_in
 
 if TYPE_CHECKING:
     from ..model import Cluster
@@ -178,9 +179,11 @@ def build_supply_graph(firms: pd.DataFrame, links: pd.DataFrame, local: np.ndarr
     rows = np.flatnonzero(local)
     ids = firms["firm_id"].to_numpy(dtype=object)[rows]
     supply = links[(links["kind"] == "supply").to_numpy(dtype=bool)] if len(links) else links
-    index = pd.Index(ids)
-    s = index.get_indexer(supply["source"]) if len(supply) else np.empty(0, np.int64)
-    t = index.get_indexer(supply["target"]) if len(supply) else np.empty(0, np.int64)
+    # node of each link end, -1 if not a local firm (firm ids are unique in a valid cluster);
+    # hashed in pyarrow for Arrow-backed ids (9.5 s -> about 1 s for 5,000,000 links)
+    local_ids = firms["firm_id"].iloc[rows]
+    s = codes_in(supply["source"], local_ids) if len(supply) else np.empty(0, np.int64)
+    t = codes_in(supply["target"], local_ids) if len(supply) else np.empty(0, np.int64)
     keep = (s >= 0) & (t >= 0)
     w = supply["weight"].to_numpy(dtype=float)[keep] if len(supply) else np.empty(0)
     s, t = s[keep], t[keep]
