@@ -32,6 +32,7 @@ never a result.
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import sys
@@ -135,9 +136,15 @@ class Job:
         recv, send = ctx.Pipe(duplex=False)
         fn, args, kwargs = self._call
         proc = ctx.Process(target=_child, args=(send, fn, args, kwargs), daemon=True)
-        with warnings.catch_warnings():  # Python 3.12+ warns about fork beside native (BLAS) threads
-            warnings.simplefilter("ignore", DeprecationWarning)
-            proc.start()
+        # the parent's objects move to the collector's permanent generation for the fork, so that
+        # the child's garbage collections do not write to (and so copy) the pages they live on
+        gc.freeze()
+        try:
+            with warnings.catch_warnings():  # Python 3.12+ warns about fork beside native (BLAS) threads
+                warnings.simplefilter("ignore", DeprecationWarning)
+                proc.start()
+        finally:
+            gc.unfreeze()
         send.close()
         self._proc, self._conn = proc, recv
         _running.append(self)
