@@ -71,9 +71,13 @@ def compute(cluster: Cluster, *, lang: str = "en", candidates: list[Cluster] | N
     from ..analysis.position import position
     from ..analysis.profile import profile
     from ..analysis.resilience import DEFAULT_RUNS, resilience
+    from ..analysis.timeline import headline
 
-    # the life cycle and the timeline cut each year once and derive its graphs from the cluster's
-    with shared(cluster):
+    # the life cycle and the timeline cut each year once and derive its graphs from the cluster's;
+    # the timeline's figures of a year the life cycle also follows are taken from its snapshot
+    tl_years = _timeline_plan(cluster)
+    with shared(cluster) as cut:
+        cut.later(tl_years, headline)
         say("prog.profile")
         pr = profile(cluster)
         if known:
@@ -81,7 +85,7 @@ def compute(cluster: Cluster, *, lang: str = "en", candidates: list[Cluster] | N
             pos = position(cluster)
             say("prog.resilience")
             res = resilience(cluster, runs=DEFAULT_RUNS, seed=seed)
-        tl = _timeline(cluster, say)
+        tl = _timeline(cluster, tl_years, say)
     figures: dict[str, str] = {}
     if figures_dir is not None:
         say("prog.figures")
@@ -104,14 +108,22 @@ def _say(progress: Callable[[str], None] | None, lang: str) -> Callable[..., Non
     return lambda code, **params: progress(msg(code, lang, **params))
 
 
-def _timeline(cluster: Cluster, say: Callable[..., None]) -> pd.DataFrame | None:
-    """Headline figures per year when the data carry two years or more, else None (the report says so)."""
-    from ..analysis.timeline import change_years, timeline
+def _timeline_plan(cluster: Cluster) -> list[int]:
+    """The years of the report's timeline: :func:`timeline_years` when the data carry two years
+    or more, else none."""
+    from ..analysis.timeline import change_years
 
     if not change_years(cluster):  # no dated firm or link: nothing to follow over time
-        return None
+        return []
     years = timeline_years(cluster)
-    if len(years) < 2:
+    return years if len(years) >= 2 else []
+
+
+def _timeline(cluster: Cluster, years: list[int], say: Callable[..., None]) -> pd.DataFrame | None:
+    """Headline figures per year of :func:`_timeline_plan`, or None without its years (the report says so)."""
+    from ..analysis.timeline import timeline
+
+    if not years:
         return None
     say("prog.timeline", n=len(years), first=years[0], last=years[-1])
     return timeline(cluster, years=years)
