@@ -18,20 +18,35 @@ Inside :func:`shared` the snapshots of one cluster are
 A snapshot has the same content as :meth:`chainnet.Cluster.snapshot`. Treat it as read-only,
 like the cluster (the caches of the graph and the arrays check the content anyway).
 
+A snapshot of a large cluster is large (about 1 GB at 10^6 firms with its graph and arrays), so
+the scope does not keep every year for the rest of the report. An analysis takes one year at a
+time and calls :meth:`Snapshots.done` when it has finished with it: the scope lets that snapshot
+go. Figures a later analysis will ask of the same year are announced with
+:meth:`Snapshots.later`; ``done`` computes them from the snapshot at hand before letting it go,
+and :meth:`Snapshots.figures` hands them over later without cutting the year again.
+
 >>> import chainnet
 >>> c = chainnet.load_dataset("demo_copper")
 >>> with shared(c) as snaps:
 ...     s = snaps.get(2010)
 ...     s is snaps.get(2010), len(s.firms), len(s.links) == len(c.snapshot(2010).links)
 (True, 6, True)
+>>> def firm_count(snapshot):
+...     return len(snapshot.firms)
+>>> with shared(c) as snaps:
+...     snaps.later([2010], firm_count)  # a later analysis will want the firm count of 2010
+...     links = len(snaps.get(2010).links)  # an earlier one works on the snapshot of 2010 ...
+...     snaps.done(2010)  # ... and is done with it: the count is taken now, the snapshot let go
+...     snaps.figures(2010, firm_count), 2010 in snaps.held()
+(6, False)
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -51,9 +66,12 @@ class Snapshots:
         self._ends: tuple[np.ndarray, np.ndarray] | None = None
         self._present: dict[int, np.ndarray] = {}
         self._arrays: dict | None = None  # the cluster's cached completeness encodings, by vocabulary
+        self._later: dict[int, list[Callable[[Cluster], Any]]] = {}  # year -> figures announced for it
+        self._figures: dict[tuple[int, Callable[[Cluster], Any]], Any] = {}  # (year, function) -> its value
 
     def get(self, year: int) -> Cluster:
-        """The cluster as it stood in ``year`` (the content of ``Cluster.snapshot(year)``)."""
+        """The cluster as it stood in ``year`` (the content of ``Cluster.snapshot(year)``), kept
+        by the scope until :meth:`done` (or the end of the scope)."""
         if isinstance(year, bool) or not isinstance(year, (int, np.integer)):
             return self.cluster.snapshot(year)  # its error message
         y = int(year)
@@ -64,9 +82,50 @@ class Snapshots:
 
     def present(self, year: int) -> np.ndarray | None:
         """Boolean mask over ``cluster.firms``: the firms of the snapshot of ``year`` (None when
-        that snapshot was cut by ``Cluster.snapshot``, e.g. for duplicate firm ids)."""
-        self.get(year)
-        return self._present.get(int(year))
+        that snapshot is cut by ``Cluster.snapshot``, e.g. for duplicate firm ids). The mask
+        alone: it cuts no snapshot."""
+        if isinstance(year, bool) or not isinstance(year, (int, np.integer)):
+            return self.cluster.snapshot(year)  # its error message
+        y = int(year)
+        if y not in self._present:
+            try:
+                self.ends()
+            except ValueError:
+                return None
+            self._present[y] = self._firm_mask(y)
+        return self._present[y]
+
+    def later(self, years: Iterable[int], fn: Callable[[Cluster], Any]) -> None:
+        """Announce that a later analysis will ask for ``fn(snapshot)`` of each of ``years``
+        (through :meth:`figures`): an analysis done with one of those snapshots before then
+        computes it while the snapshot is at hand (:meth:`done`), so the scope need not keep it."""
+        for y in years:
+            wanted = self._later.setdefault(int(y), [])
+            if fn not in wanted:
+                wanted.append(fn)
+
+    def figures(self, year: int, fn: Callable[[Cluster], Any]) -> Any:
+        """``fn`` of the snapshot of ``year``, computed once in the scope (taken from the snapshot
+        when an earlier analysis was :meth:`done` with it, if announced by :meth:`later`)."""
+        key = (int(year), fn)
+        if key not in self._figures:
+            self._figures[key] = fn(self.get(year))
+        return self._figures[key]
+
+    def done(self, year: int) -> None:
+        """The caller has finished with the snapshot of ``year``: the figures announced for that
+        year by :meth:`later` are computed from it now, and the scope lets it go (asked again,
+        the year is cut again; the caller may keep its own reference)."""
+        y = int(year)
+        if y not in self._years:
+            return
+        for fn in self._later.pop(y, []):
+            self.figures(y, fn)
+        del self._years[y]
+
+    def held(self) -> list[int]:
+        """The years whose snapshots the scope holds now, sorted."""
+        return sorted(self._years)
 
     def ends(self) -> tuple[np.ndarray, np.ndarray]:
         """Row of each link's source and target firm in ``cluster.firms`` (-1: not a firm)."""
@@ -79,13 +138,20 @@ class Snapshots:
                           index.get_indexer(c.links["target"]).astype(np.int64))
         return self._ends
 
+    def _firm_mask(self, year: int) -> np.ndarray:
+        """The firms present in ``year`` (rows of ``cluster.firms``)."""
+        f = self.cluster.firms
+        return ((f["founded"].isna() | (f["founded"] <= year))
+                & (f["exited"].isna() | (f["exited"] > year))).to_numpy(dtype=bool)
+
     def _cut(self, year: int) -> Cluster:
         from ..model import Cluster
 
         c = self.cluster
         f, ln = c.firms, c.links
-        keep = ((f["founded"].isna() | (f["founded"] <= year))
-                & (f["exited"].isna() | (f["exited"] > year))).to_numpy(dtype=bool)
+        keep = self._present.get(year)
+        if keep is None:
+            keep = self._firm_mask(year)
         lk = ((ln["year"].isna() | (ln["year"] <= year))
               & (ln["until"].isna() | (ln["until"] >= year))).to_numpy(dtype=bool)
         try:

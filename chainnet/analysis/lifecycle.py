@@ -298,11 +298,15 @@ def lifecycle(cluster: Cluster, years: list[int] | None = None, *, rules: Lifecy
     rules = rules or LifecycleRules()
     ys = _years(cluster, years, rules)
     notes: list[Both] = []
+    rows, end = [], cluster
     with shared(cluster) as cut:  # cut once per year, shared with the report's timeline (_snapshots)
-        snaps = [cut.get(y) for y in ys] if ys else [cluster]
-    series = pd.DataFrame([_year_row(s) for s in snaps])
+        for y in ys:  # one snapshot at a time: each is let go once its row is taken (the last is kept)
+            end = cut.get(y)
+            rows.append(_year_row(end))
+            cut.done(y)
+    series = pd.DataFrame(rows if ys else [_year_row(cluster)])
     series.insert(0, "year", ys if ys else [cluster.meta.get("year")])
-    ind, trend_ok = _indicators(cluster, snaps, series, rules, notes)
+    ind, trend_ok = _indicators(cluster, end, series, rules, notes)
     table = _check(ind, rules, trend_ok)
     scores, evaluable = _score(table, rules)
     if not trend_ok:
@@ -447,11 +451,11 @@ def _slope(x: pd.Series, y: pd.Series) -> float | None:
     return float(np.polyfit(xs, ys, 1)[0])
 
 
-def _indicators(cluster: Cluster, snaps: list[Cluster], series: pd.DataFrame, rules: LifecycleRules,
+def _indicators(cluster: Cluster, end: Cluster, series: pd.DataFrame, rules: LifecycleRules,
                 notes: list[Both]) -> tuple[dict[str, Any], bool]:
-    """Indicators for the conditions; trend indicators only where entry or link years back them."""
+    """Indicators for the conditions (``end``: the snapshot of the last year); trend indicators
+    only where entry or link years back them."""
     last, first = series.iloc[-1], series.iloc[0]
-    end = snaps[-1]
     local_end = end.firms[end.local_mask]
     founded = local_end["founded"].astype("Float64")
     f_known = float(founded.notna().mean()) if len(local_end) else 0.0

@@ -162,20 +162,21 @@ def timeline(cluster: Cluster, years: Iterable[int] | None = None) -> pd.DataFra
     rows, entered, left = [], [], []
     before: set[str] | None = None
     with shared(cluster) as cut:  # cut once per year, shared with the life cycle (_snapshots)
-        snaps = [cut.get(y) for y in ys]
         masks = [cut.present(y) for y in ys]
-    by_mask = all(m is not None for m in masks)  # firm ids unique: compare the firms' rows, not their ids
-    for i, (y, snap) in enumerate(zip(ys, snaps, strict=True)):
-        if by_mask:
-            now, was = masks[i], masks[i - 1] if i else None
-            entered.append(None if was is None else int((now & ~was).sum()))
-            left.append(None if was is None else int((was & ~now).sum()))
-        else:
-            ids = set(snap.firms["firm_id"])
-            entered.append(None if before is None else len(ids - before))
-            left.append(None if before is None else len(before - ids))
-            before = ids
-        rows.append({"year": y, **headline(snap)})
+        by_mask = all(m is not None for m in masks)  # firm ids unique: compare the firms' rows, not their ids
+        for i, y in enumerate(ys):  # one snapshot at a time, let go once its row is taken
+            if by_mask:
+                now, was = masks[i], masks[i - 1] if i else None
+                entered.append(None if was is None else int((now & ~was).sum()))
+                left.append(None if was is None else int((was & ~now).sum()))
+            else:
+                ids = set(cut.get(y).firms["firm_id"])
+                entered.append(None if before is None else len(ids - before))
+                left.append(None if before is None else len(before - ids))
+                before = ids
+            # the life cycle may have taken this year's figures already (announced by analyze)
+            rows.append({"year": y, **cut.figures(y, headline)})
+            cut.done(y)
     df = pd.DataFrame(rows, columns=["year", *HEADLINE_FIGURES])
     df.insert(4, "entered", pd.array(entered, dtype="Int64"))
     df.insert(5, "left", pd.array(left, dtype="Int64"))

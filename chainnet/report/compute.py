@@ -53,6 +53,7 @@ def compute(cluster: Cluster, *, lang: str = "en", candidates: list[Cluster] | N
     from ..analysis.profile import profile
     from ..analysis.resilience import DEFAULT_RUNS, resilience
     from ..analysis.structure import NULL_BUDGET, PARALLEL_MIN_LINKS, null_count, structure
+    from ..analysis.timeline import headline
 
     say = _say(progress, lang)
     known = cluster.links_known  # a firm list (links unknown): no analysis read from ties is run
@@ -80,8 +81,11 @@ def compute(cluster: Cluster, *, lang: str = "en", candidates: list[Cluster] | N
     if known and worker is None:
         say(structure_msg[0], **structure_msg[1])
         st = structure(cluster, seed=seed, null_models=null_models, null_budget=NULL_BUDGET)
-    # the life cycle and the timeline cut each year once and derive its graphs from the cluster's
-    with shared(cluster):
+    # the life cycle and the timeline cut each year once and derive its graphs from the cluster's;
+    # the timeline's figures of a year the life cycle also follows are taken from its snapshot
+    tl_years = _timeline_plan(cluster)
+    with shared(cluster) as cut:
+        cut.later(tl_years, headline)
         say("prog.profile")
         pr = profile(cluster)
         if known:
@@ -90,7 +94,7 @@ def compute(cluster: Cluster, *, lang: str = "en", candidates: list[Cluster] | N
                 pos = position(cluster)
             say("prog.resilience")
             res = resilience(cluster, runs=DEFAULT_RUNS, seed=seed)
-        tl = _timeline(cluster, say)
+        tl = _timeline(cluster, tl_years, say)
     if worker is not None:
         st, pos = worker.result()
     figures: dict[str, str] = {}
@@ -123,14 +127,22 @@ def _say(progress: Callable[[str], None] | None, lang: str) -> Callable[..., Non
     return lambda code, **params: progress(msg(code, lang, **params))
 
 
-def _timeline(cluster: Cluster, say: Callable[..., None]) -> pd.DataFrame | None:
-    """Headline figures per year when the data carry two years or more, else None (the report says so)."""
-    from ..analysis.timeline import change_years, timeline
+def _timeline_plan(cluster: Cluster) -> list[int]:
+    """The years of the report's timeline: :func:`timeline_years` when the data carry two years
+    or more, else none."""
+    from ..analysis.timeline import change_years
 
     if not change_years(cluster):  # no dated firm or link: nothing to follow over time
-        return None
+        return []
     years = timeline_years(cluster)
-    if len(years) < 2:
+    return years if len(years) >= 2 else []
+
+
+def _timeline(cluster: Cluster, years: list[int], say: Callable[..., None]) -> pd.DataFrame | None:
+    """Headline figures per year of :func:`_timeline_plan`, or None without its years (the report says so)."""
+    from ..analysis.timeline import timeline
+
+    if not years:
         return None
     say("prog.timeline", n=len(years), first=years[0], last=years[-1])
     return timeline(cluster, years=years)
