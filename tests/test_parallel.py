@@ -170,7 +170,11 @@ def test_split_betweenness_equals_one_pass_and_any_worker_count(mid, monkeypatch
         monkeypatch.setattr(_sparse, "BETWEENNESS_SPLIT_FIRMS", 1)
         g2 = _sparse.SupplyGraph(ids=g.ids, rows=g.rows, src=g.src, tgt=g.tgt, weight=g.weight)  # no memo
         results.append(_sparse.betweenness(g2, exact_max=100, pivots=60, seed=2)[0])
-    assert np.array_equal(results[0], results[1])  # the halves are added in one order
+    g3 = _sparse.SupplyGraph(ids=g.ids, rows=g.rows, src=g.src, tgt=g.tgt, weight=g.weight)
+    _sparse.start_betweenness(g3, exact_max=100, pivots=60, seed=2)  # started early, collected later
+    assert ("betweenness halves", 60, 2) in g3.memo
+    results.append(_sparse.betweenness(g3, exact_max=100, pivots=60, seed=2)[0])
+    assert np.array_equal(results[0], results[1]) and np.array_equal(results[0], results[2])
     assert np.allclose(results[0], whole, rtol=1e-12, atol=1e-18)  # only the order of additions differs
 
 

@@ -264,7 +264,7 @@ def _betweenness(g: SupplyGraph, *, exact: bool, pivots: int, seed: int) -> tupl
     if n >= BETWEENNESS_SPLIT_FIRMS:
         from .. import _parallel
 
-        half = [_parallel.start(_pivot_sums, G, part) for part in np.array_split(chosen, 2)]
+        half = g.memo.pop(("betweenness halves", k, seed), None) or _start_halves(g, chosen)
         first, second = _parallel.gather(half)
         raw = 2.0 * (first + second)
     else:
@@ -276,6 +276,27 @@ def _betweenness(g: SupplyGraph, *, exact: bool, pivots: int, seed: int) -> tupl
 
 #: from this many local firms, sampled betweenness follows its pivots in two halves (see _betweenness)
 BETWEENNESS_SPLIT_FIRMS = 20_000
+
+
+def _start_halves(g: SupplyGraph, chosen: np.ndarray) -> list:
+    from .. import _parallel
+
+    G = g.igraph
+    return [_parallel.start(_pivot_sums, G, part) for part in np.array_split(chosen, 2)]
+
+
+def start_betweenness(g: SupplyGraph, *, exact_max: int = 5000, pivots: int = 100, seed: int = 0) -> None:
+    """Start the sampled betweenness :func:`betweenness` will give (same options) in a worker
+    process now, so the caller can compute something else meanwhile; nothing for the exact
+    betweenness, a small graph, or one already computed."""
+    n = g.n
+    k = max(int(pivots), 2)
+    if n < 3 or g.m == 0 or n <= exact_max or pivots >= n or n < BETWEENNESS_SPLIT_FIRMS:
+        return
+    if ("betweenness", k, seed) in g.memo or ("betweenness halves", k, seed) in g.memo:
+        return
+    chosen = np.sort(np.random.default_rng(seed).choice(n, size=k, replace=False))
+    g.memo[("betweenness halves", k, seed)] = _start_halves(g, chosen)
 
 
 def _pivot_sums(G: Any, sources: np.ndarray) -> np.ndarray:

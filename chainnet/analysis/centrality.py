@@ -171,8 +171,11 @@ def leaders(cluster: Cluster, *, betweenness_exact_max: int = 5000, pivots: int 
     role = local["role"].to_numpy(dtype=object)
     figs = leader_figures(g, role)
 
+    # a large graph's betweenness starts on the other core while PageRank runs here
+    _sparse.start_betweenness(g, exact_max=betweenness_exact_max, pivots=pivots, seed=seed)
     say(f"leaders: PageRank of {g.n:,} firms and {g.m:,} supply links")
     pr, iters = _sparse.pagerank(g, alpha=DAMPING, tol=pagerank_tol)
+    checked = _role_check(local, g, rule)
     say(f"leaders: betweenness of {g.n:,} firms ({'exact' if g.n <= betweenness_exact_max else f'{pivots} pivots'})")
     btw, method = _sparse.betweenness(g, exact_max=betweenness_exact_max, pivots=pivots, seed=seed)
     firms = pd.DataFrame({
@@ -183,7 +186,7 @@ def leaders(cluster: Cluster, *, betweenness_exact_max: int = 5000, pivots: int 
         "out_weight": g.out_weight, "in_weight": g.in_weight, "partners": g.degree,
         "pagerank": pr, "betweenness": btw, "kcore": _sparse.core_number(g),
     })
-    firms = pd.concat([firms, _role_check(local, g, rule)], axis=1)
+    firms = pd.concat([firms, checked], axis=1)
 
     lead_rows = np.flatnonzero(role == "leader")
     losses: list[float | None] = [None] * len(lead_rows)
