@@ -2,9 +2,10 @@
 
 Runs :func:`chainnet.report.analyze` on a cluster folder the way the ``chainnet analyze`` command
 does (every report format, the bundled datasets as candidates), with a thread sampling the
-process's resident set size every 0.1 s (psutil). Each line gives a step (the progress message
-that opened it), the wall time at its end, the highest RSS sampled during the step and the RSS
-when the next step began. Wrap it in ``/usr/bin/time -v`` for the whole run's peak, CPU and
+process's memory every 0.1 s: the proportional set size (PSS) of the process and of its worker
+processes summed, so pages a forked worker shares with its parent count once. Each line gives a
+step (the progress message that opened it), the wall time at its end, the highest memory sampled
+during the step and the memory when the next step began. Wrap it in ``/usr/bin/time -v`` for the whole run's peak, CPU and
 wall time ("Maximum resident set size").
 
 Usage::
@@ -16,6 +17,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import threading
 import time
@@ -39,15 +41,34 @@ class StepMemory:
         self._thread = threading.Thread(target=self._sample, daemon=True)
         self._thread.start()
 
+    def _pss(self, p) -> int:
+        """Proportional set size: a page shared with a forked worker counts half in each."""
+        try:
+            with open(f"/proc/{p.pid}/smaps_rollup", "rb") as f:
+                for line in f:
+                    if line.startswith(b"Pss:"):
+                        return int(line.split()[1]) * 1024
+        except OSError:
+            pass
+        return p.memory_info().rss
+
+    def _total(self) -> int:
+        """This process and its worker processes (chainnet._parallel), PSS summed."""
+        total = self._pss(self._proc)
+        for ch in self._proc.children(recursive=True):
+            with contextlib.suppress(Exception):  # the worker may have ended meanwhile
+                total += self._pss(ch)
+        return total
+
     def _sample(self) -> None:
         while not self._stop.wait(0.1):
-            rss = self._proc.memory_info().rss
+            rss = self._total()
             with self._lock:
                 self._peak = max(self._peak, rss)
 
     def step(self, message: str) -> None:
         """Close the current step (print its line) and open the step ``message``."""
-        rss = self._proc.memory_info().rss
+        rss = self._total()
         with self._lock:
             peak = max(self._peak, rss)
             print(f"{time.perf_counter() - self._t0:8.1f} s  peak {peak / 1e9:5.2f} GB  end {rss / 1e9:5.2f} GB  "

@@ -124,7 +124,7 @@ class Job:
             _pending.remove(self)
         fn, args, kwargs = self._call
         self._value = fn(*args, **kwargs)
-        self._done = True
+        self._done, self._call = True, None  # let go of the arguments (e.g. a random network's graph)
         return self._value
 
     def _fork(self) -> None:
@@ -162,7 +162,7 @@ class Job:
             _running.remove(self)
         outcome = pickle.loads(data) if data is not None else ("failed", None)
         if outcome[0] == "ok":
-            self._value, self._done = outcome[1], True
+            self._value, self._done, self._call = outcome[1], True, None
         else:
             self._run_here()  # the same deterministic step: the same error, raised here
 

@@ -43,6 +43,9 @@ def test_a_step_runs_in_a_child_and_its_value_comes_back(two_workers) -> None:
     tag, pid = job.result()
     assert tag == "a" and pid != os.getpid()
     assert job.result() == (tag, pid)  # kept, not computed again
+    assert job._call is None  # the arguments are let go (a random network's graph is large)
+    here = _parallel.start(_pid, "b", parallel=False)
+    assert here._call is None
 
 
 def test_one_worker_computes_everything_here(monkeypatch) -> None:
