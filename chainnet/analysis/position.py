@@ -221,7 +221,8 @@ def position(cluster: Cluster, *, use_output: bool = True, final_use: float = 0.
         raise ChainnetError(f"margin={margin!r} must be >= 0")
     tpls = resolve(cluster, template)
     g = _sparse.supply_graph(cluster)
-    local = cluster.firms.iloc[g.rows].reset_index(drop=True)
+    cols = [c for c in ("firm_id", "name", "name_zh", "role", "segments") if c in cluster.firms]
+    local = cluster.firms[cols].iloc[g.rows].reset_index(drop=True)  # only the columns read here
     sales = firm_sales(cluster, g, use_output=use_output, final_use=final_use)
     inv = np.divide(1.0, sales["sales"], out=np.zeros(g.n), where=sales["sales"] > 0)
     delta = sp.csr_array((g.weight * inv[g.src], (g.src, g.tgt)), shape=(g.n, g.n))
