@@ -1,4 +1,4 @@
-"""Where ``chainnet analyze`` holds its memory: peak and closing RSS of every progress step (issue 15).
+"""Where ``chainnet analyze`` holds its memory: peak and closing memory of every progress step (issue 15).
 
 Runs :func:`chainnet.report.analyze` on a cluster folder the way the ``chainnet analyze`` command
 does (every report format, the bundled datasets as candidates), with a thread sampling the
@@ -17,7 +17,6 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import contextlib
 import sys
 import threading
 import time
@@ -25,6 +24,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from _pss import tree_pss  # noqa: E402 - benchmarks/_pss.py, beside this script
 
 
 class StepMemory:
@@ -41,24 +42,9 @@ class StepMemory:
         self._thread = threading.Thread(target=self._sample, daemon=True)
         self._thread.start()
 
-    def _pss(self, p) -> int:
-        """Proportional set size: a page shared with a forked worker counts half in each."""
-        try:
-            with open(f"/proc/{p.pid}/smaps_rollup", "rb") as f:
-                for line in f:
-                    if line.startswith(b"Pss:"):
-                        return int(line.split()[1]) * 1024
-        except OSError:
-            pass
-        return p.memory_info().rss
-
     def _total(self) -> int:
         """This process and its worker processes (chainnet._parallel), PSS summed."""
-        total = self._pss(self._proc)
-        for ch in self._proc.children(recursive=True):
-            with contextlib.suppress(Exception):  # the worker may have ended meanwhile
-                total += self._pss(ch)
-        return total
+        return tree_pss(self._proc)
 
     def _sample(self) -> None:
         while not self._stop.wait(0.1):

@@ -39,12 +39,13 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from _pss import tree_pss  # benchmarks/_pss.py, beside this script
 
 LOCAL_ROLES = ("leader", "backbone", "sme")
 
@@ -71,26 +72,11 @@ class _PeakRSS:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
-    @staticmethod
-    def _one(p: Any) -> int:
-        try:
-            with open(f"/proc/{p.pid}/smaps_rollup", "rb") as f:
-                for line in f:
-                    if line.startswith(b"Pss:"):
-                        return int(line.split()[1]) * 1024
-        except OSError:
-            pass
-        return p.memory_info().rss
-
     def _rss(self) -> int:
         if self.proc is None:
             return 0
         try:
-            total = self._one(self.proc)
-            for ch in self.proc.children(recursive=True):
-                with suppress(Exception):
-                    total += self._one(ch)
-            return total
+            return tree_pss(self.proc)
         except Exception:  # the process may have ended
             return 0
 
