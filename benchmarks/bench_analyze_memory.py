@@ -2,7 +2,7 @@
 
 Runs :func:`chainnet.report.analyze` on a cluster folder the way the ``chainnet analyze`` command
 does (every report format, the bundled datasets as candidates), with a thread sampling the
-process's memory every 0.1 s: the proportional set size (PSS) of the process and of its worker
+process's memory every 0.1 s or less often (at most 5% of a core): the proportional set size (PSS) of the process and of its worker
 processes summed, so pages a forked worker shares with its parent count once. Each line gives a
 step (the progress message that opened it), the wall time at its end, the highest memory sampled
 during the step and the memory when the next step began. Wrap it in ``/usr/bin/time -v`` for the whole run's peak, CPU and
@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from _pss import tree_pss  # noqa: E402 - benchmarks/_pss.py, beside this script
+from _pss import MIN_PAUSE, pause, tree_pss  # noqa: E402 - benchmarks/_pss.py, beside this script
 
 
 class StepMemory:
@@ -47,8 +47,11 @@ class StepMemory:
         return tree_pss(self._proc)
 
     def _sample(self) -> None:
-        while not self._stop.wait(0.1):
+        wait = MIN_PAUSE
+        while not self._stop.wait(wait):
+            t0 = time.perf_counter()
             rss = self._total()
+            wait = pause(time.perf_counter() - t0)  # at most 5% of a core (benchmarks/_pss.py)
             with self._lock:
                 self._peak = max(self._peak, rss)
 

@@ -15,7 +15,7 @@ One run of this file measures, on the same generated copper cluster and in one p
 Each row gives wall time, CPU time (user + sys of this process and of the worker processes
 chainnet started, or of the ``analyze`` child and its workers) and peak memory during the step:
 the sum over the process and its children of their proportional set size (PSS, so pages a
-forked worker shares with its parent count once), sampled every 100 ms with psutil when it is
+forked worker shares with its parent count once), sampled every 100 ms or less often (sampling at most 5% of a core: benchmarks/_pss.py) with psutil when it is
 installed (otherwise the process's ``ru_maxrss``). The cluster of each size is generated once
 into ``--cache`` and reused. ``CHAINNET_WORKERS=1`` in the environment measures chainnet in one
 process.
@@ -45,7 +45,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from _pss import tree_pss  # benchmarks/_pss.py, beside this script
+from _pss import pause, tree_pss  # benchmarks/_pss.py, beside this script
 
 LOCAL_ROLES = ("leader", "backbone", "sme")
 
@@ -54,7 +54,7 @@ LOCAL_ROLES = ("leader", "backbone", "sme")
 class _PeakRSS:
     """Peak memory of a process and its children (chainnet's worker processes) while a step runs.
 
-    Sampled every 100 ms as the sum of each process's proportional set size (PSS, from
+    Sampled every 100 ms or less often (benchmarks/_pss.py: at most 5% of a core) as the sum of each process's proportional set size (PSS, from
     ``/proc/PID/smaps_rollup``): pages a forked worker still shares with its parent count once,
     split between them, so the sum is the memory the processes really hold (a sum of RSS would
     count the shared cluster twice). Where ``smaps_rollup`` is missing, the RSS sum (psutil) is
@@ -82,8 +82,9 @@ class _PeakRSS:
 
     def _run(self) -> None:
         while not self._stop.is_set():
+            t0 = time.perf_counter()
             self.peak = max(self.peak, self._rss())
-            self._stop.wait(0.1)
+            self._stop.wait(pause(time.perf_counter() - t0))  # at most 5% of a core (benchmarks/_pss.py)
 
     def __enter__(self) -> _PeakRSS:
         self.peak = self._rss()
