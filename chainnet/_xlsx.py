@@ -276,7 +276,7 @@ def _column_formats(fmt: str | Sequence[str | None] | None, n: int) -> Sequence[
 def _plain_column(s: pd.Series) -> list[Any]:
     """A column as values openpyxl stores as data (see :func:`_plain`), numeric columns in one pass."""
     if pd.api.types.is_bool_dtype(s.dtype) or not pd.api.types.is_numeric_dtype(s.dtype):
-        return [_plain(v) for v in s]
+        return [_plain(v) for v in s.tolist()]  # the same values as iterating, without a scalar per cell
     if pd.api.types.is_integer_dtype(s.dtype) and not s.hasnans:
         return s.astype("int64").tolist()
     return [_plain(v) for v in s.tolist()]

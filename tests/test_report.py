@@ -126,7 +126,7 @@ def test_analyze_failure_leaves_no_half_report(tmp_path: Path, monkeypatch: pyte
     def broken(*args, **kwargs):
         raise chainnet.ChainnetError("figure failed")
 
-    monkeypatch.setattr(rep, "draw_figures", broken)
+    monkeypatch.setattr(rep, "_draw", broken)  # drawing and saving a figure
     r = CliRunner().invoke(main, ["analyze", "demo_copper", "-o", str(tmp_path / "r"), "-q"])
     assert r.exit_code == 1 and "figure failed" in r.output
     assert list(tmp_path.iterdir()) == []  # neither the report nor a temporary folder

@@ -14,17 +14,16 @@ import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from .. import _parallel
 from .._errors import ChainnetError
 from ..model import Cluster
 from .compute import (
     FIGURE_KINDS,
-    PARALLEL_MIN_FIRMS,
     TIMELINE_MAX_YEARS,
     Analysis,
     _json_default,
     _say,
     compute,
+    compute_started,
     draw_figures,
     timeline_years,
 )
@@ -78,34 +77,34 @@ def analyze(cluster: Cluster, out: str | os.PathLike, *, lang: str = "en", forma
 
     say = _say(progress, lang)
     with staged_output(out, kind="folder", force=force) as tmp:
-        result = compute(cluster, lang=lang, candidates=candidates, seed=seed, null_models=null_models,
-                         figures_dir=tmp / "figures", dpi=dpi, progress=progress)
-        workbook = None
-        if "xlsx" in formats:  # a large cluster's workbook is written by a worker process meanwhile
-            say("prog.write_file", file="report.xlsx")
-            workbook = _parallel.start(write_workbook, result, tmp / "report.xlsx",
-                                       parallel=len(cluster.firms) >= PARALLEL_MIN_FIRMS)
+        # a large cluster's workbook and chain map are written by a worker process meanwhile
+        result, figures_saved = compute_started(
+            cluster, lang=lang, candidates=candidates, seed=seed, null_models=null_models,
+            figures_dir=tmp / "figures", dpi=dpi, workbook=tmp / "report.xlsx" if "xlsx" in formats else None,
+            progress=progress)
         _write_results(result, tmp, top=top, say=say)
         if "md" in formats:
             say("prog.write_file", file="report.md")
             (tmp / "report.md").write_text(render_markdown(result.doc), encoding="utf-8")
-        if "html" in formats:
-            say("prog.write_file", file="report.html")
-            page = render_html(result.doc, tmp)
-            # the interactive chain map, before the static chain figure (which stays for print)
+        frame = None
+        if "html" in formats and "chain" in result.figures:
+            # the interactive chain map, placed before the static chain figure (which stays for print)
             from ..viz import interactive as viz_interactive
 
             n = len(cluster.firms)
-            if "chain" in result.figures:
-                say("prog.map", n=n if n <= viz_interactive.EMBED_ALL_MAX else min(n, viz_interactive.EMBED_TOP))
-            page = viz_interactive.embed_in_report(page, cluster, audit=result.audit, lang=lang, seed=seed,
-                                                   leaders=result.leaders)
+            say("prog.map", n=n if n <= viz_interactive.EMBED_ALL_MAX else min(n, viz_interactive.EMBED_TOP))
+            frame = viz_interactive.report_frame(cluster, audit=result.audit, lang=lang, seed=seed,
+                                                 leaders=result.leaders)
+        figures_saved()  # the HTML page and the Word document embed the PNG files
+        if "html" in formats:
+            say("prog.write_file", file="report.html")
+            page = render_html(result.doc, tmp)
+            if frame is not None:
+                page = viz_interactive.insert_frame(page, frame)
             (tmp / "report.html").write_text(page, encoding="utf-8")
         if "docx" in formats:
             say("prog.write_file", file="report.docx")
             write_docx(result.doc, tmp, tmp / "report.docx")
-        if workbook is not None:
-            workbook.result()
     return Path(out)
 
 

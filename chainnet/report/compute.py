@@ -46,6 +46,23 @@ def compute(cluster: Cluster, *, lang: str = "en", candidates: list[Cluster] | N
             null_models: int = 20, figures_dir: Path | None = None, dpi: int = 200,
             progress: Callable[[str], None] | None = None) -> Analysis:
     """Run every analysis and build the report tables and blocks (figures saved into ``figures_dir``)."""
+    result, wait = compute_started(cluster, lang=lang, candidates=candidates, seed=seed, null_models=null_models,
+                                   figures_dir=figures_dir, dpi=dpi, progress=progress)
+    wait()
+    return result
+
+
+def compute_started(cluster: Cluster, *, lang: str = "en", candidates: list[Cluster] | None = None, seed: int = 0,
+                    null_models: int = 20, figures_dir: Path | None = None, dpi: int = 200,
+                    workbook: Path | None = None,
+                    progress: Callable[[str], None] | None = None) -> tuple[Analysis, Callable[[], None]]:
+    """:func:`compute`, returning before a worker process has finished its share of the figures.
+
+    Returns the analysis and a function that waits until every figure file is saved (and
+    ``workbook``, when given, written): ``analyze`` writes the tables and ``results.json`` meanwhile.
+    For a large cluster a worker process writes ``workbook`` (``report.xlsx``) and then draws the
+    chain map while this process draws the other figures; otherwise everything is done here first.
+    """
     from ..analysis._snapshots import shared
     from ..analysis.centrality import leaders
     from ..analysis.completeness import audit
@@ -97,14 +114,25 @@ def compute(cluster: Cluster, *, lang: str = "en", candidates: list[Cluster] | N
         tl = _timeline(cluster, tl_years, say)
     if worker is not None:
         st, pos = worker.result()
-    figures: dict[str, str] = {}
+    sheets = build_sheets(cluster, a, ld, st, lang=lang, pr=pr, pos=pos, res=res, tl=tl)
+    # the workbook reads the tables, not the figures or the document: written while they are drawn
+    result = Analysis(cluster, lang, a, ld, st, pr, pos, res, tl, sheets, {}, Document(lang))
+    big = len(cluster.firms) >= PARALLEL_MIN_FIRMS
+    first: list[tuple[Callable[..., Any], tuple]] = []
+    if workbook is not None:
+        from .render_xlsx import write_workbook
+
+        say("prog.write_file", file=workbook.name)
+        first.append((write_workbook, (result, workbook)))
+    job = None
     if figures_dir is not None:
         say("prog.figures")
-        figures = draw_figures(cluster, a, ld, st, lang=lang, folder=figures_dir, seed=seed, dpi=dpi,
-                               profile=pr, timeline=tl, resilience=res)
-    sheets = build_sheets(cluster, a, ld, st, lang=lang, pr=pr, pos=pos, res=res, tl=tl)
-    doc = build_document(cluster, a, ld, st, sheets, figures, lang=lang)
-    return Analysis(cluster, lang, a, ld, st, pr, pos, res, tl, sheets, figures, doc)
+        makers = figure_makers(cluster, a, ld, st, lang=lang, seed=seed, profile=pr, timeline=tl, resilience=res)
+        result.figures, job = _start_figures(makers, figures_dir, dpi, big=big, first=first)
+    elif first:
+        job = _parallel.start(_side, first, {}, [], None, dpi, parallel=big)
+    result.doc = build_document(cluster, a, ld, st, sheets, result.figures, lang=lang)
+    return result, (job.result if job is not None else lambda: None)
 
 
 def _structure_and_position(cluster: Cluster, *, seed: int, null_models: int, null_budget: int) -> tuple[Any, Any]:
@@ -173,9 +201,18 @@ def draw_figures(cluster: Cluster, a: Any, ld: Any, st: Any, *, lang: str, folde
 
     The kinds of :data:`FIGURE_KINDS` are always drawn; ``profile`` and ``timeline`` when given.
     """
+    makers = figure_makers(cluster, a, ld, st, lang=lang, seed=seed, profile=profile, timeline=timeline,
+                           resilience=resilience)
+    figures, job = _start_figures(makers, folder, dpi, big=len(cluster.firms) >= PARALLEL_MIN_FIRMS)
+    job.result()
+    return figures
+
+
+def figure_makers(cluster: Cluster, a: Any, ld: Any, st: Any, *, lang: str, seed: int, profile: Any = None,
+                  timeline: pd.DataFrame | None = None, resilience: Any = None) -> dict[str, Callable[[], Any]]:
+    """kind -> a function drawing that figure (``(fig, ax)``), for every figure of the report."""
     from .. import viz
 
-    folder.mkdir(parents=True, exist_ok=True)
     makers = {
         "chain": lambda: viz.chain_map(cluster, audit=a, lang=lang, seed=seed),
         "completeness": lambda: viz.completeness_chart(a, lang=lang),
@@ -194,21 +231,41 @@ def draw_figures(cluster: Cluster, a: Any, ld: Any, st: Any, *, lang: str, folde
     if timeline is not None:
         name = cluster.meta.get("name_zh") if lang == "zh" and cluster.meta.get("name_zh") else cluster.name
         makers["timeline"] = lambda: viz.timeline_chart(timeline, lang=lang, name=name)
-    # a large cluster's chain map and degree plot (the slowest two) are drawn by a worker process
-    # while this one draws the rest; every figure is the same whichever process draws it
-    big = len(cluster.firms) >= PARALLEL_MIN_FIRMS
+    return makers
+
+
+def _start_figures(makers: dict[str, Callable[[], Any]], folder: Path, dpi: int, *, big: bool,
+                   first: list[tuple[Callable[..., Any], tuple]] | None = None) -> tuple[dict[str, str], Any]:
+    """Draw the figures of ``makers`` into ``folder``; returns kind -> PNG path relative to the
+    report folder, and the job of the worker's share (wait for it with ``.result()``).
+
+    For a large cluster (``big``) a worker process does the steps ``first`` (e.g. writing the
+    workbook) and then draws :data:`_WORKER_FIGURES` while this process draws the rest; every file
+    is the same whichever process writes it. Otherwise all is done here, ``first`` first.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    first = first or []
     other = [k for k in makers if k in _WORKER_FIGURES] if big else []
-    job = _parallel.start(_draw, makers, other, folder, dpi, parallel=bool(other))
+    job = _parallel.start(_side, first, makers, other, folder, dpi, parallel=big and bool(first or other))
     _draw(makers, [k for k in makers if k not in other], folder, dpi)
-    job.result()
-    return {kind: f"figures/{kind}.png" for kind in makers}
+    return {kind: f"figures/{kind}.png" for kind in makers}, job
 
 
-#: from this many firms ``draw_figures`` draws, and ``analyze`` writes the workbook, in a second
-#: process (:mod:`chainnet._parallel`)
+#: from this many firms ``compute`` draws figures, and writes the workbook, in a second process
+#: as well as this one (:mod:`chainnet._parallel`)
 PARALLEL_MIN_FIRMS = 5_000
-#: the figures a worker process draws (about half the drawing time of a large cluster)
-_WORKER_FIGURES = ("chain", "degree")
+#: the figures a worker process draws (after the workbook, when ``analyze`` writes one): the chain
+#: map, the slowest figure of a large cluster
+_WORKER_FIGURES = ("chain",)
+
+
+def _side(first: list[tuple[Callable[..., Any], tuple]], makers: dict[str, Callable[[], Any]], kinds: list[str],
+          folder: Path | None, dpi: int) -> None:
+    """A worker's share of the figures: the steps ``first``, then the figures ``kinds``."""
+    for fn, args in first:
+        fn(*args)
+    if kinds:
+        _draw(makers, kinds, folder, dpi)
 
 
 def _draw(makers: dict[str, Callable[[], Any]], kinds: list[str], folder: Path, dpi: int) -> None:

@@ -153,9 +153,20 @@ def embed_in_report(report_html: str, cluster: Cluster, *, audit: Any = None, la
     (:func:`central_firms`; ``leaders`` reuses its PageRank) with a note above it saying so: the
     map of 10^5 firms is a 22 MB page that takes a minute to build, too much for a report.
     """
-    at = report_html.find('<figure id="fig-chain">')
-    if at < 0:
+    if CHAIN_FIGURE not in report_html:
         return report_html
+    return insert_frame(report_html, report_frame(cluster, audit=audit, lang=lang, seed=seed, leaders=leaders,
+                                                  all_max=all_max, top=top))
+
+
+#: where :func:`insert_frame` places the map: the report page's static chain figure
+CHAIN_FIGURE = '<figure id="fig-chain">'
+
+
+def report_frame(cluster: Cluster, *, audit: Any = None, lang: str = "en", seed: int = 0, leaders: Any = None,
+                 all_max: int = EMBED_ALL_MAX, top: int = EMBED_TOP) -> str:
+    """The HTML :func:`embed_in_report` places in a report page (the map's frame, and its note when
+    the cluster has more than ``all_max`` firms), built without the page."""
     note = ""
     shown = cluster
     if len(cluster.firms) > all_max:
@@ -166,6 +177,14 @@ def embed_in_report(report_html: str, cluster: Cluster, *, audit: Any = None, la
         text = html.escape(msg("rep.map_top", lang, shown=len(ids), n=len(cluster.firms)))
         note = '<p class="map-note">' + re.sub(r"`([^`]*)`", r"<code>\1</code>", text) + "</p>"
     page = interactive_map(shown, kind="chain", lang=lang, audit=audit, seed=seed)
-    frame = ('<style>@media print{iframe.chainnet-map{display:none}}</style>'
-             + note + embed(page, title=st.cluster_title(cluster.meta, lang), height=720))
+    return ('<style>@media print{iframe.chainnet-map{display:none}}</style>'
+            + note + embed(page, title=st.cluster_title(cluster.meta, lang), height=720))
+
+
+def insert_frame(report_html: str, frame: str) -> str:
+    """``report_html`` with ``frame`` (from :func:`report_frame`) just before its static chain
+    figure; unchanged without that figure."""
+    at = report_html.find(CHAIN_FIGURE)
+    if at < 0:
+        return report_html
     return report_html[:at] + frame + "\n" + report_html[at:]

@@ -29,17 +29,13 @@ _DAG_WORDS = {
 
 
 def _local_supply(cluster: Cluster) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """Ids, in-degrees and out-degrees of the local firms on the local supply graph."""
-    firms = cluster.firms[cluster.local_mask]
-    ids = [str(x) for x in firms["firm_id"]]
-    at = {f: i for i, f in enumerate(ids)}
-    links = cluster.links[cluster.links["kind"] == "supply"]
-    src = links["source"].astype(str).map(at)
-    tgt = links["target"].astype(str).map(at)
-    ok = src.notna() & tgt.notna()
-    indeg = np.bincount(tgt[ok].astype(int), minlength=len(ids))
-    outdeg = np.bincount(src[ok].astype(int), minlength=len(ids))
-    return ids, indeg, outdeg
+    """Ids, in-degrees and out-degrees of the local firms on the local supply graph (every supply
+    link between two local firms counts; the graph the analyses cache for the cluster)."""
+    from ..analysis._sparse import supply_graph
+
+    g = supply_graph(cluster)
+    return ([str(x) for x in g.ids], np.bincount(g.tgt, minlength=g.n).astype(np.int64),
+            np.bincount(g.src, minlength=g.n).astype(np.int64))
 
 
 @st.figure_function
