@@ -227,8 +227,8 @@ def test_report_in_workers_writes_the_same_files(mid, monkeypatch, tmp_path) -> 
         monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
         out[workers] = chainnet.report.analyze(mid, tmp_path / f"w{workers}", null_models=3, seed=1,
                                                candidates=[])
-    # with two workers: structure and position, then the workbook and the chain map went to a child
-    assert {"_structure_and_position", "_side"} <= set(forked)
+    # with two workers: structure, then the workbook and the chain map went to a child
+    assert {"structure", "_side"} <= set(forked)
     one, two = out["1"], out["2"]
     files = sorted(p.relative_to(one) for p in one.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(two) for p in two.rglob("*") if p.is_file())

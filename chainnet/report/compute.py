@@ -86,13 +86,15 @@ def compute_started(cluster: Cluster, *, lang: str = "en", candidates: list[Clus
         structure_msg = (("prog.structure_capped", {"n": drawn, "requested": null_models}) if 0 < drawn < null_models
                          else ("prog.structure", {"n": drawn}))  # as requested, or none below 2 links
         if g.m >= PARALLEL_MIN_LINKS:
-            # a large cluster's structure (random networks included) and position run in a worker
-            # process while this one computes leaders, the life cycle, resilience and the timeline
+            # a large cluster's structure (random networks included) runs in a worker process while
+            # this one computes leaders, the life cycle, resilience and the timeline; position goes
+            # to the worker if it is free by then (the steps of leaders and resilience hand pending
+            # steps to free workers), else this process computes it while structure finishes
             g.igraph  # noqa: B018 - built once, before the fork, for both processes
             say(structure_msg[0], **structure_msg[1])
             say("prog.position")
-            worker = _parallel.start(_structure_and_position, cluster, seed=seed, null_models=null_models,
-                                     null_budget=NULL_BUDGET)
+            worker = [_parallel.start(structure, cluster, seed=seed, null_models=null_models, null_budget=NULL_BUDGET),
+                      _parallel.start(position, cluster)]
     say("prog.leaders")
     ld = leaders(cluster, seed=seed)
     if known and worker is None:
@@ -113,7 +115,7 @@ def compute_started(cluster: Cluster, *, lang: str = "en", candidates: list[Clus
             res = resilience(cluster, runs=DEFAULT_RUNS, seed=seed)
         tl = _timeline(cluster, tl_years, say)
     if worker is not None:
-        st, pos = worker.result()
+        st, pos = _parallel.gather(worker)
     sheets = build_sheets(cluster, a, ld, st, lang=lang, pr=pr, pos=pos, res=res, tl=tl)
     # the workbook reads the tables, not the figures or the document: written while they are drawn
     result = Analysis(cluster, lang, a, ld, st, pr, pos, res, tl, sheets, {}, Document(lang))
@@ -133,14 +135,6 @@ def compute_started(cluster: Cluster, *, lang: str = "en", candidates: list[Clus
         job = _parallel.start(_side, first, {}, [], None, dpi, parallel=big)
     result.doc = build_document(cluster, a, ld, st, sheets, result.figures, lang=lang)
     return result, (job.result if job is not None else lambda: None)
-
-
-def _structure_and_position(cluster: Cluster, *, seed: int, null_models: int, null_budget: int) -> tuple[Any, Any]:
-    """``structure`` and ``position`` of a cluster: the share of ``compute`` a worker process takes."""
-    from ..analysis.position import position
-    from ..analysis.structure import structure
-
-    return structure(cluster, seed=seed, null_models=null_models, null_budget=null_budget), position(cluster)
 
 
 #: at most this many years in the report's timeline; a longer history is shown every k-th year
