@@ -92,10 +92,11 @@ class Layout:
     # firms ------------------------------------------------------------------------------
     def build(self) -> None:
         f = self.cluster.firms
-        self.fid = [str(x) for x in f["firm_id"]]
-        self.role = [str(x) for x in f["role"]]
+        # tolist() first: iterating an Arrow string column element by element is ~10x slower
+        self.fid = [str(x) for x in f["firm_id"].tolist()]
+        self.role = [str(x) for x in f["role"].tolist()]
         self.ext = f["external"].to_numpy(dtype=bool)
-        self.segs = [tuple(s) if isinstance(s, (list, tuple)) else () for s in f["segments"]]
+        self.segs = [tuple(s) if isinstance(s, (list, tuple)) else () for s in f["segments"].tolist()]
         out = f["output"].to_numpy(dtype=float) if "output" in f else np.full(len(f), np.nan)
         self.output = out
         # sizes are relative to local firms: an external giant must not shrink the cluster's own firms
@@ -132,33 +133,10 @@ class Layout:
         self.rank = [{s: i for i, s in enumerate(t.order)} for t in self.tpls]
 
     def _place_members(self) -> None:
-        prim: dict[int, list[int]] = defaultdict(list)
-        also: dict[int, list[int]] = defaultdict(list)
-        ext: dict[int, list[int]] = defaultdict(list)
-        support: list[int] = []
-        # firms share a few segment sets: each set is sorted per chain once (10^5 firms, ~100 sets)
-        sorted_segs: dict[tuple[str, ...], list[list[str]]] = {}
-        for i in range(len(self.fid)):
-            placed = False
-            per_band = sorted_segs.get(self.segs[i])
-            if per_band is None:
-                per_band = sorted_segs[self.segs[i]] = [
-                    sorted((s for s in set(self.segs[i]) if s in self.rank[b]), key=self.rank[b].__getitem__)
-                    for b in range(len(self.tpls))]
-            for b, t in enumerate(self.tpls):
-                mine = per_band[b]
-                if not mine:
-                    continue
-                placed = True
-                if self.ext[i]:
-                    if self.show_external:
-                        ext[self.lane_of[(t.id, mine[0])].idx].append(i)
-                    continue
-                prim[self.lane_of[(t.id, mine[0])].idx].append(i)
-                for s in mine[1:]:
-                    also[self.lane_of[(t.id, s)].idx].append(i)
-            if not placed and not self.ext[i] and self.show_support:
-                support.append(i)
+        prim: dict[int, list[int]] = {}
+        also: dict[int, list[int]] = {}
+        ext: dict[int, list[int]] = {}
+        support = self._place_patterns(prim, also, ext)
         if support:
             lane = Lane(idx=len(self.lanes), band=0, pos=len(self.tpls[0].order), tid=self.tpls[0].id,
                          seg=_SUPPORT, name=_SUPPORT_WORD[self.lang], stage="support", status="support",
@@ -172,6 +150,44 @@ class Layout:
         fill = self._fill_lane_top if self.aggregate else self._fill_lane
         for lane in self.lanes:
             fill(lane, prim.get(lane.idx, []), also.get(lane.idx, []), ext.get(lane.idx, []))
+
+    def _place_patterns(self, prim: dict[int, list[int]], also: dict[int, list[int]],
+                        ext: dict[int, list[int]]) -> list[int]:
+        """Fill the lanes' primary, extra-segment and external firm lists (each in firm order) and
+        return the support firms. Firms share a few (segment set, external) patterns (10^5 firms,
+        ~100 patterns): each pattern is placed once, its firms added to its lanes together."""
+        patterns: dict[tuple[tuple[str, ...], bool], int] = {}
+        ext_flags = self.ext.tolist()
+        code = np.fromiter((patterns.setdefault(k, len(patterns)) for k in zip(self.segs, ext_flags)),
+                           dtype=np.int64, count=len(self.fid))
+        by_pat = np.argsort(code, kind="stable")
+        bounds = np.cumsum(np.bincount(code, minlength=len(patterns)))
+        prim_parts: dict[int, list[np.ndarray]] = defaultdict(list)
+        also_parts: dict[int, list[np.ndarray]] = defaultdict(list)
+        ext_parts: dict[int, list[np.ndarray]] = defaultdict(list)
+        support_parts: list[np.ndarray] = []
+        for (segs, is_ext), k in patterns.items():
+            firms = by_pat[(bounds[k - 1] if k else 0):bounds[k]]
+            placed = False
+            for b, t in enumerate(self.tpls):
+                mine = sorted((s for s in set(segs) if s in self.rank[b]), key=self.rank[b].__getitem__)
+                if not mine:
+                    continue
+                placed = True
+                if is_ext:
+                    if self.show_external:
+                        ext_parts[self.lane_of[(t.id, mine[0])].idx].append(firms)
+                    continue
+                prim_parts[self.lane_of[(t.id, mine[0])].idx].append(firms)
+                for s in mine[1:]:
+                    also_parts[self.lane_of[(t.id, s)].idx].append(firms)
+            if not placed and not is_ext and self.show_support:
+                support_parts.append(firms)
+        # a firm is in a lane's list at most once, so firm order is index order
+        for parts, out in ((prim_parts, prim), (also_parts, also), (ext_parts, ext)):
+            for lane, arrs in parts.items():
+                out[lane] = np.sort(np.concatenate(arrs)).tolist()
+        return np.sort(np.concatenate(support_parts)).tolist() if support_parts else []
 
     def _fill_lane(self, lane: Lane, prim: list[int], also: list[int], ext: list[int]) -> None:
         members = [(i, "firm") for i in prim] + [(i, "also") for i in also]
@@ -203,11 +219,10 @@ class Layout:
         order = p[np.lexsort((rnd[p], -np.nan_to_num(self.output[p], nan=-1.0), rank))]
         for i in (int(x) for x in order[:self.top_per_lane]):
             self._add_firm(lane, i, kind="firm", labelled=self.label_all)
-        rest: dict[str, list[int]] = defaultdict(list)
-        for i in [int(x) for x in order[self.top_per_lane:]] + list(also):
-            rest[self.role[i]].append(i)
-        for role in sorted(rest, key=lambda r: (_ROLE_RANK.get(r, 5), r)):
-            self._add_bubble(lane, role, rest[role], more=True)
+        rest = np.concatenate([order[self.top_per_lane:], np.asarray(also, dtype=np.int64)])
+        roles = np.asarray(self.role, dtype=object)[rest]
+        for role in sorted(set(roles.tolist()), key=lambda r: (_ROLE_RANK.get(r, 5), r)):
+            self._add_bubble(lane, role, rest[roles == role].tolist(), more=True)
         self._close_lane(lane, ext)
 
     def _add_firm(self, lane: Lane, i: int, *, kind: str, labelled: bool) -> None:
@@ -226,8 +241,9 @@ class Layout:
                     count=len(group))
         item.label = self._count_lines(len(group), role, lane, more=more)
         lane.items.append(item)
+        members, fid, entry = self.members, self.fid, (lane.idx, item)
         for i in group:
-            self.members[self.fid[i]].append((lane.idx, item))
+            members[fid[i]].append(entry)
 
     def _close_lane(self, lane: Lane, ext: list[int]) -> None:
         """The lane's external firms, then every item of the lane indexed."""
@@ -275,6 +291,8 @@ class Layout:
         self.edges = map_links(self)
         # a firm's extra-segment markers are tied to its main node
         for placed in self.members.values():
+            if len(placed) < 2:  # a marker needs a main node beside it
+                continue
             main = [it for _, it in placed if it.kind == "firm"]
             for _, it in placed:
                 if it.kind == "also" and main:
@@ -297,64 +315,64 @@ class Layout:
         return nb
 
     def _order(self) -> None:
+        """Barycentre sweeps per band (4 rounds down and up), keeping the order with fewest crossings.
+
+        Positions are updated lane by lane as each lane is sorted (the same values a full
+        recomputation gives), and each item's neighbours before and after its lane are listed
+        once per band, in the order of :meth:`_neighbours`.
+        """
         nb = self._neighbours()
         by_band: dict[int, list[Lane]] = defaultdict(list)
         for lane in self.lanes:
             by_band[lane.band].append(lane)
         for band_lanes in by_band.values():
             band_lanes.sort(key=lambda ln: ln.pos)
+            where: dict[int, float] = {}
+            for lane in band_lanes:
+                self._set_positions(lane, where)
+            sides = self._sides(band_lanes, nb)
+            cross = _Crossings(self, band_lanes)
             best = [list(ln.items) for ln in band_lanes]
-            best_x = self._crossings(band_lanes)
+            best_x = cross.count()
             for _ in range(4):
                 for forward, sweep in ((True, band_lanes[1:]), (False, band_lanes[-2::-1])):
                     for lane in sweep:
-                        self._sort_lane(lane, nb, forward)
-                    x = self._crossings(band_lanes)
+                        self._sort_lane(lane, sides[forward], where)
+                        cross.update(lane)
+                    x = cross.count()
                     if x < best_x:
                         best_x, best = x, [list(ln.items) for ln in band_lanes]
             for lane, items in zip(band_lanes, best):
                 lane.items = items
 
-    def _sort_lane(self, lane: Lane, nb: dict[int, list[Item]], forward: bool) -> None:
+    def _sides(self, band_lanes: list[Lane], nb: dict[int, list[Item]]) -> dict[bool, dict[int, list[int]]]:
+        """Per item of the band, the ids of its neighbours in lanes before (True) and after (False) its own."""
         lanes = self.lanes
-        where = self._positions()
+        out: dict[bool, dict[int, list[int]]] = {True: {}, False: {}}
+        for lane in band_lanes:
+            for it in lane.items:
+                near = [o for o in nb.get(id(it), ()) if lanes[o.lane].band == lane.band]
+                out[True][id(it)] = [id(o) for o in near if lanes[o.lane].pos < lane.pos]
+                out[False][id(it)] = [id(o) for o in near if lanes[o.lane].pos > lane.pos]
+        return out
+
+    def _sort_lane(self, lane: Lane, side: dict[int, list[int]], where: dict[int, float]) -> None:
+        """Sort a lane by the mean position of each item's neighbours on one side (ties: current order)."""
         keys = []
         for i, it in enumerate(lane.items):
             own = where[id(it)]
-            ps = [where[id(o)] for o in nb.get(id(it), ()) if lanes[o.lane].band == lane.band
-                  and ((lanes[o.lane].pos < lane.pos) if forward else (lanes[o.lane].pos > lane.pos))]
+            ps = [where[k] for k in side[id(it)]]
             keys.append((sum(ps) / len(ps) if ps else own, own, i))
         order = sorted(range(len(lane.items)), key=keys.__getitem__)
         lane.items = [lane.items[i] for i in order]
+        self._set_positions(lane, where)
 
-    def _positions(self) -> dict[int, float]:
-        out = {}
-        for lane in self.lanes:
-            n = len(lane.items)
-            for i, it in enumerate(lane.items):
-                out[id(it)] = (i + 0.5) / n
-        return out
-
-    def _crossings(self, band_lanes: list[Lane]) -> int:
-        where = self._positions()
-        pairs: dict[tuple[int, int], list[tuple[float, float]]] = defaultdict(list)
-        lanes = self.lanes
-        inside = {ln.idx for ln in band_lanes}
-        for ka, kb in self.edges:
-            a, b = self.items_by_id[ka], self.items_by_id[kb]
-            if a.kind == "ext" or b.kind == "ext" or a.lane not in inside or b.lane not in inside or a.lane == b.lane:
-                continue
-            if lanes[a.lane].pos > lanes[b.lane].pos:
-                a, b = b, a
-            pairs[(a.lane, b.lane)].append((where[id(a)], where[id(b)]))
-        total = 0
-        for pts in pairs.values():
-            if len(pts) < 2 or len(pts) > 3000:
-                continue
-            p = np.asarray(pts)
-            x, y = p[:, 0], p[:, 1]
-            total += int(np.triu((np.sign(x[:, None] - x[None, :]) * np.sign(y[:, None] - y[None, :])) < 0).sum())
-        return total
+    @staticmethod
+    def _set_positions(lane: Lane, where: dict[int, float]) -> None:
+        """Position of every item along its lane, from 0 to 1: ``(i + 0.5) / n``."""
+        n = len(lane.items)
+        for i, it in enumerate(lane.items):
+            where[id(it)] = (i + 0.5) / n
 
     # coordinates ------------------------------------------------------------------------
     def _extent(self, it: Item) -> float:
@@ -463,6 +481,68 @@ class Layout:
         f = self.audit.flows
         f = f[f["template"] == self.tpls[band].id].rename(columns={"from": "from_"})
         return list(f.itertuples(index=False))
+
+
+class _Crossings:
+    """Link crossings between the lanes of one band, counted again after each sweep.
+
+    The band's links (no external ends, none within a lane) are grouped by pair of lanes, once;
+    a count needs only each item's rank in its lane. Two links of a pair cross when their ends
+    are in strictly opposite order in both lanes; a pair of lanes with fewer than 2 or more than
+    3000 links is not counted.
+    """
+
+    def __init__(self, layout: Layout, band_lanes: list[Lane]):
+        lanes, by_id = layout.lanes, layout.items_by_id
+        inside = {ln.idx for ln in band_lanes}
+        self.slot: dict[int, int] = {}
+        self.lane_slots: dict[int, np.ndarray] = {}
+        for ln in band_lanes:
+            first = len(self.slot)
+            for it in ln.items:
+                self.slot[id(it)] = len(self.slot)
+            self.lane_slots[ln.idx] = np.arange(first, len(self.slot))
+        self.rank = np.zeros(len(self.slot), dtype=np.int64)
+        pairs: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
+        for ka, kb in layout.edges:
+            a, b = by_id[ka], by_id[kb]
+            if a.kind == "ext" or b.kind == "ext" or a.lane not in inside or b.lane not in inside or a.lane == b.lane:
+                continue
+            if lanes[a.lane].pos > lanes[b.lane].pos:
+                a, b = b, a
+            pairs[(a.lane, b.lane)].append((self.slot[id(a)], self.slot[id(b)]))
+        self.pairs = [(np.asarray(p, dtype=np.int64).T, len(lanes[la].items), len(lanes[lb].items))
+                      for (la, lb), p in pairs.items() if 2 <= len(p) <= 3000]
+        for ln in band_lanes:
+            self.update(ln)
+
+    def update(self, lane: Lane) -> None:
+        """Take the lane's current order."""
+        self.rank[[self.slot[id(it)] for it in lane.items]] = np.arange(len(lane.items))
+
+    def count(self) -> int:
+        total = 0
+        for ends, na, nb in self.pairs:
+            total += _discordant(self.rank[ends[0]], self.rank[ends[1]], na, nb)
+        return total
+
+
+def _discordant(x: np.ndarray, y: np.ndarray, nx: int, ny: int) -> int:
+    """Number of pairs of points in strictly opposite order in ``x`` and ``y`` (integer ranks
+    below ``nx`` and ``ny``): by a table of counts when it is small, else pair by pair.
+
+    >>> _discordant(np.array([0, 1, 2, 2]), np.array([2, 1, 0, 1]), 3, 3)
+    4
+    """
+    n = len(x)
+    if nx * ny <= n * n:
+        table = np.zeros((nx, ny), dtype=np.int64)
+        np.add.at(table, (x, y), 1)
+        # below[a, b]: points with rank above a in x and below b in y
+        below = np.zeros((nx + 1, ny + 1), dtype=np.int64)
+        below[:-1, 1:] = np.cumsum(np.cumsum(table[::-1], axis=0)[::-1], axis=1)
+        return int((table * below[1:, :-1]).sum())
+    return int(((x[:, None] < x[None, :]) & (y[:, None] > y[None, :])).sum())
 
 
 HEADER_W_VERTICAL = 2.0

@@ -26,11 +26,12 @@ def map_links(layout: Any) -> dict[tuple[int, int], list[float]]:
     links = layout.cluster.links
     links = links[links["kind"] == "supply"]
     lanes = layout.lanes
-    codes: dict[tuple[tuple[int, int], ...], int] = {}
+    codes: dict[tuple[tuple[int, Any], ...], int] = {}
     cands: list[list[tuple[int, Any]]] = []
 
     def code(placed: list[tuple[int, Any]]) -> int:
-        key = tuple((lane, id(it)) for lane, it in placed)
+        # items compare and hash by identity (eq=False): the same key as their (lane, id) pairs
+        key = tuple(placed)
         if key not in codes:
             codes[key] = len(cands)
             cands.append(placed)
@@ -42,11 +43,14 @@ def map_links(layout: Any) -> dict[tuple[int, int], list[float]]:
     firm_code = np.full(len(layout.fid), -1, dtype=np.int64)
     seg_keys: list[int] = []
     seg_vals: list[int] = []
+    members = layout.members
     for i, fid in enumerate(layout.fid):
-        placed = layout.members.get(fid)
+        placed = members.get(fid)
         if not placed:
             continue
         firm_code[i] = code(placed)
+        if len(placed) < 2:  # one placement: in its own segment
+            continue
         segs = dict.fromkeys(lanes[lane].seg for lane, _ in placed)
         if len(segs) < 2:  # every placement is in the named segment: the same candidates
             continue
