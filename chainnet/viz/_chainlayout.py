@@ -119,11 +119,11 @@ class Layout:
         gaps = {(r.template, r.segment): r.type for r in a.gaps.itertuples(index=False)
                 if r.type in ("fill", "extend")}
         for b, t in enumerate(self.tpls):
+            info = segment_info(t)
             for pos, s in enumerate(t.order):
                 row = seg_rows.get((t.id, s))
-                stage = t.segments.loc[t.segments["id"] == s, "stage"].iloc[0]
-                lane = Lane(idx=len(self.lanes), band=b, pos=pos, tid=t.id, seg=s, name=t.label(s, self.lang),
-                             stage=stage, status=row.status if row is not None else "missing",
+                lane = Lane(idx=len(self.lanes), band=b, pos=pos, tid=t.id, seg=s,
+                             name=segment_label(info[s], self.lang), stage=info[s]["stage"], status=row.status if row is not None else "missing",
                              n_local=int(row.firms) if row is not None else 0,
                              n_ext=int(row.external_firms) if row is not None else 0,
                              gap=gaps.get((t.id, s)), external_supply=bool(row.external_supply) if row is not None
@@ -215,7 +215,7 @@ class Layout:
         lane too) in one "+K more" bubble per role, so the lane's counts add up to its header."""
         rnd = self.rng.random(len(self.fid))
         p = np.asarray(prim, dtype=np.int64)
-        rank = np.array([_ROLE_RANK.get(self.role[i], 5) for i in p], dtype=np.int64)
+        rank = self._role_rank()[p]
         order = p[np.lexsort((rnd[p], -np.nan_to_num(self.output[p], nan=-1.0), rank))]
         for i in (int(x) for x in order[:self.top_per_lane]):
             self._add_firm(lane, i, kind="firm", labelled=self.label_all)
@@ -224,6 +224,14 @@ class Layout:
         for role in sorted(set(roles.tolist()), key=lambda r: (_ROLE_RANK.get(r, 5), r)):
             self._add_bubble(lane, role, rest[roles == role].tolist(), more=True)
         self._close_lane(lane, ext)
+
+    def _role_rank(self) -> np.ndarray:
+        """Every firm's role rank (leader 0 ... sme 4, other roles 5), computed once."""
+        if getattr(self, "_rank_cache", None) is None:
+            roles, codes = np.unique(np.asarray(self.role, dtype=object), return_inverse=True)
+            per_role = np.array([_ROLE_RANK.get(r, 5) for r in roles.tolist()], dtype=np.int64)
+            self._rank_cache = per_role[codes.reshape(-1)]
+        return self._rank_cache
 
     def _add_firm(self, lane: Lane, i: int, *, kind: str, labelled: bool) -> None:
         """Firm ``i`` drawn one by one in ``lane``: its own segment (``firm``) or another (``also``, smaller)."""
@@ -543,6 +551,21 @@ def _discordant(x: np.ndarray, y: np.ndarray, nx: int, ny: int) -> int:
         below[:-1, 1:] = np.cumsum(np.cumsum(table[::-1], axis=0)[::-1], axis=1)
         return int((table * below[1:, :-1]).sum())
     return int(((x[:, None] < x[None, :]) & (y[:, None] > y[None, :])).sum())
+
+
+def segment_info(t: Template) -> dict[str, dict[str, Any]]:
+    """A template's segment rows by id (the first row of an id, as :meth:`Template.label` reads)."""
+    out: dict[str, dict[str, Any]] = {}
+    for r in t.segments.to_dict("records"):
+        out.setdefault(r["id"], r)
+    return out
+
+
+def segment_label(row: dict[str, Any], lang: str) -> str:
+    """A segment's display name in ``lang``, as :meth:`chainnet.template.Template.label` gives it."""
+    if lang == "zh" and isinstance(row["name_zh"], str):
+        return row["name_zh"]
+    return row["name"]
 
 
 HEADER_W_VERTICAL = 2.0
