@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from ..model import Cluster
 from ..template import Template
@@ -220,7 +221,7 @@ class Layout:
         for i in (int(x) for x in order[:self.top_per_lane]):
             self._add_firm(lane, i, kind="firm", labelled=self.label_all)
         rest = np.concatenate([order[self.top_per_lane:], np.asarray(also, dtype=np.int64)])
-        roles = np.asarray(self.role, dtype=object)[rest]
+        roles = self._roles()[rest]
         for role in sorted(set(roles.tolist()), key=lambda r: (_ROLE_RANK.get(r, 5), r)):
             self._add_bubble(lane, role, rest[roles == role].tolist(), more=True)
         self._close_lane(lane, ext)
@@ -228,10 +229,16 @@ class Layout:
     def _role_rank(self) -> np.ndarray:
         """Every firm's role rank (leader 0 ... sme 4, other roles 5), computed once."""
         if getattr(self, "_rank_cache", None) is None:
-            roles, codes = np.unique(np.asarray(self.role, dtype=object), return_inverse=True)
+            codes, roles = pd.factorize(self._roles())
             per_role = np.array([_ROLE_RANK.get(r, 5) for r in roles.tolist()], dtype=np.int64)
-            self._rank_cache = per_role[codes.reshape(-1)]
+            self._rank_cache = per_role[codes]
         return self._rank_cache
+
+    def _roles(self) -> np.ndarray:
+        """Every firm's role, as one object array (made once)."""
+        if getattr(self, "_roles_cache", None) is None:
+            self._roles_cache = np.asarray(self.role, dtype=object)
+        return self._roles_cache
 
     def _add_firm(self, lane: Lane, i: int, *, kind: str, labelled: bool) -> None:
         """Firm ``i`` drawn one by one in ``lane``: its own segment (``firm``) or another (``also``, smaller)."""

@@ -88,7 +88,7 @@ def _firm_index(fid: list[str], links: pd.DataFrame) -> tuple[np.ndarray, np.nda
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    ends = [pa.chunked_array(pa.array(links[col].astype(str))) for col in ("source", "target")]
+    ends = [pa.chunked_array(_arrow_text(links[col])) for col in ("source", "target")]
     if len(fid) and all(e.null_count == 0 for e in ends) and pd.Index(fid).is_unique:
         value_set = pa.array(fid, type=pa.large_string())
         return tuple(pc.index_in(e.cast(pa.large_string()), value_set=value_set).fill_null(-1)
@@ -102,13 +102,23 @@ def _firm_index(fid: list[str], links: pd.DataFrame) -> tuple[np.ndarray, np.nda
     return where[codes[n:n + m]], where[codes[n + m:]]
 
 
+def _arrow_text(col: pd.Series) -> Any:
+    """A column's text as an Arrow array: an Arrow-backed string column as it is (no copy, the
+    same values ``astype(str)`` keeps), any other column through ``astype(str)``."""
+    import pyarrow as pa
+
+    if isinstance(col.dtype, pd.StringDtype) and col.dtype.storage == "pyarrow":
+        return pa.array(col.array)
+    return pa.array(col.astype(str))
+
+
 def _end(firm: np.ndarray, links: pd.DataFrame, seg_col: str, firm_code: np.ndarray, seg_code: dict[str, int],
          keys: np.ndarray, vals: np.ndarray) -> np.ndarray:
     """Candidate-list code of one end of every link (-1: the firm is not drawn): the firm's items
     in the link's named segment when it has some there, else all its items."""
     out = np.where(firm >= 0, firm_code[np.maximum(firm, 0)], -1)
     if seg_col in links and len(keys):
-        seg = pd.Index(list(seg_code)).get_indexer(links[seg_col].astype(object))
+        seg = _segment_index(links[seg_col], list(seg_code))
         named = (seg >= 0) & (firm >= 0)
         key = firm[named] * len(seg_code) + seg[named]
         at = np.minimum(np.searchsorted(keys, key), len(keys) - 1)
@@ -117,6 +127,19 @@ def _end(firm: np.ndarray, links: pd.DataFrame, seg_col: str, firm_code: np.ndar
         sub[hit] = vals[at[hit]]
         out[named] = sub
     return out
+
+
+def _segment_index(col: pd.Series, names: list[str]) -> np.ndarray:
+    """Position of each link's named segment in ``names`` (-1: none or another), by an Arrow
+    look-up for an Arrow-backed string column (no Python string per link)."""
+    if isinstance(col.dtype, pd.StringDtype) and col.dtype.storage == "pyarrow" and names:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        arr = pa.array(col.array)
+        found = pc.index_in(arr, value_set=pa.array(names, type=arr.type)).fill_null(-1)
+        return found.to_numpy(zero_copy_only=False).astype(np.int64)
+    return pd.Index(names).get_indexer(col.astype(object))
 
 
 def _best(lanes: list[Any], a: list[tuple[int, Any]], b: list[tuple[int, Any]]) -> tuple[Any, Any]:
