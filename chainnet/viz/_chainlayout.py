@@ -18,7 +18,7 @@ import pandas as pd
 from ..model import Cluster
 from ..template import Template
 from . import _style as st
-from ._chainlinks import map_links
+from ._chainlinks import map_links, placements
 
 ORIENTATIONS = ("horizontal", "vertical")
 LABEL_MODES = ("auto", "leaders", "all", "none")
@@ -84,7 +84,8 @@ class Layout:
         self.rng = np.random.default_rng(seed)
         self.show_external, self.show_support, self.labels = show_external, show_support, labels
         self.lanes: list[Lane] = []
-        self.members: dict[str, list[tuple[int, Item]]] = defaultdict(list)
+        #: every placement in order: (lane index, item) and the rows of the firms it draws
+        self.placed: list[tuple[tuple[int, Item], Any]] = []
         self.edges: dict[tuple[int, int], list[float]] = {}
         self.items_by_id: dict[int, Item] = {}
         self.connectors: list[tuple[Item, Item]] = []
@@ -248,7 +249,7 @@ class Layout:
         if labelled:
             item.label = self._wrap_label(self.names[i], lane)
         lane.items.append(item)
-        self.members[self.fid[i]].append((lane.idx, item))
+        self.placed.append(((lane.idx, item), (i,)))
 
     def _add_bubble(self, lane: Lane, role: str, group: list[int], *, more: bool) -> None:
         """The firms ``group`` of one role in ``lane`` as one counted bubble ("+K more" when ``more``)."""
@@ -256,9 +257,7 @@ class Layout:
                     count=len(group))
         item.label = self._count_lines(len(group), role, lane, more=more)
         lane.items.append(item)
-        members, fid, entry = self.members, self.fid, (lane.idx, item)
-        for i in group:
-            members[fid[i]].append(entry)
+        self.placed.append(((lane.idx, item), group))
 
     def _close_lane(self, lane: Lane, ext: list[int]) -> None:
         """The lane's external firms, then every item of the lane indexed."""
@@ -272,13 +271,12 @@ class Layout:
             item = Item(kind="ext", lane=lane.idx, role="external", r=0.11, count=len(ext))
             item.label = self._count_lines(len(ext), "external", lane, width=0.4 * PT)
             lane.ext.append(item)
-            for i in ext:
-                self.members[self.fid[i]].append((lane.idx, item))
+            self.placed.append(((lane.idx, item), ext))
         else:
             for i in ext:
                 item = Item(kind="ext", lane=lane.idx, role="external", r=R_EXT, firm=self.fid[i])
                 lane.ext.append(item)
-                self.members[self.fid[i]].append((lane.idx, item))
+                self.placed.append(((lane.idx, item), (i,)))
 
     def _count_lines(self, n: int, role: str, lane: Lane, *, width: float | None = None,
                      more: bool = False) -> list[str]:
@@ -303,13 +301,12 @@ class Layout:
     # links ------------------------------------------------------------------------------
     def _map_links(self) -> None:
         lanes = self.lanes
-        self.edges = map_links(self)
+        placed = placements(self)
+        self.edges = map_links(self, placed)
         # a firm's extra-segment markers are tied to its main node
-        for placed in self.members.values():
-            if len(placed) < 2:  # a marker needs a main node beside it
-                continue
-            main = [it for _, it in placed if it.kind == "firm"]
-            for _, it in placed:
+        for entries in placed.multi.values():
+            main = [it for _, it in entries if it.kind == "firm"]
+            for _, it in entries:
                 if it.kind == "also" and main:
                     same_band = [m for m in main if lanes[m.lane].band == lanes[it.lane].band]
                     if same_band:

@@ -9,54 +9,120 @@ resolving every link on its own, in the same order.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 
-def map_links(layout: Any) -> dict[tuple[int, int], list[float]]:
+@dataclass
+class Placements:
+    """Where each firm is drawn, from the layout's placement log (``layout.placed``).
+
+    Firms sharing an id share their placements (keyed by the first row of the id), as a dict of
+    lists by id would; ``multi`` holds the firms drawn more than once, in the order of their first
+    placement.
+    """
+
+    #: per firm row, the row its placements are kept under (the first row with its id)
+    key: np.ndarray
+    #: per key row, its number of placements
+    count: np.ndarray
+    #: per key row with one placement, that placement's index in ``entries`` (else -1)
+    single: np.ndarray
+    #: key row -> its (lane, item) placements, for keys placed at least twice
+    multi: dict[int, list[tuple[int, Any]]]
+    #: key row -> indices in ``entries`` of the placements of ``multi``
+    multi_events: dict[int, tuple[int, ...]]
+    #: every placement's (lane, item)
+    entries: list[tuple[int, Any]]
+
+
+def placements(layout: Any) -> Placements:
+    """The layout's placements per firm, worked out with numpy from its placement log."""
+    n = len(layout.fid)
+    entries = [e for e, _ in layout.placed]
+    rows = [np.asarray(g, dtype=np.int64).reshape(-1) for _, g in layout.placed]
+    firm = np.concatenate(rows) if rows else np.empty(0, dtype=np.int64)
+    event = np.repeat(np.arange(len(rows), dtype=np.int64), [len(r) for r in rows])
+    if pd.Index(layout.fid).is_unique:
+        key_of = np.arange(n, dtype=np.int64)
+    else:
+        codes, _ = pd.factorize(np.asarray(layout.fid, dtype=object))
+        first = np.full(int(codes.max()) + 1 if n else 0, -1, dtype=np.int64)
+        first[codes[::-1]] = np.arange(n, dtype=np.int64)[::-1]
+        key_of = first[codes]
+    key = key_of[firm]
+    count = np.bincount(key, minlength=n)
+    order = np.argsort(key, kind="stable")  # by key, then in the order placed
+    start = np.concatenate([[0], np.cumsum(count)[:-1]]) if n else np.empty(0, dtype=np.int64)
+    single = np.full(n, -1, dtype=np.int64)
+    one = np.flatnonzero(count == 1)
+    single[one] = event[order[start[one]]]
+    many = np.flatnonzero(count >= 2)
+    # in the order of each firm's first placement (as a dict filled placement by placement)
+    many = many[np.argsort(order[start[many]], kind="stable")]
+    multi: dict[int, list[tuple[int, Any]]] = {}
+    multi_events: dict[int, tuple[int, ...]] = {}
+    for k, a, c in zip(many.tolist(), start[many].tolist(), count[many].tolist()):
+        evs = tuple(event[order[a:a + c]].tolist())
+        multi_events[k] = evs
+        multi[k] = [entries[e] for e in evs]
+    return Placements(key=key_of, count=count, single=single, multi=multi, multi_events=multi_events,
+                      entries=entries)
+
+
+def map_links(layout: Any, placed: Placements | None = None) -> dict[tuple[int, int], list[float]]:
     """Supply links aggregated per pair of drawn items: ``(id(a), id(b)) -> [number of links]``.
 
     A link naming ``segment_from``/``segment_to`` starts/ends at its firm's item in that segment
     when there is one; among the candidate pairs the one in the same band, running downstream,
     over the fewest lanes wins (ties: lane order). A link whose ends are one item is dropped. Keys
     are in the order of each pair's first link; drawn items are added to ``layout.items_by_id``.
+    ``placed``: the layout's :func:`placements` (worked out when None).
     """
+    if placed is None:
+        placed = placements(layout)
     links = layout.cluster.links
     links = links[links["kind"] == "supply"]
     lanes = layout.lanes
-    codes: dict[tuple[tuple[int, Any], ...], int] = {}
+    entries = placed.entries
+    # a candidate list is a tuple of placement indices (each placement is one item in one lane)
+    codes: dict[tuple[int, ...], int] = {}
     cands: list[list[tuple[int, Any]]] = []
 
-    def code(placed: list[tuple[int, Any]]) -> int:
-        # items compare and hash by identity (eq=False): the same key as their (lane, id) pairs
-        key = tuple(placed)
-        if key not in codes:
-            codes[key] = len(cands)
-            cands.append(placed)
-        return codes[key]
+    def code(evs: tuple[int, ...]) -> int:
+        if evs not in codes:
+            codes[evs] = len(cands)
+            cands.append([entries[e] for e in evs])
+        return codes[evs]
 
     seg_names = list(dict.fromkeys(ln.seg for ln in lanes))
     n_seg = len(seg_names)
     seg_code = {s: k for k, s in enumerate(seg_names)}
-    firm_code = np.full(len(layout.fid), -1, dtype=np.int64)
-    seg_keys: list[int] = []
-    seg_vals: list[int] = []
-    members = layout.members
-    for i, fid in enumerate(layout.fid):
-        placed = members.get(fid)
-        if not placed:
-            continue
-        firm_code[i] = code(placed)
-        if len(placed) < 2:  # one placement: in its own segment
-            continue
-        segs = dict.fromkeys(lanes[lane].seg for lane, _ in placed)
+    key_code = np.full(len(placed.count), -1, dtype=np.int64)
+    ev_code = np.full(len(entries), -1, dtype=np.int64)
+    used = np.unique(placed.single[placed.single >= 0])
+    ev_code[used] = [code((int(e),)) for e in used.tolist()]
+    key_code[placed.single >= 0] = ev_code[placed.single[placed.single >= 0]]
+    per_seg: dict[int, list[tuple[int, int]]] = {}
+    for k, evs in placed.multi_events.items():
+        key_code[k] = code(evs)
+        segs = dict.fromkeys(lanes[entries[e][0]].seg for e in evs)
         if len(segs) < 2:  # every placement is in the named segment: the same candidates
             continue
-        for seg in segs:
-            seg_keys.append(i * n_seg + seg_code[seg])
-            seg_vals.append(code([(lane, it) for lane, it in placed if lanes[lane].seg == seg]))
+        per_seg[k] = [(seg_code[seg], code(tuple(e for e in evs if lanes[entries[e][0]].seg == seg)))
+                      for seg in segs]
+    firm_code = key_code[placed.key] if len(placed.key) else np.empty(0, dtype=np.int64)
+    seg_keys: list[int] = []
+    seg_vals: list[int] = []
+    if per_seg:
+        split = np.isin(placed.key, np.fromiter(per_seg, dtype=np.int64, count=len(per_seg)))
+        for i, k in zip(np.flatnonzero(split).tolist(), placed.key[split].tolist()):
+            for sc, c in per_seg[k]:
+                seg_keys.append(i * n_seg + sc)
+                seg_vals.append(c)
     keys = np.asarray(seg_keys, dtype=np.int64)
     order = np.argsort(keys, kind="stable")
     keys, vals = keys[order], np.asarray(seg_vals, dtype=np.int64)[order]
