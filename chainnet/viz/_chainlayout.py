@@ -158,10 +158,10 @@ class Layout:
         """Fill the lanes' primary, extra-segment and external firm lists (each in firm order) and
         return the support firms. Firms share a few (segment set, external) patterns (10^5 firms,
         ~100 patterns): each pattern is placed once, its firms added to its lanes together."""
-        patterns: dict[tuple[tuple[str, ...], bool], int] = {}
-        ext_flags = self.ext.tolist()
-        code = np.fromiter((patterns.setdefault(k, len(patterns)) for k in zip(self.segs, ext_flags)),
-                           dtype=np.int64, count=len(self.fid))
+        set_code, uniq_sets = pd.factorize(pd.Series(self.segs, dtype=object))
+        pat, code = np.unique(set_code * 2 + self.ext.astype(np.int64), return_inverse=True)
+        code = code.reshape(-1)
+        patterns = {(uniq_sets[int(p) // 2], bool(p % 2)): k for k, p in enumerate(pat.tolist())}
         by_pat = np.argsort(code, kind="stable")
         bounds = np.cumsum(np.bincount(code, minlength=len(patterns)))
         prim_parts: dict[int, list[np.ndarray]] = defaultdict(list)
