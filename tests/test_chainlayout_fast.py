@@ -19,8 +19,9 @@ import pytest
 import chainnet
 from chainnet.analysis.completeness import audit as run_audit
 from chainnet.generate import generate
-from chainnet.viz._chainlayout import Layout, _discordant
+from chainnet.viz._chainlayout import Layout
 from chainnet.viz._chainlinks import placements
+from chainnet.viz._chainorder import _discordant
 from chainnet.viz._mapdata import _MapLayout
 from chainnet.viz.chainmap import _templates
 

@@ -19,6 +19,7 @@ from ..model import Cluster
 from ..template import Template
 from . import _style as st
 from ._chainlinks import map_links, placements
+from ._chainorder import sweep_band
 
 ORIENTATIONS = ("horizontal", "vertical")
 LABEL_MODES = ("auto", "leaders", "all", "none")
@@ -327,64 +328,14 @@ class Layout:
         return nb
 
     def _order(self) -> None:
-        """Barycentre sweeps per band (4 rounds down and up), keeping the order with fewest crossings.
-
-        Positions are updated lane by lane as each lane is sorted (the same values a full
-        recomputation gives), and each item's neighbours before and after its lane are listed
-        once per band, in the order of :meth:`_neighbours`.
-        """
+        """Barycentre sweeps per band (see :func:`chainnet.viz._chainorder.sweep_band`)."""
         nb = self._neighbours()
         by_band: dict[int, list[Lane]] = defaultdict(list)
         for lane in self.lanes:
             by_band[lane.band].append(lane)
         for band_lanes in by_band.values():
             band_lanes.sort(key=lambda ln: ln.pos)
-            where: dict[int, float] = {}
-            for lane in band_lanes:
-                self._set_positions(lane, where)
-            sides = self._sides(band_lanes, nb)
-            cross = _Crossings(self, band_lanes)
-            best = [list(ln.items) for ln in band_lanes]
-            best_x = cross.count()
-            for _ in range(4):
-                for forward, sweep in ((True, band_lanes[1:]), (False, band_lanes[-2::-1])):
-                    for lane in sweep:
-                        self._sort_lane(lane, sides[forward], where)
-                        cross.update(lane)
-                    x = cross.count()
-                    if x < best_x:
-                        best_x, best = x, [list(ln.items) for ln in band_lanes]
-            for lane, items in zip(band_lanes, best):
-                lane.items = items
-
-    def _sides(self, band_lanes: list[Lane], nb: dict[int, list[Item]]) -> dict[bool, dict[int, list[int]]]:
-        """Per item of the band, the ids of its neighbours in lanes before (True) and after (False) its own."""
-        lanes = self.lanes
-        out: dict[bool, dict[int, list[int]]] = {True: {}, False: {}}
-        for lane in band_lanes:
-            for it in lane.items:
-                near = [o for o in nb.get(id(it), ()) if lanes[o.lane].band == lane.band]
-                out[True][id(it)] = [id(o) for o in near if lanes[o.lane].pos < lane.pos]
-                out[False][id(it)] = [id(o) for o in near if lanes[o.lane].pos > lane.pos]
-        return out
-
-    def _sort_lane(self, lane: Lane, side: dict[int, list[int]], where: dict[int, float]) -> None:
-        """Sort a lane by the mean position of each item's neighbours on one side (ties: current order)."""
-        keys = []
-        for i, it in enumerate(lane.items):
-            own = where[id(it)]
-            ps = [where[k] for k in side[id(it)]]
-            keys.append((sum(ps) / len(ps) if ps else own, own, i))
-        order = sorted(range(len(lane.items)), key=keys.__getitem__)
-        lane.items = [lane.items[i] for i in order]
-        self._set_positions(lane, where)
-
-    @staticmethod
-    def _set_positions(lane: Lane, where: dict[int, float]) -> None:
-        """Position of every item along its lane, from 0 to 1: ``(i + 0.5) / n``."""
-        n = len(lane.items)
-        for i, it in enumerate(lane.items):
-            where[id(it)] = (i + 0.5) / n
+            sweep_band(self, band_lanes, nb)
 
     # coordinates ------------------------------------------------------------------------
     def _extent(self, it: Item) -> float:
@@ -493,68 +444,6 @@ class Layout:
         f = self.audit.flows
         f = f[f["template"] == self.tpls[band].id].rename(columns={"from": "from_"})
         return list(f.itertuples(index=False))
-
-
-class _Crossings:
-    """Link crossings between the lanes of one band, counted again after each sweep.
-
-    The band's links (no external ends, none within a lane) are grouped by pair of lanes, once;
-    a count needs only each item's rank in its lane. Two links of a pair cross when their ends
-    are in strictly opposite order in both lanes; a pair of lanes with fewer than 2 or more than
-    3000 links is not counted.
-    """
-
-    def __init__(self, layout: Layout, band_lanes: list[Lane]):
-        lanes, by_id = layout.lanes, layout.items_by_id
-        inside = {ln.idx for ln in band_lanes}
-        self.slot: dict[int, int] = {}
-        self.lane_slots: dict[int, np.ndarray] = {}
-        for ln in band_lanes:
-            first = len(self.slot)
-            for it in ln.items:
-                self.slot[id(it)] = len(self.slot)
-            self.lane_slots[ln.idx] = np.arange(first, len(self.slot))
-        self.rank = np.zeros(len(self.slot), dtype=np.int64)
-        pairs: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
-        for ka, kb in layout.edges:
-            a, b = by_id[ka], by_id[kb]
-            if a.kind == "ext" or b.kind == "ext" or a.lane not in inside or b.lane not in inside or a.lane == b.lane:
-                continue
-            if lanes[a.lane].pos > lanes[b.lane].pos:
-                a, b = b, a
-            pairs[(a.lane, b.lane)].append((self.slot[id(a)], self.slot[id(b)]))
-        self.pairs = [(np.asarray(p, dtype=np.int64).T, len(lanes[la].items), len(lanes[lb].items))
-                      for (la, lb), p in pairs.items() if 2 <= len(p) <= 3000]
-        for ln in band_lanes:
-            self.update(ln)
-
-    def update(self, lane: Lane) -> None:
-        """Take the lane's current order."""
-        self.rank[[self.slot[id(it)] for it in lane.items]] = np.arange(len(lane.items))
-
-    def count(self) -> int:
-        total = 0
-        for ends, na, nb in self.pairs:
-            total += _discordant(self.rank[ends[0]], self.rank[ends[1]], na, nb)
-        return total
-
-
-def _discordant(x: np.ndarray, y: np.ndarray, nx: int, ny: int) -> int:
-    """Number of pairs of points in strictly opposite order in ``x`` and ``y`` (integer ranks
-    below ``nx`` and ``ny``): by a table of counts when it is small, else pair by pair.
-
-    >>> _discordant(np.array([0, 1, 2, 2]), np.array([2, 1, 0, 1]), 3, 3)
-    4
-    """
-    n = len(x)
-    if nx * ny <= n * n:
-        table = np.zeros((nx, ny), dtype=np.int64)
-        np.add.at(table, (x, y), 1)
-        # below[a, b]: points with rank above a in x and below b in y
-        below = np.zeros((nx + 1, ny + 1), dtype=np.int64)
-        below[:-1, 1:] = np.cumsum(np.cumsum(table[::-1], axis=0)[::-1], axis=1)
-        return int((table * below[1:, :-1]).sum())
-    return int(((x[:, None] < x[None, :]) & (y[:, None] > y[None, :])).sum())
 
 
 def segment_info(t: Template) -> dict[str, dict[str, Any]]:
