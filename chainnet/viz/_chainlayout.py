@@ -223,23 +223,25 @@ class Layout:
         for i in (int(x) for x in order[:self.top_per_lane]):
             self._add_firm(lane, i, kind="firm", labelled=self.label_all)
         rest = np.concatenate([order[self.top_per_lane:], np.asarray(also, dtype=np.int64)])
-        roles = self._roles()[rest]
-        for role in sorted(set(roles.tolist()), key=lambda r: (_ROLE_RANK.get(r, 5), r)):
-            self._add_bubble(lane, role, rest[roles == role].tolist(), more=True)
+        codes, names = self._role_codes()
+        rest_codes = codes[rest]
+        present = {names[k]: k for k in np.unique(rest_codes).tolist()}
+        for role in sorted(present, key=lambda r: (_ROLE_RANK.get(r, 5), r)):
+            self._add_bubble(lane, role, rest[rest_codes == present[role]], more=True)
         self._close_lane(lane, ext)
 
     def _role_rank(self) -> np.ndarray:
         """Every firm's role rank (leader 0 ... sme 4, other roles 5), computed once."""
         if getattr(self, "_rank_cache", None) is None:
-            codes, roles = pd.factorize(self._roles())
-            per_role = np.array([_ROLE_RANK.get(r, 5) for r in roles.tolist()], dtype=np.int64)
-            self._rank_cache = per_role[codes]
+            codes, roles = self._role_codes()
+            self._rank_cache = np.array([_ROLE_RANK.get(r, 5) for r in roles], dtype=np.int64)[codes]
         return self._rank_cache
 
-    def _roles(self) -> np.ndarray:
-        """Every firm's role, as one object array (made once)."""
+    def _role_codes(self) -> tuple[np.ndarray, list[str]]:
+        """Every firm's role as a code into a list of the roles (made once)."""
         if getattr(self, "_roles_cache", None) is None:
-            self._roles_cache = np.asarray(self.role, dtype=object)
+            codes, roles = pd.factorize(np.asarray(self.role, dtype=object))
+            self._roles_cache = (codes, roles.tolist())
         return self._roles_cache
 
     def _add_firm(self, lane: Lane, i: int, *, kind: str, labelled: bool) -> None:
@@ -252,7 +254,7 @@ class Layout:
         lane.items.append(item)
         self.placed.append(((lane.idx, item), (i,)))
 
-    def _add_bubble(self, lane: Lane, role: str, group: list[int], *, more: bool) -> None:
+    def _add_bubble(self, lane: Lane, role: str, group: Any, *, more: bool) -> None:
         """The firms ``group`` of one role in ``lane`` as one counted bubble ("+K more" when ``more``)."""
         item = Item(kind="bubble", lane=lane.idx, role=role, r=min(0.3, 0.09 + 0.016 * math.sqrt(len(group))),
                     count=len(group))

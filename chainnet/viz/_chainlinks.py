@@ -157,8 +157,10 @@ def _firm_index(fid: list[str], links: pd.DataFrame) -> tuple[np.ndarray, np.nda
     ends = [pa.chunked_array(_arrow_text(links[col])) for col in ("source", "target")]
     if len(fid) and all(e.null_count == 0 for e in ends) and pd.Index(fid).is_unique:
         value_set = pa.array(fid, type=pa.large_string())
-        return tuple(pc.index_in(e.cast(pa.large_string()), value_set=value_set).fill_null(-1)
-                     .to_numpy().astype(np.int64) for e in ends)  # type: ignore[return-value]
+        # both ends in one look-up: the hash table of the firm ids is built once
+        both = pa.chunked_array([c for e in ends for c in e.cast(pa.large_string()).chunks], type=pa.large_string())
+        found = pc.index_in(both, value_set=value_set).fill_null(-1).to_numpy().astype(np.int64)
+        return found[:len(links)], found[len(links):]
     n, m = len(fid), len(links)
     both = np.concatenate([np.asarray(fid, dtype=object), links["source"].astype(str).to_numpy(dtype=object),
                            links["target"].astype(str).to_numpy(dtype=object)])
