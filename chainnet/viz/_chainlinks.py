@@ -187,7 +187,11 @@ def _end(firm: np.ndarray, links: pd.DataFrame, seg_col: str, firm_code: np.ndar
     out = np.where(firm >= 0, firm_code[np.maximum(firm, 0)], -1)
     if seg_col in links and len(keys):
         seg = _segment_index(links[seg_col], list(seg_code))
+        # only firms drawn in two segments or more have items per segment (the rows in ``keys``)
+        split = np.zeros(len(firm_code), dtype=bool)
+        split[keys // len(seg_code)] = True
         named = (seg >= 0) & (firm >= 0)
+        named[named] = split[firm[named]]
         key = firm[named] * len(seg_code) + seg[named]
         at = np.minimum(np.searchsorted(keys, key), len(keys) - 1)
         hit = keys[at] == key
