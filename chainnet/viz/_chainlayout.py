@@ -126,7 +126,8 @@ class Layout:
             for pos, s in enumerate(t.order):
                 row = seg_rows.get((t.id, s))
                 lane = Lane(idx=len(self.lanes), band=b, pos=pos, tid=t.id, seg=s,
-                             name=segment_label(info[s], self.lang), stage=info[s]["stage"], status=row.status if row is not None else "missing",
+                             name=segment_label(info[s], self.lang), stage=info[s]["stage"],
+                             status=row.status if row is not None else "missing",
                              n_local=int(row.firms) if row is not None else 0,
                              n_ext=int(row.external_firms) if row is not None else 0,
                              gap=gaps.get((t.id, s)), external_supply=bool(row.external_supply) if row is not None
