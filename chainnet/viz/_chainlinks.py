@@ -37,6 +37,8 @@ class Placements:
     multi_events: dict[int, tuple[int, ...]]
     #: every placement's (lane, item)
     entries: list[tuple[int, Any]]
+    #: whether every firm row has its own id
+    unique: bool = True
 
 
 def placements(layout: Any) -> Placements:
@@ -46,7 +48,8 @@ def placements(layout: Any) -> Placements:
     rows = [np.asarray(g, dtype=np.int64).reshape(-1) for _, g in layout.placed]
     firm = np.concatenate(rows) if rows else np.empty(0, dtype=np.int64)
     event = np.repeat(np.arange(len(rows), dtype=np.int64), [len(r) for r in rows])
-    if pd.Index(layout.fid).is_unique:
+    unique = bool(pd.Index(layout.fid).is_unique)
+    if unique:
         key_of = np.arange(n, dtype=np.int64)
     else:
         codes, _ = pd.factorize(np.asarray(layout.fid, dtype=object))
@@ -70,7 +73,7 @@ def placements(layout: Any) -> Placements:
         multi_events[k] = evs
         multi[k] = [entries[e] for e in evs]
     return Placements(key=key_of, count=count, single=single, multi=multi, multi_events=multi_events,
-                      entries=entries)
+                      entries=entries, unique=unique)
 
 
 def map_links(layout: Any, placed: Placements | None = None) -> dict[tuple[int, int], list[float]]:
@@ -126,7 +129,7 @@ def map_links(layout: Any, placed: Placements | None = None) -> dict[tuple[int, 
     keys = np.asarray(seg_keys, dtype=np.int64)
     order = np.argsort(keys, kind="stable")
     keys, vals = keys[order], np.asarray(seg_vals, dtype=np.int64)[order]
-    ends = _firm_index(layout.fid, links)
+    ends = _firm_index(layout.fid, links, unique=placed.unique)
     src = _end(ends[0], links, "segment_from", firm_code, seg_code, keys, vals)
     tgt = _end(ends[1], links, "segment_to", firm_code, seg_code, keys, vals)
     ok = (src >= 0) & (tgt >= 0)
@@ -145,17 +148,19 @@ def map_links(layout: Any, placed: Placements | None = None) -> dict[tuple[int, 
     return agg
 
 
-def _firm_index(fid: list[str], links: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def _firm_index(fid: list[str], links: pd.DataFrame, *, unique: bool | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Position in ``fid`` of every link's source and target (-1: not a firm of the list).
 
-    With unique ids and no missing end the look-up runs on Arrow strings (no Python string per
+    ``unique``: whether the ids in ``fid`` are unique (checked when None). With unique ids and no missing end the look-up runs on Arrow strings (no Python string per
     link end: about 1 GB less at 10^6 firms); otherwise each id's first row, by factorizing.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
 
     ends = [pa.chunked_array(_arrow_text(links[col])) for col in ("source", "target")]
-    if len(fid) and all(e.null_count == 0 for e in ends) and pd.Index(fid).is_unique:
+    if unique is None:
+        unique = bool(pd.Index(fid).is_unique)
+    if len(fid) and all(e.null_count == 0 for e in ends) and unique:
         value_set = pa.array(fid, type=pa.large_string())
         # both ends in one look-up: the hash table of the firm ids is built once
         both = pa.chunked_array([c for e in ends for c in e.cast(pa.large_string()).chunks], type=pa.large_string())
