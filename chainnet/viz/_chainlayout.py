@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from ..model import Cluster
 from ..template import Template
 from . import _style as st
-from ._chainlinks import map_links
+from ._chainlinks import map_links, placements
+from ._chainorder import sweep_band
 
 ORIENTATIONS = ("horizontal", "vertical")
 LABEL_MODES = ("auto", "leaders", "all", "none")
@@ -83,7 +85,8 @@ class Layout:
         self.rng = np.random.default_rng(seed)
         self.show_external, self.show_support, self.labels = show_external, show_support, labels
         self.lanes: list[Lane] = []
-        self.members: dict[str, list[tuple[int, Item]]] = defaultdict(list)
+        #: every placement in order: (lane index, item) and the rows of the firms it draws
+        self.placed: list[tuple[tuple[int, Item], Any]] = []
         self.edges: dict[tuple[int, int], list[float]] = {}
         self.items_by_id: dict[int, Item] = {}
         self.connectors: list[tuple[Item, Item]] = []
@@ -92,10 +95,11 @@ class Layout:
     # firms ------------------------------------------------------------------------------
     def build(self) -> None:
         f = self.cluster.firms
-        self.fid = [str(x) for x in f["firm_id"]]
-        self.role = [str(x) for x in f["role"]]
+        # tolist() first: iterating an Arrow string column element by element is ~10x slower
+        self.fid = [str(x) for x in f["firm_id"].tolist()]
+        self.role = [str(x) for x in f["role"].tolist()]
         self.ext = f["external"].to_numpy(dtype=bool)
-        self.segs = [tuple(s) if isinstance(s, (list, tuple)) else () for s in f["segments"]]
+        self.segs = [tuple(s) if isinstance(s, (list, tuple)) else () for s in f["segments"].tolist()]
         out = f["output"].to_numpy(dtype=float) if "output" in f else np.full(len(f), np.nan)
         self.output = out
         # sizes are relative to local firms: an external giant must not shrink the cluster's own firms
@@ -118,11 +122,12 @@ class Layout:
         gaps = {(r.template, r.segment): r.type for r in a.gaps.itertuples(index=False)
                 if r.type in ("fill", "extend")}
         for b, t in enumerate(self.tpls):
+            info = segment_info(t)
             for pos, s in enumerate(t.order):
                 row = seg_rows.get((t.id, s))
-                stage = t.segments.loc[t.segments["id"] == s, "stage"].iloc[0]
-                lane = Lane(idx=len(self.lanes), band=b, pos=pos, tid=t.id, seg=s, name=t.label(s, self.lang),
-                             stage=stage, status=row.status if row is not None else "missing",
+                lane = Lane(idx=len(self.lanes), band=b, pos=pos, tid=t.id, seg=s,
+                             name=segment_label(info[s], self.lang), stage=info[s]["stage"],
+                             status=row.status if row is not None else "missing",
                              n_local=int(row.firms) if row is not None else 0,
                              n_ext=int(row.external_firms) if row is not None else 0,
                              gap=gaps.get((t.id, s)), external_supply=bool(row.external_supply) if row is not None
@@ -132,33 +137,10 @@ class Layout:
         self.rank = [{s: i for i, s in enumerate(t.order)} for t in self.tpls]
 
     def _place_members(self) -> None:
-        prim: dict[int, list[int]] = defaultdict(list)
-        also: dict[int, list[int]] = defaultdict(list)
-        ext: dict[int, list[int]] = defaultdict(list)
-        support: list[int] = []
-        # firms share a few segment sets: each set is sorted per chain once (10^5 firms, ~100 sets)
-        sorted_segs: dict[tuple[str, ...], list[list[str]]] = {}
-        for i in range(len(self.fid)):
-            placed = False
-            per_band = sorted_segs.get(self.segs[i])
-            if per_band is None:
-                per_band = sorted_segs[self.segs[i]] = [
-                    sorted((s for s in set(self.segs[i]) if s in self.rank[b]), key=self.rank[b].__getitem__)
-                    for b in range(len(self.tpls))]
-            for b, t in enumerate(self.tpls):
-                mine = per_band[b]
-                if not mine:
-                    continue
-                placed = True
-                if self.ext[i]:
-                    if self.show_external:
-                        ext[self.lane_of[(t.id, mine[0])].idx].append(i)
-                    continue
-                prim[self.lane_of[(t.id, mine[0])].idx].append(i)
-                for s in mine[1:]:
-                    also[self.lane_of[(t.id, s)].idx].append(i)
-            if not placed and not self.ext[i] and self.show_support:
-                support.append(i)
+        prim: dict[int, list[int]] = {}
+        also: dict[int, list[int]] = {}
+        ext: dict[int, list[int]] = {}
+        support = self._place_patterns(prim, also, ext)
         if support:
             lane = Lane(idx=len(self.lanes), band=0, pos=len(self.tpls[0].order), tid=self.tpls[0].id,
                          seg=_SUPPORT, name=_SUPPORT_WORD[self.lang], stage="support", status="support",
@@ -172,6 +154,44 @@ class Layout:
         fill = self._fill_lane_top if self.aggregate else self._fill_lane
         for lane in self.lanes:
             fill(lane, prim.get(lane.idx, []), also.get(lane.idx, []), ext.get(lane.idx, []))
+
+    def _place_patterns(self, prim: dict[int, list[int]], also: dict[int, list[int]],
+                        ext: dict[int, list[int]]) -> list[int]:
+        """Fill the lanes' primary, extra-segment and external firm lists (each in firm order) and
+        return the support firms. Firms share a few (segment set, external) patterns (10^5 firms,
+        ~100 patterns): each pattern is placed once, its firms added to its lanes together."""
+        set_code, uniq_sets = pd.factorize(pd.Series(self.segs, dtype=object))
+        pat, code = np.unique(set_code * 2 + self.ext.astype(np.int64), return_inverse=True)
+        code = code.reshape(-1)
+        patterns = {(uniq_sets[int(p) // 2], bool(p % 2)): k for k, p in enumerate(pat.tolist())}
+        by_pat = np.argsort(code, kind="stable")
+        bounds = np.cumsum(np.bincount(code, minlength=len(patterns)))
+        prim_parts: dict[int, list[np.ndarray]] = defaultdict(list)
+        also_parts: dict[int, list[np.ndarray]] = defaultdict(list)
+        ext_parts: dict[int, list[np.ndarray]] = defaultdict(list)
+        support_parts: list[np.ndarray] = []
+        for (segs, is_ext), k in patterns.items():
+            firms = by_pat[(bounds[k - 1] if k else 0):bounds[k]]
+            placed = False
+            for b, t in enumerate(self.tpls):
+                mine = sorted((s for s in set(segs) if s in self.rank[b]), key=self.rank[b].__getitem__)
+                if not mine:
+                    continue
+                placed = True
+                if is_ext:
+                    if self.show_external:
+                        ext_parts[self.lane_of[(t.id, mine[0])].idx].append(firms)
+                    continue
+                prim_parts[self.lane_of[(t.id, mine[0])].idx].append(firms)
+                for s in mine[1:]:
+                    also_parts[self.lane_of[(t.id, s)].idx].append(firms)
+            if not placed and not is_ext and self.show_support:
+                support_parts.append(firms)
+        # a firm is in a lane's list at most once, so firm order is index order
+        for parts, out in ((prim_parts, prim), (also_parts, also), (ext_parts, ext)):
+            for lane, arrs in parts.items():
+                out[lane] = np.sort(np.concatenate(arrs)).tolist()
+        return np.sort(np.concatenate(support_parts)).tolist() if support_parts else []
 
     def _fill_lane(self, lane: Lane, prim: list[int], also: list[int], ext: list[int]) -> None:
         members = [(i, "firm") for i in prim] + [(i, "also") for i in also]
@@ -199,16 +219,31 @@ class Layout:
         lane too) in one "+K more" bubble per role, so the lane's counts add up to its header."""
         rnd = self.rng.random(len(self.fid))
         p = np.asarray(prim, dtype=np.int64)
-        rank = np.array([_ROLE_RANK.get(self.role[i], 5) for i in p], dtype=np.int64)
+        rank = self._role_rank()[p]
         order = p[np.lexsort((rnd[p], -np.nan_to_num(self.output[p], nan=-1.0), rank))]
         for i in (int(x) for x in order[:self.top_per_lane]):
             self._add_firm(lane, i, kind="firm", labelled=self.label_all)
-        rest: dict[str, list[int]] = defaultdict(list)
-        for i in [int(x) for x in order[self.top_per_lane:]] + list(also):
-            rest[self.role[i]].append(i)
-        for role in sorted(rest, key=lambda r: (_ROLE_RANK.get(r, 5), r)):
-            self._add_bubble(lane, role, rest[role], more=True)
+        rest = np.concatenate([order[self.top_per_lane:], np.asarray(also, dtype=np.int64)])
+        codes, names = self._role_codes()
+        rest_codes = codes[rest]
+        present = {names[k]: k for k in np.unique(rest_codes).tolist()}
+        for role in sorted(present, key=lambda r: (_ROLE_RANK.get(r, 5), r)):
+            self._add_bubble(lane, role, rest[rest_codes == present[role]], more=True)
         self._close_lane(lane, ext)
+
+    def _role_rank(self) -> np.ndarray:
+        """Every firm's role rank (leader 0 ... sme 4, other roles 5), computed once."""
+        if getattr(self, "_rank_cache", None) is None:
+            codes, roles = self._role_codes()
+            self._rank_cache = np.array([_ROLE_RANK.get(r, 5) for r in roles], dtype=np.int64)[codes]
+        return self._rank_cache
+
+    def _role_codes(self) -> tuple[np.ndarray, list[str]]:
+        """Every firm's role as a code into a list of the roles (made once)."""
+        if getattr(self, "_roles_cache", None) is None:
+            codes, roles = pd.factorize(np.asarray(self.role, dtype=object))
+            self._roles_cache = (codes, roles.tolist())
+        return self._roles_cache
 
     def _add_firm(self, lane: Lane, i: int, *, kind: str, labelled: bool) -> None:
         """Firm ``i`` drawn one by one in ``lane``: its own segment (``firm``) or another (``also``, smaller)."""
@@ -218,16 +253,15 @@ class Layout:
         if labelled:
             item.label = self._wrap_label(self.names[i], lane)
         lane.items.append(item)
-        self.members[self.fid[i]].append((lane.idx, item))
+        self.placed.append(((lane.idx, item), (i,)))
 
-    def _add_bubble(self, lane: Lane, role: str, group: list[int], *, more: bool) -> None:
+    def _add_bubble(self, lane: Lane, role: str, group: Any, *, more: bool) -> None:
         """The firms ``group`` of one role in ``lane`` as one counted bubble ("+K more" when ``more``)."""
         item = Item(kind="bubble", lane=lane.idx, role=role, r=min(0.3, 0.09 + 0.016 * math.sqrt(len(group))),
                     count=len(group))
         item.label = self._count_lines(len(group), role, lane, more=more)
         lane.items.append(item)
-        for i in group:
-            self.members[self.fid[i]].append((lane.idx, item))
+        self.placed.append(((lane.idx, item), group))
 
     def _close_lane(self, lane: Lane, ext: list[int]) -> None:
         """The lane's external firms, then every item of the lane indexed."""
@@ -241,13 +275,12 @@ class Layout:
             item = Item(kind="ext", lane=lane.idx, role="external", r=0.11, count=len(ext))
             item.label = self._count_lines(len(ext), "external", lane, width=0.4 * PT)
             lane.ext.append(item)
-            for i in ext:
-                self.members[self.fid[i]].append((lane.idx, item))
+            self.placed.append(((lane.idx, item), ext))
         else:
             for i in ext:
                 item = Item(kind="ext", lane=lane.idx, role="external", r=R_EXT, firm=self.fid[i])
                 lane.ext.append(item)
-                self.members[self.fid[i]].append((lane.idx, item))
+                self.placed.append(((lane.idx, item), (i,)))
 
     def _count_lines(self, n: int, role: str, lane: Lane, *, width: float | None = None,
                      more: bool = False) -> list[str]:
@@ -272,11 +305,12 @@ class Layout:
     # links ------------------------------------------------------------------------------
     def _map_links(self) -> None:
         lanes = self.lanes
-        self.edges = map_links(self)
+        placed = placements(self)
+        self.edges = map_links(self, placed)
         # a firm's extra-segment markers are tied to its main node
-        for placed in self.members.values():
-            main = [it for _, it in placed if it.kind == "firm"]
-            for _, it in placed:
+        for entries in placed.multi.values():
+            main = [it for _, it in entries if it.kind == "firm"]
+            for _, it in entries:
                 if it.kind == "also" and main:
                     same_band = [m for m in main if lanes[m.lane].band == lanes[it.lane].band]
                     if same_band:
@@ -297,64 +331,14 @@ class Layout:
         return nb
 
     def _order(self) -> None:
+        """Barycentre sweeps per band (see :func:`chainnet.viz._chainorder.sweep_band`)."""
         nb = self._neighbours()
         by_band: dict[int, list[Lane]] = defaultdict(list)
         for lane in self.lanes:
             by_band[lane.band].append(lane)
         for band_lanes in by_band.values():
             band_lanes.sort(key=lambda ln: ln.pos)
-            best = [list(ln.items) for ln in band_lanes]
-            best_x = self._crossings(band_lanes)
-            for _ in range(4):
-                for forward, sweep in ((True, band_lanes[1:]), (False, band_lanes[-2::-1])):
-                    for lane in sweep:
-                        self._sort_lane(lane, nb, forward)
-                    x = self._crossings(band_lanes)
-                    if x < best_x:
-                        best_x, best = x, [list(ln.items) for ln in band_lanes]
-            for lane, items in zip(band_lanes, best):
-                lane.items = items
-
-    def _sort_lane(self, lane: Lane, nb: dict[int, list[Item]], forward: bool) -> None:
-        lanes = self.lanes
-        where = self._positions()
-        keys = []
-        for i, it in enumerate(lane.items):
-            own = where[id(it)]
-            ps = [where[id(o)] for o in nb.get(id(it), ()) if lanes[o.lane].band == lane.band
-                  and ((lanes[o.lane].pos < lane.pos) if forward else (lanes[o.lane].pos > lane.pos))]
-            keys.append((sum(ps) / len(ps) if ps else own, own, i))
-        order = sorted(range(len(lane.items)), key=keys.__getitem__)
-        lane.items = [lane.items[i] for i in order]
-
-    def _positions(self) -> dict[int, float]:
-        out = {}
-        for lane in self.lanes:
-            n = len(lane.items)
-            for i, it in enumerate(lane.items):
-                out[id(it)] = (i + 0.5) / n
-        return out
-
-    def _crossings(self, band_lanes: list[Lane]) -> int:
-        where = self._positions()
-        pairs: dict[tuple[int, int], list[tuple[float, float]]] = defaultdict(list)
-        lanes = self.lanes
-        inside = {ln.idx for ln in band_lanes}
-        for ka, kb in self.edges:
-            a, b = self.items_by_id[ka], self.items_by_id[kb]
-            if a.kind == "ext" or b.kind == "ext" or a.lane not in inside or b.lane not in inside or a.lane == b.lane:
-                continue
-            if lanes[a.lane].pos > lanes[b.lane].pos:
-                a, b = b, a
-            pairs[(a.lane, b.lane)].append((where[id(a)], where[id(b)]))
-        total = 0
-        for pts in pairs.values():
-            if len(pts) < 2 or len(pts) > 3000:
-                continue
-            p = np.asarray(pts)
-            x, y = p[:, 0], p[:, 1]
-            total += int(np.triu((np.sign(x[:, None] - x[None, :]) * np.sign(y[:, None] - y[None, :])) < 0).sum())
-        return total
+            sweep_band(self, band_lanes, nb)
 
     # coordinates ------------------------------------------------------------------------
     def _extent(self, it: Item) -> float:
@@ -463,6 +447,21 @@ class Layout:
         f = self.audit.flows
         f = f[f["template"] == self.tpls[band].id].rename(columns={"from": "from_"})
         return list(f.itertuples(index=False))
+
+
+def segment_info(t: Template) -> dict[str, dict[str, Any]]:
+    """A template's segment rows by id (the first row of an id, as :meth:`Template.label` reads)."""
+    out: dict[str, dict[str, Any]] = {}
+    for r in t.segments.to_dict("records"):
+        out.setdefault(r["id"], r)
+    return out
+
+
+def segment_label(row: dict[str, Any], lang: str) -> str:
+    """A segment's display name in ``lang``, as :meth:`chainnet.template.Template.label` gives it."""
+    if lang == "zh" and isinstance(row["name_zh"], str):
+        return row["name_zh"]
+    return row["name"]
 
 
 HEADER_W_VERTICAL = 2.0

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..model import Cluster
 from . import _style as st
-from ._chainlayout import LANE_W, R_MAX, Layout
+from ._chainlayout import LANE_W, R_MAX, Layout, segment_info, segment_label
 
 #: Above this many firms drawn, the map opens with one aggregate node per group (lane or community).
 AGGREGATE_ABOVE = 3000
@@ -151,7 +151,7 @@ def chain_payload(cluster: Cluster, audit: Any, tpls: list[Any], *, seed: int = 
                      show_external=True, show_support=True, labels="none", fast=len(cluster.firms) > ORDER_MAX)
     lay.build()
     index = {fid: i for i, fid in enumerate(lay.fid)}
-    names_zh = {(t.id, s): t.label(s, "zh") for t in tpls for s in t.order}
+    names_zh = {(t.id, s): segment_label(row, "zh") for t in tpls for s, row in segment_info(t).items()}
     local: dict[int, list[int]] = {}
     ext: dict[int, list[int]] = {}
     firm_lane: dict[int, int] = {}

@@ -471,9 +471,10 @@ def pct(x: float | None, digits: int = 0) -> str:
 
 def firm_names(firms: Any, lang: str) -> list[str]:
     """Display names of a firms table in ``lang``: ``name_zh`` when present for zh, else ``name``."""
-    names = [str(n) for n in firms["name"]]
+    # tolist() first: iterating an Arrow string column element by element is ~10x slower
+    names = [str(n) for n in firms["name"].tolist()]
     if lang == "zh" and "name_zh" in firms:
-        return [z if isinstance(z, str) and z else n for n, z in zip(names, firms["name_zh"])]
+        return [z if isinstance(z, str) and z else n for n, z in zip(names, firms["name_zh"].tolist())]
     return names
 
 
