@@ -71,7 +71,7 @@ def compute(cluster: Cluster, *, lang: str = "en", candidates: list[Cluster] | N
         if g.m >= PARALLEL_MIN_LINKS:
             # a large cluster's structure (random networks included) and position run in a worker
             # process while this one computes leaders, the life cycle, resilience and the timeline
-            g.igraph  # noqa: B018 - built once, before the fork, for both processes
+            _sparse.build_views(g)  # built once, before the fork, for both processes
             say(structure_msg[0], **structure_msg[1])
             say("prog.position")
             worker = _parallel.start(_structure_and_position, cluster, seed=seed, null_models=null_models,
