@@ -124,3 +124,34 @@ def test_analyze_builds_the_shared_views_before_it_forks(small, monkeypatch, tmp
     a = chainnet.report.compute(small, null_models=0, seed=1, candidates=[])
     assert seen["views"] == set(_sparse.SHARED_VIEWS)
     assert a.structure.figures["n_links"] == _sparse.supply_graph(small).m
+
+
+def test_sales_outside_the_cluster_by_hand(small) -> None:
+    from chainnet.analysis.position import firm_sales
+
+    g = _sparse.supply_graph(small)
+    node = {fid: i for i, fid in enumerate(g.ids)}
+    outside = [0.0] * g.n
+    for src, tgt, kind, w in small.links[["source", "target", "kind", "weight"]].itertuples(index=False):
+        if kind == "supply" and src in node and tgt not in node:
+            outside[node[src]] += w
+    assert any(outside)  # the generated cluster sells outside
+    got = firm_sales(small, g, use_output=False)
+    assert np.allclose(got["outside"], outside, rtol=0, atol=1e-12)
+    assert np.allclose(got["sales"], np.asarray(outside) + g.out_weight, rtol=0, atol=1e-12)
+
+
+def test_links_against_the_chain_sorted_by_weight_then_ids(small) -> None:
+    from chainnet.analysis.position import position
+
+    links = small.links.copy()
+    supply = np.flatnonzero((links["kind"] == "supply").to_numpy())[::7]  # every 7th supply link turned round
+    links.loc[supply, ["source", "target"]] = links.loc[supply, ["target", "source"]].to_numpy()
+    links.loc[supply, ["segment_from", "segment_to"]] = links.loc[supply, ["segment_to", "segment_from"]].to_numpy()
+    links.loc[supply[::2], "weight"] = 1.0  # ties in weight, ordered by the ids
+    p = position(small.with_tables(links=links))
+    ag = p.against
+    assert len(ag) >= 20 and ag["weight"].duplicated().any()
+    key = [(-w, s, t) for w, s, t in zip(ag["weight"], ag["source"], ag["target"])]
+    assert key == sorted(key)
+    assert set(ag.columns) >= {"source", "target", "weight", "segment_from", "segment_to", "reason"}
