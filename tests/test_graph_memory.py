@@ -155,3 +155,25 @@ def test_links_against_the_chain_sorted_by_weight_then_ids(small) -> None:
     key = [(-w, s, t) for w, s, t in zip(ag["weight"], ag["source"], ag["target"])]
     assert key == sorted(key)
     assert set(ag.columns) >= {"source", "target", "weight", "segment_from", "segment_to", "reason"}
+
+
+def test_analyze_lets_the_analysis_views_go_before_the_figures(small, monkeypatch, tmp_path) -> None:
+    from chainnet.report import analyze
+
+    monkeypatch.setenv(_parallel.WORKERS_ENV, "1")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    released = analyze(small, tmp_path / "released", null_models=3, seed=1, candidates=[])
+    g = _sparse.supply_graph(small)
+    # let go after the analyses, and nothing written afterwards built them again
+    assert not set(_sparse.ANALYSIS_VIEWS) & set(vars(g))
+    assert {"AT", "out_weight"} <= set(vars(g))  # the PageRank of the report's maps reads these
+    # the same report as when every view is kept
+    monkeypatch.setattr(_sparse, "ANALYSIS_VIEWS", ())
+    monkeypatch.setattr(_sparse.release_views, "__defaults__", ((),))
+    kept = analyze(small, tmp_path / "kept", null_models=3, seed=1, candidates=[])
+    assert "igraph" in vars(_sparse.supply_graph(small))
+    for name in ("results.json", "report.md", "firms.parquet", "links.parquet"):
+        one, two = (released / name).read_bytes(), (kept / name).read_bytes()
+        if name == "results.json":
+            one, two = one.replace(b"released", b"X"), two.replace(b"kept", b"X")
+        assert one == two, name

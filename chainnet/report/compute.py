@@ -97,6 +97,8 @@ def compute(cluster: Cluster, *, lang: str = "en", candidates: list[Cluster] | N
         tl = _timeline(cluster, tl_years, say)
     if worker is not None:
         st, pos = worker.result()
+    if known:  # the graph views only the analyses read go before the figures fork a worker
+        _sparse.release_views(g)
     figures: dict[str, str] = {}
     if figures_dir is not None:
         say("prog.figures")
