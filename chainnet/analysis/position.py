@@ -34,6 +34,7 @@ from scipy.sparse import csgraph
 
 from .._errors import ChainnetError
 from .._i18n import t as _t
+from .._validate import codes_in
 from . import _chain, _sparse
 from ._json import clean, records
 from ._result import Result
@@ -294,13 +295,14 @@ def firm_sales(cluster: Cluster, g: _sparse.SupplyGraph, *, use_output: bool = T
     otherwise ``(local + outside) / (1 - final_use)``.
     """
     firms, links = cluster.firms, cluster.links
-    supply = links[(links["kind"] == "supply").to_numpy(dtype=bool)]
-    node = pd.Series(np.arange(g.n), index=pd.Index(g.ids))
-    seller = node.reindex(supply["source"].to_numpy()).to_numpy()
-    buyer_local = pd.Index(g.ids).get_indexer(supply["target"]) >= 0
-    out = ~np.isnan(seller) & ~buyer_local
-    outside = np.bincount(seller[out].astype(int), weights=supply["weight"].to_numpy(dtype=float)[out],
-                          minlength=g.n)
+    # the three columns read, the link ends found among the local ids as the supply graph finds
+    # them (pyarrow for Arrow strings): no copy of every link column, no Python string per end
+    supply = (links["kind"] == "supply").to_numpy(dtype=bool)
+    local_ids = firms["firm_id"].iloc[g.rows]
+    seller = codes_in(links["source"][supply], local_ids)
+    buyer = codes_in(links["target"][supply], local_ids)
+    out = (seller >= 0) & (buyer < 0)
+    outside = np.bincount(seller[out], weights=links["weight"].to_numpy(dtype=float)[supply][out], minlength=g.n)
     linked = g.out_weight + outside
     sales = linked / (1.0 - final_use)
     if use_output and "output" in firms:
@@ -449,8 +451,9 @@ def _link_directions(cluster: Cluster, seg: _SegmentInfo) -> pd.DataFrame:
     n_within = np.bincount(link[rel == 0], minlength=m)
     n_against = np.bincount(link[rel == -1], minlength=m)
     n_pairs = np.bincount(link, minlength=m)
-    direction = np.where(n_along > 0, "along", np.where(n_within > 0, "within",
-                         np.where(n_against > 0, "against", "unrelated"))).astype(object)
+    # one Python string per direction, shared by every link (not one per link: 5 million at 10^6)
+    code = np.where(n_along > 0, 0, np.where(n_within > 0, 1, np.where(n_against > 0, 2, 3)))
+    direction = np.array(["along", "within", "against", "unrelated"], dtype=object)[code]
     has = n_pairs > 0
     out = pd.DataFrame({"src_row": ca.src[has], "tgt_row": ca.tgt[has], "weight": ca.weight[has],
                         "direction": direction[has]})
@@ -479,9 +482,19 @@ def _link_directions(cluster: Cluster, seg: _SegmentInfo) -> pd.DataFrame:
     cols = ["src_row", "tgt_row", "direction", "source", "target", "segment_from", "segment_to", "weight", "reason",
             "reason_zh"]
     ag = out[cols]
-    order = np.lexsort((ag["target"].to_numpy(dtype=str), ag["source"].to_numpy(dtype=str),
-                        -ag["weight"].to_numpy(dtype=float)))
+    order = np.lexsort((_sort_codes(ag["target"]), _sort_codes(ag["source"]), -ag["weight"].to_numpy(dtype=float)))
     return ag.iloc[order].reset_index(drop=True)
+
+
+def _sort_codes(s: pd.Series) -> np.ndarray:
+    """Integers that sort as the text of ``s`` does (by code point, as numpy's str arrays compare),
+    without a fixed-width str array of every link (about 0.25 GB per column at 4.4 million links).
+
+    >>> _sort_codes(pd.Series(["b", "", "a", "b", 10])).tolist()
+    [3, 0, 2, 3, 1]
+    """
+    codes, _ = pd.factorize(s.astype(str), sort=True)
+    return codes
 
 
 def _against_reason(seller: tuple[str, str], sid: str, buyer: tuple[str, str], bid: str, seg: _SegmentInfo,

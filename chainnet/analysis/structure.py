@@ -610,11 +610,11 @@ def _random_networks(g: _sparse.SupplyGraph, *, null_models: int, swaps_per_link
         s, t, r = rewire_until_mixed(g.src, g.tgt, g.n, max_rounds=swaps_per_link, rng=rng,
                                      tol=MIX_TOL if mixed else None)
         rounds.append(r)
-        order = np.lexsort((t, s))
-        null = _sparse.SupplyGraph(ids=g.ids, rows=g.rows, src=s[order].astype(np.int32),
-                                   tgt=t[order].astype(np.int32), weight=g.weight[order])
-        jobs.append(_parallel.start(_null_topology, null, seed=seed + 1 + i, weighted=weighted, method=method,
-                                    parallel=parallel))
+        # no name is bound to the random network: when its figures are computed at once (one
+        # process, or inside a worker) its graph and igraph view go before the next one is drawn
+        jobs.append(_parallel.start(_null_topology, _null_graph(g, s, t), seed=seed + 1 + i, weighted=weighted,
+                                    method=method, parallel=parallel))
+        del s, t
     info = {"null_model": "directed degree-preserving edge swaps (Maslov & Sneppen 2002): every firm keeps its "
             "numbers of suppliers and buyers; no self-loops or repeated links",
             "null_models": k, "null_models_requested": null_models, "null_budget": budget,
@@ -623,6 +623,14 @@ def _random_networks(g: _sparse.SupplyGraph, *, null_models: int, swaps_per_link
             "note": _null_note(k, null_models, g.m, budget, rounds if mixed else None),
             "links": g.m}
     return jobs, info
+
+
+def _null_graph(g: _sparse.SupplyGraph, s: np.ndarray, t: np.ndarray) -> _sparse.SupplyGraph:
+    """The random network with links ``s`` -> ``t`` (each keeping the weight of the observed link
+    at its position) as a supply graph on the nodes of ``g``, links sorted by seller and buyer."""
+    order = np.lexsort((t, s))
+    return _sparse.SupplyGraph(ids=g.ids, rows=g.rows, src=s[order].astype(np.int32), tgt=t[order].astype(np.int32),
+                               weight=g.weight[order])
 
 
 def _null_topology(null: _sparse.SupplyGraph, *, seed: int, weighted: bool, method: str) -> dict[str, Any]:

@@ -90,7 +90,7 @@ def compute_started(cluster: Cluster, *, lang: str = "en", candidates: list[Clus
             # this one computes leaders, the life cycle, resilience and the timeline; position goes
             # to the worker if it is free by then (the steps of leaders and resilience hand pending
             # steps to free workers), else this process computes it while structure finishes
-            g.igraph  # noqa: B018 - built once, before the fork, for both processes
+            _sparse.build_views(g)  # built once, before the fork, for both processes
             say(structure_msg[0], **structure_msg[1])
             say("prog.position")
             worker = [_parallel.start(structure, cluster, seed=seed, null_models=null_models, null_budget=NULL_BUDGET),
@@ -116,6 +116,8 @@ def compute_started(cluster: Cluster, *, lang: str = "en", candidates: list[Clus
         tl = _timeline(cluster, tl_years, say)
     if worker is not None:
         st, pos = _parallel.gather(worker)
+    if known:  # the graph views only the analyses read go before the figures fork a worker
+        _sparse.release_views(g)
     sheets = build_sheets(cluster, a, ld, st, lang=lang, pr=pr, pos=pos, res=res, tl=tl)
     # the workbook reads the tables, not the figures or the document: written while they are drawn
     result = Analysis(cluster, lang, a, ld, st, pr, pos, res, tl, sheets, {}, Document(lang))
