@@ -115,7 +115,7 @@ def test_analyze_builds_the_shared_views_before_it_forks(small, monkeypatch, tmp
     start = compute_module._parallel.start
 
     def spy_start(fn, *args, **kw):
-        if fn.__name__ == "_structure_and_position":
+        if fn.__name__ == "structure":  # the first step compute() hands to a worker
             g = _sparse.supply_graph(args[0])
             seen["views"] = {name for name in _sparse.SHARED_VIEWS if name in vars(g)}
         return start(fn, *args, **kw)
