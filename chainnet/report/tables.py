@@ -34,7 +34,8 @@ def _words(values: pd.Series, lang: str, prefix: str = "") -> pd.Series:
 
 def _firm_names(cluster: Cluster, lang: str) -> dict[str, str]:
     """firm_id -> the firm's name in ``lang`` (``name_zh`` where present)."""
-    return dict(zip(cluster.firms["firm_id"], _name_col(cluster.firms, lang)))
+    # lists, not the Arrow columns themselves: iterating those makes a scalar object per cell
+    return dict(zip(cluster.firms["firm_id"].tolist(), _name_col(cluster.firms, lang).tolist()))
 
 
 def _joined(v: Any) -> Any:
