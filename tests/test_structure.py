@@ -258,3 +258,20 @@ def test_supply_graph_edge_weights_add_opposite_links():
     lo, hi = g.edges
     assert list(zip(lo.tolist(), hi.tolist())) == [(0, 1), (1, 2)]
     assert g.edge_weight.tolist() == [5.0, 1.0]
+
+
+def test_swap_refusals_match_a_count_of_every_proposal():
+    """A proposed link is refused when it exists or is proposed twice in the round: checked against
+    a plain count on rounds with many repeats."""
+    from collections import Counter
+
+    from chainnet.analysis.structure import _refused
+
+    rng = np.random.default_rng(7)
+    for size in (0, 1, 2, 50, 2000):
+        proposed = rng.integers(0, 300, size)
+        codes = np.unique(rng.integers(0, 300, 40))
+        seen = Counter(proposed.tolist())
+        exists = set(codes.tolist())
+        expected = [seen[p] > 1 or p in exists for p in proposed.tolist()]
+        assert _refused(proposed, codes).tolist() == expected
