@@ -130,12 +130,10 @@ class Snapshots:
     def ends(self) -> tuple[np.ndarray, np.ndarray]:
         """Row of each link's source and target firm in ``cluster.firms`` (-1: not a firm)."""
         if self._ends is None:
-            c = self.cluster
-            index = pd.Index(c.firms["firm_id"].to_numpy(dtype=object))
-            if not index.is_unique:  # Cluster.snapshot's look-up by id is the reference; keep its meaning
-                raise ValueError("duplicate firm ids")
-            self._ends = (index.get_indexer(c.links["source"]).astype(np.int64),
-                          index.get_indexer(c.links["target"]).astype(np.int64))
+            from . import _sparse
+
+            # ValueError for repeated firm ids: Cluster.snapshot's look-up by id is then the reference
+            self._ends = _sparse.link_ends(self.cluster)
         return self._ends
 
     def _firm_mask(self, year: int) -> np.ndarray:

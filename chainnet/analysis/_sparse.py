@@ -217,6 +217,26 @@ def supply_graph(cluster: Cluster) -> SupplyGraph:
     return g
 
 
+def link_ends(cluster: Cluster) -> tuple[np.ndarray, np.ndarray]:
+    """Row of each link's source and of its target firm in ``cluster.firms`` (int64; -1: not a firm id),
+    every link kind. Hashed in pyarrow for Arrow-backed ids (a pandas ``Index.get_indexer`` of the
+    same took about 3 s per end at 5,000,000 links).
+
+    Raises ValueError when a firm id repeats (a firm's row is then not defined).
+
+    >>> import chainnet
+    >>> c = chainnet.load_dataset("demo_copper")
+    >>> src, tgt = link_ends(c)
+    >>> c.firms["firm_id"].iloc[src[0]] == c.links["source"].iloc[0], bool((tgt >= 0).all())
+    (True, True)
+    """
+    ids = cluster.firms["firm_id"]
+    if len(ids.drop_duplicates()) != len(ids):
+        raise ValueError("duplicate firm ids")
+    links = cluster.links
+    return codes_in(links["source"], ids), codes_in(links["target"], ids)
+
+
 def remember(cluster: Cluster, g: SupplyGraph) -> None:
     """Cache ``g`` as the supply graph of ``cluster`` (built elsewhere, e.g. derived from a parent
     cluster's codes for a snapshot); it must equal what :func:`build_supply_graph` gives."""

@@ -546,8 +546,7 @@ def _pattern(n_lead: int, n_back: int, sme_share: float | None, rules: TypologyR
 def _boundary(cluster: Cluster, n_local: int) -> dict[str, Any]:
     """Figures on links across the boundary and on institutions (all link kinds)."""
     firms, links = cluster.firms, cluster.links
-    rows = pd.Index(firms["firm_id"])
-    src, tgt = rows.get_indexer(links["source"]), rows.get_indexer(links["target"])
+    src, tgt = _sparse.link_ends(cluster)
     ext = firms["external"].to_numpy(dtype=bool)
     local = cluster.local_mask
     inst = (firms["role"] == "institution").to_numpy()
