@@ -93,3 +93,24 @@ def test_timeline_and_lifecycle_unchanged_by_sharing() -> None:
     assert got["entered"].tolist()[1:] == [len(b - a) for a, b in itertools.pairwise(ids)]
     assert got["left"].tolist()[1:] == [len(a - b) for a, b in itertools.pairwise(ids)]
     assert lc.to_dict() == lifecycle(c).to_dict()  # outside the scope: cut on its own
+
+
+def test_link_ends_are_firm_rows_and_repeated_ids_fall_back_to_cluster_snapshot():
+    """Link ends are the rows of the firms named by ids (-1 for an id that is no firm); with a
+    firm id twice, the scope cuts years with ``Cluster.snapshot`` instead."""
+    base = chainnet.load_dataset("demo_copper")
+    links = base.links.copy()
+    links.loc[0, "target"] = "no-such-firm"
+    c = chainnet.Cluster(base.meta, base.firms, links, base.templates)
+    src, tgt = _sparse.link_ends(c)
+    ids = c.firms["firm_id"].tolist()
+    assert [ids[i] for i in src] == c.links["source"].tolist()
+    assert tgt[0] == -1 and [ids[i] for i in tgt[1:]] == c.links["target"].tolist()[1:]
+    firms = pd.concat([base.firms, base.firms.iloc[[0]]], ignore_index=True)
+    twice = chainnet.Cluster(base.meta, firms, base.links, base.templates)
+    with pytest.raises(ValueError):
+        _sparse.link_ends(twice)
+    year = int(base.firms["founded"].max())
+    with shared(twice) as cut:
+        assert cut.present(year) is None
+        pd.testing.assert_frame_equal(cut.get(year).firms, twice.snapshot(year).firms)
