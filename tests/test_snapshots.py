@@ -114,3 +114,15 @@ def test_link_ends_are_firm_rows_and_repeated_ids_fall_back_to_cluster_snapshot(
     with shared(twice) as cut:
         assert cut.present(year) is None
         pd.testing.assert_frame_equal(cut.get(year).firms, twice.snapshot(year).firms)
+
+
+def test_link_ends_follow_an_edit_and_give_the_supply_graph_of_an_id_look_up():
+    c = chainnet.generate("copper", firms=800, seed=5).cluster
+    src, tgt = _sparse.link_ends(c)
+    assert not src.flags.writeable  # shared by every caller
+    g = _sparse.build_supply_graph(c.firms, c.links, c.local_mask, ends=(src, tgt))
+    by_id = _sparse.build_supply_graph(c.firms, c.links, c.local_mask)  # local ids looked up by string
+    for name in ("rows", "src", "tgt", "weight"):
+        np.testing.assert_array_equal(getattr(g, name), getattr(by_id, name))
+    c.links.loc[0, "target"] = c.firms["firm_id"].iloc[3]  # an in-place edit: the cache must notice
+    assert _sparse.link_ends(c)[1][0] == 3

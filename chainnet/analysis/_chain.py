@@ -176,13 +176,19 @@ def _cluster_arrays(cluster: Cluster, vocab: list[str]) -> ClusterArrays:
     keep = codes >= 0
     key = _unique(pf[keep] * max(len(voc), 1) + codes[keep])  # distinct, sorted by firm
     pair_firm, pair_seg = np.divmod(key, max(len(voc), 1))
-    supply = links[links["kind"].to_numpy() == "supply"]
-    # one hashing pass over every id string: firm ids come first, so their codes are their rows
-    ends = pd.concat([firms["firm_id"], supply["source"], supply["target"]], ignore_index=True)
-    codes_all = pd.factorize(ends)[0].astype(np.int64)
-    row_of = np.full(int(codes_all.max(initial=-1)) + 2, -1, dtype=np.int64)  # code -> first firm row; -1 -> -1
-    row_of[codes_all[:n][::-1]] = np.arange(n, dtype=np.int64)[::-1]
-    src, tgt = row_of[codes_all[n:n + len(supply)]], row_of[codes_all[n + len(supply):]]
+    is_supply = links["kind"].to_numpy() == "supply"
+    supply = links[is_supply]
+    try:  # the firm row of each link end, shared with the supply graph and the snapshots
+        from ._sparse import link_ends
+
+        src, tgt = (end[is_supply] for end in link_ends(cluster))
+    except ValueError:  # a firm id twice: a link names the first of its rows
+        # one hashing pass over every id string: firm ids come first, so their codes are their rows
+        ends = pd.concat([firms["firm_id"], supply["source"], supply["target"]], ignore_index=True)
+        codes_all = pd.factorize(ends)[0].astype(np.int64)
+        row_of = np.full(int(codes_all.max(initial=-1)) + 2, -1, dtype=np.int64)  # code -> first firm row; -1 -> -1
+        row_of[codes_all[:n][::-1]] = np.arange(n, dtype=np.int64)[::-1]
+        src, tgt = row_of[codes_all[n:n + len(supply)]], row_of[codes_all[n + len(supply):]]
     known = (src >= 0) & (tgt >= 0)
     supply = supply[known]
 

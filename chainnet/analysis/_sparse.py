@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 # the columns build_supply_graph and Cluster.local_mask read
+_ENDS_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _FIRM_COLUMNS = ("firm_id", "role", "external")
 _LINK_COLUMNS = ("source", "target", "kind", "weight")
 
@@ -212,7 +213,11 @@ def supply_graph(cluster: Cluster) -> SupplyGraph:
     hit = _CACHE.get(cluster)
     if hit is not None and hit[0] == key:
         return hit[1]
-    g = build_supply_graph(cluster.firms, cluster.links, cluster.local_mask)
+    try:
+        ends = link_ends(cluster)
+    except ValueError:  # repeated firm ids: looked up by id among the local firms, as always
+        ends = None
+    g = build_supply_graph(cluster.firms, cluster.links, cluster.local_mask, ends=ends)
     _CACHE[cluster] = (key, g)
     return g
 
@@ -222,7 +227,8 @@ def link_ends(cluster: Cluster) -> tuple[np.ndarray, np.ndarray]:
     every link kind. Hashed in pyarrow for Arrow-backed ids (a pandas ``Index.get_indexer`` of the
     same took about 3 s per end at 5,000,000 links).
 
-    Raises ValueError when a firm id repeats (a firm's row is then not defined).
+    Raises ValueError when a firm id repeats (a firm's row is then not defined). Cached per
+    cluster like :func:`supply_graph` (the arrays are shared: read-only).
 
     >>> import chainnet
     >>> c = chainnet.load_dataset("demo_copper")
@@ -230,11 +236,21 @@ def link_ends(cluster: Cluster) -> tuple[np.ndarray, np.ndarray]:
     >>> c.firms["firm_id"].iloc[src[0]] == c.links["source"].iloc[0], bool((tgt >= 0).all())
     (True, True)
     """
-    ids = cluster.firms["firm_id"]
-    if len(ids.drop_duplicates()) != len(ids):
+    key = (fingerprint(cluster.firms, ("firm_id",)), fingerprint(cluster.links, ("source", "target")))
+    hit = _ENDS_CACHE.get(cluster)
+    if hit is not None and hit[0] == key:
+        ends = hit[1]
+    else:
+        ids = cluster.firms["firm_id"]
+        ends = None
+        if len(ids.drop_duplicates()) == len(ids):
+            ends = (codes_in(cluster.links["source"], ids), codes_in(cluster.links["target"], ids))
+            for a in ends:
+                a.flags.writeable = False  # shared by every caller
+        _ENDS_CACHE[cluster] = (key, ends)
+    if ends is None:
         raise ValueError("duplicate firm ids")
-    links = cluster.links
-    return codes_in(links["source"], ids), codes_in(links["target"], ids)
+    return ends
 
 
 def remember(cluster: Cluster, g: SupplyGraph) -> None:
@@ -243,18 +259,27 @@ def remember(cluster: Cluster, g: SupplyGraph) -> None:
     _CACHE[cluster] = ((fingerprint(cluster.firms, _FIRM_COLUMNS), fingerprint(cluster.links, _LINK_COLUMNS)), g)
 
 
-def build_supply_graph(firms: pd.DataFrame, links: pd.DataFrame, local: np.ndarray) -> SupplyGraph:
-    """Build a :class:`SupplyGraph` from canonical firm and link tables and the local-firm mask."""
+def build_supply_graph(firms: pd.DataFrame, links: pd.DataFrame, local: np.ndarray, *,
+                       ends: tuple[np.ndarray, np.ndarray] | None = None) -> SupplyGraph:
+    """Build a :class:`SupplyGraph` from canonical firm and link tables and the local-firm mask;
+    ``ends``: the firm row of each link's source and target (:func:`link_ends`), when known."""
     rows = np.flatnonzero(local)
     ids = firms["firm_id"].to_numpy(dtype=object)[rows]
-    supply = links[(links["kind"] == "supply").to_numpy(dtype=bool)] if len(links) else links
-    # node of each link end, -1 if not a local firm (firm ids are unique in a valid cluster);
-    # hashed in pyarrow for Arrow-backed ids (9.5 s -> about 1 s for 5,000,000 links)
-    local_ids = firms["firm_id"].iloc[rows]
-    s = codes_in(supply["source"], local_ids) if len(supply) else np.empty(0, np.int64)
-    t = codes_in(supply["target"], local_ids) if len(supply) else np.empty(0, np.int64)
+    is_supply = (links["kind"] == "supply").to_numpy(dtype=bool) if len(links) else np.zeros(0, dtype=bool)
+    if ends is not None:
+        # node of each link end from its firm row: -1 for a firm that is not local (or no firm)
+        node = np.full(len(firms) + 1, -1, dtype=np.int64)  # index -1 (no firm) -> -1
+        node[rows] = np.arange(len(rows), dtype=np.int64)
+        s, t = node[ends[0][is_supply]], node[ends[1][is_supply]]
+    else:
+        # node of each link end, -1 if not a local firm (by id among the local firms);
+        # hashed in pyarrow for Arrow-backed ids (9.5 s -> about 1 s for 5,000,000 links)
+        supply = links[is_supply]
+        local_ids = firms["firm_id"].iloc[rows]
+        s = codes_in(supply["source"], local_ids) if len(supply) else np.empty(0, np.int64)
+        t = codes_in(supply["target"], local_ids) if len(supply) else np.empty(0, np.int64)
     keep = (s >= 0) & (t >= 0)
-    w = supply["weight"].to_numpy(dtype=float)[keep] if len(supply) else np.empty(0)
+    w = links["weight"].to_numpy(dtype=float)[is_supply][keep] if len(links) else np.empty(0)
     s, t = s[keep], t[keep]
     order = np.lexsort((t, s))
     return SupplyGraph(ids=ids, rows=rows, src=s[order].astype(np.int32), tgt=t[order].astype(np.int32),
