@@ -193,7 +193,7 @@ def _derive_caches(parent: Cluster, snap: Cluster, keep: np.ndarray, lk: np.ndar
     ok = (s >= 0) & (t >= 0)
     w = parent.links["weight"].to_numpy(dtype=float)[sel][ok]
     s, t = s[ok], t[ok]
-    order = np.lexsort((t, s))
+    order = _sparse.link_order(s, t, len(rows))
     g = _sparse.SupplyGraph(ids=snap.firms["firm_id"].to_numpy(dtype=object)[rows], rows=rows,
                             src=s[order].astype(np.int32), tgt=t[order].astype(np.int32), weight=w[order])
     _sparse.remember(snap, g)

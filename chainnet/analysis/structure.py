@@ -629,7 +629,7 @@ def _random_networks(g: _sparse.SupplyGraph, *, null_models: int, swaps_per_link
 def _null_graph(g: _sparse.SupplyGraph, s: np.ndarray, t: np.ndarray) -> _sparse.SupplyGraph:
     """The random network with links ``s`` -> ``t`` (each keeping the weight of the observed link
     at its position) as a supply graph on the nodes of ``g``, links sorted by seller and buyer."""
-    order = np.lexsort((t, s))
+    order = _sparse.link_order(s, t, g.n)
     return _sparse.SupplyGraph(ids=g.ids, rows=g.rows, src=s[order].astype(np.int32), tgt=t[order].astype(np.int32),
                                weight=g.weight[order])
 
