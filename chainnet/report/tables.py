@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .._format import share
@@ -28,8 +29,26 @@ def _head(df: pd.DataFrame, lang: str, rename: dict[str, str] | None = None) -> 
 
 
 def _words(values: pd.Series, lang: str, prefix: str = "") -> pd.Series:
-    """Words of a column (roles, stages, statuses ...) in ``lang``; empty cells stay empty."""
-    return values.map(lambda v: t(prefix + v, lang) if isinstance(v, str) and v else v)
+    """Words of a column (roles, stages, statuses ...) in ``lang``; empty cells stay empty.
+
+    >>> _words(pd.Series(["leader", None, "", "sme", "leader"], dtype=object), "zh").tolist()
+    ['龙头/链主', nan, '', '中小企业', '龙头/链主']
+    """
+    def word(v: Any) -> Any:
+        return t(prefix + v, lang) if isinstance(v, str) and v else v
+
+    if not len(values) or not (values.dtype == object or str(values.dtype) == "str"):
+        return values.map(word)
+    # each distinct value looked up once (a per-firm column repeats a handful of words: 3 million
+    # catalogue look-ups at 10^6 firms before), then spread by its code; the same Series as map()
+    codes, uniques = pd.factorize(values)
+    words = np.empty(len(uniques) + 1, dtype=object)
+    words[:-1] = [word(v) for v in uniques]
+    out = words[codes]
+    blank = codes < 0  # None / NaN cells: kept as they are
+    if blank.any():
+        out[blank] = values.to_numpy(dtype=object)[blank]
+    return pd.Series(out, index=values.index, name=values.name)
 
 
 def _firm_names(cluster: Cluster, lang: str) -> dict[str, str]:
