@@ -297,3 +297,22 @@ def test_small_clusters_print_no_progress(tmp_path):
     r = CliRunner().invoke(main, ["plot", "tongling_copper", "--kind", "network", "-o", str(tmp_path / "n.png")])
     assert r.exit_code == 0, r.output
     assert r.stderr.splitlines() == [f"wrote {tmp_path / 'n.png'}"]
+
+
+def test_partner_pairs_from_the_supply_graph_are_those_matched_by_id():
+    """The aggregate view's partner pairs come from the supply graph when its firms are the
+    structure's; by id (here forced by listing the firms in reverse) they are the same pairs."""
+    from chainnet.viz._netagg import _partner_pairs
+
+    c = generate("copper", firms=1200, seed=4).cluster
+    ids = structure(c, null_models=0).firms["firm_id"].astype(str).to_numpy(dtype=object)
+    lo, hi = _partner_pairs(c, ids)
+    n = len(ids)
+    rlo, rhi = _partner_pairs(c, ids[::-1].copy())
+    back = np.sort(np.minimum(n - 1 - rlo, n - 1 - rhi) * n + np.maximum(n - 1 - rlo, n - 1 - rhi))
+    assert np.array_equal(lo * n + hi, back)
+    # and by hand from the link table: each undirected pair of local firms with a supply link, once
+    pos = {f: i for i, f in enumerate(ids)}
+    sup = c.links[c.links["kind"] == "supply"]
+    want = {tuple(sorted((pos[a], pos[b]))) for a, b in zip(sup["source"], sup["target"]) if a in pos and b in pos}
+    assert set(zip(lo.tolist(), hi.tolist())) == want and len(lo) == len(want)
