@@ -329,9 +329,15 @@ def normalise_firms(raw: pd.DataFrame, *, file: str, segment_ids: Collection[str
     return df, col.problems
 
 
-def normalise_links(raw: pd.DataFrame, firms: pd.DataFrame, *, file: str, segment_ids: set[str] | None,
-                    source_keys: set[str] | None = None) -> tuple[pd.DataFrame, list[Problem]]:
-    """Canonical links table from raw input, checked against the (normalised) firms."""
+def normalise_links(raw: pd.DataFrame, firms: pd.DataFrame, *, file: str, segment_ids: Collection[str] | None,
+                    source_keys: set[str] | None = None,
+                    codes: dict[str, np.ndarray] | None = None) -> tuple[pd.DataFrame, list[Problem]]:
+    """Canonical links table from raw input, checked against the (normalised) firms.
+
+    ``codes``, when given, receives the position of each link's ``source`` and ``target`` among
+    the unique firm ids (-1 where unknown), so :func:`merge_duplicate_links` need not hash the
+    ids of millions of links again.
+    """
     col = _Collector(file, sheet_rows(raw))
     raw = raw.reset_index(drop=True)
     if "source" in raw.columns and "source_key" not in raw.columns and "source.1" in raw.columns:
@@ -370,26 +376,65 @@ def normalise_links(raw: pd.DataFrame, firms: pd.DataFrame, *, file: str, segmen
                              df["source_key"])
     if segment_ids is not None:
         owned = None  # (firm, segment) pairs, built only when a link names a segment
+        seg_list = list(dict.fromkeys(segment_ids))
         for side, end in (("segment_from", "source"), ("segment_to", "target")):
-            given = df[side].notna()
+            given = df[side].notna().to_numpy()
             if not given.any():
                 continue
             if owned is None:
-                owned = pd.MultiIndex.from_frame(firms[["firm_id", "segments"]].explode("segments").dropna())
-            unknown = given & ~isin(df[side], segment_ids)
+                owned = _owned_pairs(firms, seg_list)
+            seg = codes_in(df[side], pd.Series(seg_list, dtype=df[side].dtype))
+            unknown = given & (seg < 0)
             col.add(f"{side} is not a segment id of the template", side, unknown)
-            has = pd.MultiIndex.from_arrays([df[end], df[side]]).isin(owned)
-            col.add(f"{side} is not one of the {end} firm's segments", side,
-                    (given & ~unknown & ~has & (code[end] >= 0)).to_numpy())
+            # pairs packed as firm * segments + segment: two integer arrays, no (firm, segment) index
+            known = ~unknown & (code[end] >= 0)
+            has = np.zeros(len(df), dtype=bool)
+            has[known] = _in_sorted(code[end][known] * len(seg_list) + seg[known], owned)
+            col.add(f"{side} is not one of the {end} firm's segments", side, given & known & ~has)
+    if codes is not None:
+        codes.update(code)
     return df, col.problems
 
 
-def merge_duplicate_links(df: pd.DataFrame) -> tuple[pd.DataFrame, int]:
-    """Merge rows with the same source, target and kind: weights added, earliest year, latest until."""
+def _owned_pairs(firms: pd.DataFrame, seg_list: list[str]) -> np.ndarray:
+    """The (firm, segment) pairs of the firms table packed as ``firm * len(seg_list) + segment``, sorted.
+
+    ``firm`` is the position among the unique firm ids as :func:`codes_in` gives it, so a link end's
+    code packs the same way; segments outside ``seg_list`` are left out (a link naming one is
+    reported as not a segment of the template instead).
+    """
+    pairs = firms[["firm_id", "segments"]].explode("segments").dropna()
+    if not len(pairs):
+        return np.empty(0, dtype=np.int64)
+    firm = codes_in(pairs["firm_id"], firms["firm_id"])
+    seg = pd.Index(seg_list).get_indexer(pairs["segments"].to_numpy(dtype=object)).astype(np.int64)
+    ok = (firm >= 0) & (seg >= 0)
+    return np.unique(firm[ok] * len(seg_list) + seg[ok])
+
+
+def _in_sorted(values: np.ndarray, sorted_ref: np.ndarray) -> np.ndarray:
+    """``np.isin(values, sorted_ref)`` for a sorted unique ``sorted_ref`` (one binary search per value)."""
+    if not len(sorted_ref):
+        return np.zeros(len(values), dtype=bool)
+    pos = np.minimum(np.searchsorted(sorted_ref, values), len(sorted_ref) - 1)
+    return sorted_ref[pos] == values
+
+
+def merge_duplicate_links(df: pd.DataFrame, *,
+                          ends: dict[str, np.ndarray] | None = None) -> tuple[pd.DataFrame, int]:
+    """Merge rows with the same source, target and kind: weights added, earliest year, latest until.
+
+    ``ends``: integer codes of ``source`` and ``target`` (equal codes exactly where the ids are
+    equal, all >= 0), as :func:`normalise_links` fills them; without them the ids are factorized.
+    """
     key = ["source", "target", "kind"]
     if len(df) == 0:
         return df, 0
-    codes = [pd.factorize(df[c])[0].astype(np.int64) for c in key]
+    if ends is not None and all(len(ends.get(c, ())) == len(df) and (ends[c] >= 0).all() for c in key[:2]):
+        codes = [np.asarray(ends[c], dtype=np.int64) for c in key[:2]]
+    else:
+        codes = [pd.factorize(df[c])[0].astype(np.int64) for c in key[:2]]
+    codes.append(pd.factorize(df["kind"])[0].astype(np.int64))
     packed = (codes[0] * (codes[1].max() + 1) + codes[1]) * (codes[2].max() + 1) + codes[2]
     dup = pd.Series(packed).duplicated(keep=False).to_numpy()
     if not dup.any():
