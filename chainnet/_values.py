@@ -111,9 +111,51 @@ def bad_text(s: pd.Series, *, strict: bool) -> np.ndarray:
         return s.map(lambda x: isinstance(x, str) and search(x) is not None).to_numpy(dtype=bool)
     if not pd.api.types.is_string_dtype(s.dtype):
         return np.zeros(len(s), dtype=bool)
+    if _utf8_clean(s, strict=strict):
+        return np.zeros(len(s), dtype=bool)
     # UTF-8 strings cannot hold surrogates, and the regex engine behind them refuses them
     pattern = rx.pattern.replace("\ud800-\udfff", "")
     return s.str.contains(pattern, regex=True).fillna(False).to_numpy(dtype=bool)
+
+
+def _utf8_clean(s: pd.Series, *, strict: bool) -> bool:
+    """True when the UTF-8 bytes behind an Arrow string column cannot encode a character of
+    :data:`_BAD_TEXT` (``strict``: :data:`_BAD_NAME`); False when they may, or are not at hand.
+
+    A byte scan (numpy, a few passes over the column's bytes) instead of a regex per cell: in
+    UTF-8 a byte below 0x80 is always an ASCII character, C1 controls are 0xC2 0x80-0x9F and
+    U+FFFE/U+FFFF are 0xEF 0xBF 0xBE/0xBF. Bytes of cells outside the column's slice can only
+    make the answer False, and the regex then decides.
+
+    >>> _utf8_clean(pd.Series(["a\tb", "铜（模拟）"], dtype="str"), strict=False)
+    True
+    >>> _utf8_clean(pd.Series(["a\tb"], dtype="str"), strict=True)
+    False
+    """
+    if not isinstance(s.array, pd.arrays.ArrowStringArray):
+        return False
+    import pyarrow as pa
+
+    arr = pa.chunked_array(pa.array(s.array))
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return False
+    for chunk in arr.chunks:
+        data = chunk.buffers()[2]
+        if data is None:
+            continue
+        b = np.frombuffer(data, dtype=np.uint8)
+        low = np.flatnonzero(b < 0x20)
+        if low.size and (strict or not np.isin(b[low], (0x09, 0x0A, 0x0D)).all()):
+            return False
+        if (b == 0x7F).any():
+            return False
+        lead = np.flatnonzero(b[:-1] == 0xC2)
+        if lead.size and (b[lead + 1] < 0xA0).any():  # after 0xC2 comes 0x80-0xBF; C1 is 0x80-0x9F
+            return False
+        lead = np.flatnonzero(b[:-2] == 0xEF)
+        if lead.size and ((b[lead + 1] == 0xBF) & (b[lead + 2] >= 0xBE)).any():
+            return False
+    return True
 
 
 def has_control_characters(text: str) -> bool:
