@@ -159,13 +159,7 @@ def _clean_text(s: pd.Series) -> pd.Series:
     if s.dtype == object:
         s = s.astype("str")
     if isinstance(s.array, pd.arrays.ArrowStringArray):
-        # the same two steps in pyarrow, without pandas' masked assignment (half the time)
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        out = pc.utf8_trim_whitespace(pa.chunked_array(pa.array(s.array)))
-        out = pc.if_else(pc.equal(out, ""), pa.scalar(None, out.type), out)
-        return pd.Series(pd.array(out, dtype=s.dtype), index=s.index, name=s.name)
+        return _values.strip_arrow(s)
     out = s.str.strip()
     return out.mask(out == "")
 

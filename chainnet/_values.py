@@ -60,6 +60,8 @@ def parse_numbers(s: pd.Series, *, kind: str = "float",
     else:
         if s.dtype == object:  # cells of any type; str() would choke on a lone surrogate
             text = s.map(lambda x: (x.strip() or None) if isinstance(x, str) else x)
+        elif isinstance(s.array, pd.arrays.ArrowStringArray):
+            text = strip_arrow(s)
         else:
             text = s.str.strip()
             text = text.mask(text == "")
@@ -89,10 +91,29 @@ def _to_float(text: pd.Series) -> pd.Series:
     [2019.0, 2019.0, nan, nan, 1.5]
     """
     codes, uniques = pd.factorize(text)
-    if len(uniques) == 0 or len(uniques) * 4 > len(text):  # none, or mostly distinct: parse them all
+    if len(uniques) == 0:  # an empty column (e.g. 'until' of ties still running): nothing to parse
+        return pd.Series(np.nan, index=text.index, dtype=float)
+    if len(uniques) * 4 > len(text):  # mostly distinct: parse them all
         return pd.to_numeric(text, errors="coerce").astype(float)
     parsed = pd.to_numeric(pd.Series(uniques, dtype=text.dtype), errors="coerce").astype(float).to_numpy()
     return pd.Series(np.where(codes >= 0, parsed[np.maximum(codes, 0)], np.nan), index=text.index, dtype=float)
+
+
+def strip_arrow(s: pd.Series) -> pd.Series:
+    """``s.str.strip()`` with blanks as missing values, for an Arrow string column.
+
+    The same pyarrow kernel pandas' ``str.strip`` calls (``utf8_trim_whitespace``), and the
+    blanks replaced in pyarrow too: pandas' masked assignment took half the time.
+
+    >>> strip_arrow(pd.Series([" a ", "", None, "b"], dtype="str")).tolist()
+    ['a', nan, nan, 'b']
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    out = pc.utf8_trim_whitespace(pa.chunked_array(pa.array(s.array)))
+    out = pc.if_else(pc.equal(out, ""), pa.scalar(None, out.type), out)
+    return pd.Series(pd.array(out, dtype=s.dtype), index=s.index, name=s.name)
 
 
 def range_message(name: str, limits: tuple[float, float]) -> str:
