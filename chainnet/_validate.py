@@ -140,7 +140,13 @@ def codes_in(values: pd.Series, ids: pd.Series) -> np.ndarray:
     """Position of each value among the unique ``ids`` (int64), -1 where absent; NaN counts as absent."""
     if not len(values):  # an empty links table: no need to hash a million firm ids
         return np.empty(0, dtype=np.int64)
-    uniq = ids.drop_duplicates()
+    return _index_in(values, ids.drop_duplicates())
+
+
+def _index_in(values: pd.Series, uniq: pd.Series) -> np.ndarray:
+    """:func:`codes_in` for ``uniq`` already free of duplicates (a caller coding several columns)."""
+    if not len(values):
+        return np.empty(0, dtype=np.int64)
     arr, ref = _arrow(values), _arrow(uniq)
     if arr is not None and ref is not None:
         import pyarrow.compute as pc
@@ -347,12 +353,12 @@ def normalise_links(raw: pd.DataFrame, firms: pd.DataFrame, *, file: str, segmen
     if _missing_columns(raw, REQUIRED_LINK, col):
         return pd.DataFrame(columns=list(LINK_COLUMNS)), col.problems
     df = _coerce(raw, LINK_COLUMNS, col)
-    ids = firms["firm_id"]
+    ids = firms["firm_id"].drop_duplicates() if len(df) else firms["firm_id"]
     code = {}
     for end in ("source", "target"):
         col.add(f"{end} is empty; give the firm_id of the {'seller' if end == 'source' else 'buyer'}",
                 end, df[end].isna())
-        code[end] = codes_in(df[end], ids)
+        code[end] = _index_in(df[end], ids)
         unknown = pd.Series(df[end].notna().to_numpy() & (code[end] < 0), index=df.index)
         for fid in pd.unique(df.loc[unknown, end])[:30]:
             col.add(f"unknown firm {fid!r}; it is not a firm_id in the firms table", end,
@@ -384,42 +390,51 @@ def normalise_links(raw: pd.DataFrame, firms: pd.DataFrame, *, file: str, segmen
             if not given.any():
                 continue
             if owned is None:
-                owned = _owned_pairs(firms, seg_list)
+                owned = _owned_pairs(firms, ids, seg_list)
             seg = codes_in(df[side], pd.Series(seg_list, dtype=df[side].dtype))
             unknown = given & (seg < 0)
             col.add(f"{side} is not a segment id of the template", side, unknown)
             # pairs packed as firm * segments + segment: two integer arrays, no (firm, segment) index
             known = ~unknown & (code[end] >= 0)
             has = np.zeros(len(df), dtype=bool)
-            has[known] = _in_sorted(code[end][known] * len(seg_list) + seg[known], owned)
+            has[known] = _in_pairs(code[end][known] * len(seg_list) + seg[known], owned,
+                                   len(ids) * len(seg_list))
             col.add(f"{side} is not one of the {end} firm's segments", side, given & known & ~has)
     if codes is not None:
         codes.update(code)
     return df, col.problems
 
 
-def _owned_pairs(firms: pd.DataFrame, seg_list: list[str]) -> np.ndarray:
+def _owned_pairs(firms: pd.DataFrame, uniq: pd.Series, seg_list: list[str]) -> np.ndarray:
     """The (firm, segment) pairs of the firms table packed as ``firm * len(seg_list) + segment``, sorted.
 
-    ``firm`` is the position among the unique firm ids as :func:`codes_in` gives it, so a link end's
-    code packs the same way; segments outside ``seg_list`` are left out (a link naming one is
-    reported as not a segment of the template instead).
+    ``firm`` is the position of the firm's id in ``uniq`` (the unique firm ids, as link ends are
+    coded); segments outside ``seg_list`` are left out (a link naming one is reported as not a
+    segment of the template instead).
     """
     pairs = firms[["firm_id", "segments"]].explode("segments").dropna()
     if not len(pairs):
         return np.empty(0, dtype=np.int64)
-    firm = codes_in(pairs["firm_id"], firms["firm_id"])
+    firm = _index_in(pairs["firm_id"], uniq)
     seg = pd.Index(seg_list).get_indexer(pairs["segments"].to_numpy(dtype=object)).astype(np.int64)
     ok = (firm >= 0) & (seg >= 0)
     return np.unique(firm[ok] * len(seg_list) + seg[ok])
 
 
-def _in_sorted(values: np.ndarray, sorted_ref: np.ndarray) -> np.ndarray:
-    """``np.isin(values, sorted_ref)`` for a sorted unique ``sorted_ref`` (one binary search per value)."""
-    if not len(sorted_ref):
-        return np.zeros(len(values), dtype=bool)
-    pos = np.minimum(np.searchsorted(sorted_ref, values), len(sorted_ref) - 1)
-    return sorted_ref[pos] == values
+def _in_pairs(packed: np.ndarray, owned: np.ndarray, size: int) -> np.ndarray:
+    """``np.isin(packed, owned)`` for packed pairs below ``size`` and ``owned`` sorted and unique.
+
+    A flat bool table when it is small (a million firms and 40 segments: 40 MB; one look-up
+    per link), else a binary search per link.
+    """
+    if size <= 100_000_000:
+        table = np.zeros(size, dtype=bool)
+        table[owned] = True
+        return table[packed]
+    if not len(owned):
+        return np.zeros(len(packed), dtype=bool)
+    pos = np.minimum(np.searchsorted(owned, packed), len(owned) - 1)
+    return owned[pos] == packed
 
 
 def merge_duplicate_links(df: pd.DataFrame, *,
