@@ -406,23 +406,33 @@ def normalise_links(raw: pd.DataFrame, firms: pd.DataFrame, *, file: str, segmen
 
 
 def _owned_pairs(firms: pd.DataFrame, uniq: pd.Series, seg_list: list[str]) -> np.ndarray:
-    """The (firm, segment) pairs of the firms table packed as ``firm * len(seg_list) + segment``, sorted.
+    """The (firm, segment) pairs of the firms table packed as ``firm * len(seg_list) + segment``.
 
     ``firm`` is the position of the firm's id in ``uniq`` (the unique firm ids, as link ends are
     coded); segments outside ``seg_list`` are left out (a link naming one is reported as not a
-    segment of the template instead).
+    segment of the template instead). Each distinct segment list is coded once, then spread over
+    its firms with numpy (no exploded table of a million rows).
     """
-    pairs = firms[["firm_id", "segments"]].explode("segments").dropna()
-    if not len(pairs):
-        return np.empty(0, dtype=np.int64)
-    firm = _index_in(pairs["firm_id"], uniq)
-    seg = pd.Index(seg_list).get_indexer(pairs["segments"].to_numpy(dtype=object)).astype(np.int64)
-    ok = (firm >= 0) & (seg >= 0)
-    return np.unique(firm[ok] * len(seg_list) + seg[ok])
+    fid = firms["firm_id"]
+    firm = (np.arange(len(firms), dtype=np.int64) if len(uniq) == len(fid)  # ids unique: row = position
+            else _index_in(fid, uniq))
+    firm = np.where(fid.isna().to_numpy(), -1, firm)
+    lists, distinct = pd.factorize(firms["segments"].to_numpy(dtype=object))
+    where = {seg: k for k, seg in enumerate(seg_list)}
+    coded = [[where.get(x, -1) for x in t] for t in distinct]
+    flat = np.array([c for t in coded for c in t], dtype=np.int64)
+    start = np.cumsum([0] + [len(t) for t in coded])[:-1].astype(np.int64)
+    width = np.array([len(t) for t in coded], dtype=np.int64)
+    n = width[lists] if len(coded) else np.zeros(len(firms), dtype=np.int64)
+    row = np.repeat(np.arange(len(firms)), n)
+    k = np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n)
+    seg = flat[start[lists[row]] + k] if len(row) else np.empty(0, dtype=np.int64)
+    ok = (firm[row] >= 0) & (seg >= 0)
+    return firm[row][ok] * len(seg_list) + seg[ok]
 
 
 def _in_pairs(packed: np.ndarray, owned: np.ndarray, size: int) -> np.ndarray:
-    """``np.isin(packed, owned)`` for packed pairs below ``size`` and ``owned`` sorted and unique.
+    """``np.isin(packed, owned)`` for packed pairs below ``size``.
 
     A flat bool table when it is small (a million firms and 40 segments: 40 MB; one look-up
     per link), else a binary search per link.
@@ -431,6 +441,7 @@ def _in_pairs(packed: np.ndarray, owned: np.ndarray, size: int) -> np.ndarray:
         table = np.zeros(size, dtype=bool)
         table[owned] = True
         return table[packed]
+    owned = np.unique(owned)
     if not len(owned):
         return np.zeros(len(packed), dtype=bool)
     pos = np.minimum(np.searchsorted(owned, packed), len(owned) - 1)
