@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from . import _validate as v
+from . import _values
 from ._errors import Problem, ValidationError
 from ._files import read_bounded
 
@@ -139,7 +140,10 @@ def _drop_blank_rows(df: pd.DataFrame) -> pd.DataFrame:
         df.attrs["rows"] = v.RowNumbers(np.arange(2, len(df) + 2))
         return df
     first = df.iloc[:, 0]
-    candidate = np.array(first.isna() | (first.str.strip() == ""), dtype=bool)
+    if isinstance(first.array, pd.arrays.ArrowStringArray):  # strip only where needed (see strip_arrow)
+        candidate = np.array(_values.strip_arrow(first).isna(), dtype=bool)
+    else:
+        candidate = np.array(first.isna() | (first.str.strip() == ""), dtype=bool)
     if candidate.any():
         idx = np.flatnonzero(candidate)
         part = df.iloc[idx]

@@ -204,7 +204,10 @@ def _as_segments(s: pd.Series) -> pd.Series:
 
     vals = s.to_numpy(dtype=object)
     out = np.empty(len(vals), dtype=object)
-    text = np.fromiter((isinstance(v, str) for v in vals), dtype=bool, count=len(vals))
+    if isinstance(s.array, pd.arrays.ArrowStringArray):  # every cell present is a string
+        text = s.notna().to_numpy(dtype=bool)
+    else:
+        text = np.fromiter((isinstance(v, str) for v in vals), dtype=bool, count=len(vals))
     if text.any():
         # a cluster repeats few distinct segment lists: split each distinct string once
         codes, uniq = pd.factorize(vals[text])
@@ -316,11 +319,7 @@ def normalise_firms(raw: pd.DataFrame, *, file: str, segment_ids: Collection[str
     col.add("firms (leader, backbone, sme) need at least one segment id; separate several with ';'",
             "segments", no_seg)
     if segment_ids is not None:
-        exploded = df["segments"].explode().dropna()
-        unknown = exploded[~exploded.isin(segment_ids)]
-        for seg in pd.unique(unknown)[:30]:
-            rows = np.zeros(len(df), dtype=bool)
-            rows[unknown.index[unknown == seg]] = True
+        for seg, rows in _unknown_segments(df["segments"], segment_ids)[:30]:
             col.add(f"unknown segment id {seg!r}; {_segment_hint(segment_ids, template_ids)}",
                     "segments", rows)
     for name in ("output", "employees"):
@@ -335,6 +334,24 @@ def normalise_firms(raw: pd.DataFrame, *, file: str, segment_ids: Collection[str
         _values.add_by_value(col.add, "source key is not declared in the cluster's [[sources]]; add it there or "
                              "fix the key", "source", unknown_src, df["source"])
     return df, col.problems
+
+
+def _unknown_segments(segments: pd.Series, segment_ids: Collection[str]) -> list[tuple[str, np.ndarray]]:
+    """Each segment id not in ``segment_ids``, in order of first appearance, with the rows naming it.
+
+    A cluster repeats few distinct segment lists, so each distinct list is looked at once.
+
+    >>> [(s, r.tolist()) for s, r in _unknown_segments(pd.Series([("a", "x"), ("y",), ("a", "x")]), ["a"])]
+    [('x', [True, False, True]), ('y', [False, True, False])]
+    """
+    lists, distinct = pd.factorize(segments.to_numpy(dtype=object))
+    known = set(segment_ids)
+    where: dict[str, list[int]] = {}
+    for k, t in enumerate(distinct):
+        for seg in t:
+            if seg not in known and k not in where.setdefault(seg, []):
+                where[seg].append(k)
+    return [(seg, np.isin(lists, ks)) for seg, ks in where.items()]
 
 
 def normalise_links(raw: pd.DataFrame, firms: pd.DataFrame, *, file: str, segment_ids: Collection[str] | None,
