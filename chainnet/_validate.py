@@ -326,7 +326,7 @@ def normalise_firms(raw: pd.DataFrame, *, file: str, segment_ids: Collection[str
         _values.add_by_value(col.add, f"{name} must be >= 0", name, (df[name] < 0).fillna(False).to_numpy(),
                              df[name])
     col.add("exited is before founded", "exited", (df["exited"] < df["founded"]).fillna(False).to_numpy())
-    df["evidence"] = df["evidence"].str.lower().fillna("modeled")
+    df["evidence"] = _values.lower(df["evidence"]).fillna("modeled")
     _values.add_by_value(col.add, f"evidence must be one of {', '.join(EVIDENCE)}", "evidence",
                          ~isin(df["evidence"], EVIDENCE), df["evidence"])
     if source_keys is not None:
@@ -382,7 +382,7 @@ def normalise_links(raw: pd.DataFrame, firms: pd.DataFrame, *, file: str, segmen
                     (unknown & (df[end] == fid)).to_numpy())
         if unknown.sum() and len(pd.unique(df.loc[unknown, end])) > 30:
             col.add("more unknown firm ids than listed above", end, unknown)
-    df["kind"] = df["kind"].str.lower().fillna("supply")
+    df["kind"] = _values.lower(df["kind"]).fillna("supply")
     bad_kind = ~isin(df["kind"], KINDS)
     for k in pd.unique(df.loc[bad_kind, "kind"])[:20]:
         col.add(f"unknown kind {k!r}; use one of {', '.join(KINDS)}", "kind", (bad_kind & (df["kind"] == k)).to_numpy())
@@ -392,7 +392,7 @@ def normalise_links(raw: pd.DataFrame, firms: pd.DataFrame, *, file: str, segmen
                          df["weight"])
     df["weight"] = df["weight"].fillna(1.0)
     col.add("until is before year", "until", (df["until"] < df["year"]).fillna(False).to_numpy())
-    df["evidence"] = df["evidence"].str.lower().fillna("modeled")
+    df["evidence"] = _values.lower(df["evidence"]).fillna("modeled")
     _values.add_by_value(col.add, f"evidence must be one of {', '.join(EVIDENCE)}", "evidence",
                          ~isin(df["evidence"], EVIDENCE), df["evidence"])
     if source_keys is not None:
@@ -540,7 +540,7 @@ def check_meta(meta: dict[str, Any], *, file: str) -> list[Problem]:
 
 def _canonical_roles(role: pd.Series) -> pd.Series:
     """Roles lower-cased, Chinese role words (龙头, 骨干, ...) replaced by the canonical role."""
-    role = role.str.lower()
+    role = _values.lower(role)
     alias = isin(role, ROLE_ALIASES)
     if alias.any():
         role = role.where(~alias, role.map(ROLE_ALIASES))

@@ -152,6 +152,31 @@ def _strip_chunk(chunk: Any) -> Any:
     return pa.Array.from_buffers(chunk.type, n, [bits, buffers[1], buffers[2]])
 
 
+def lower(s: pd.Series) -> pd.Series:
+    """``s.str.lower()``; an Arrow column whose bytes hold no capital and nothing beyond ASCII
+    (kinds, evidence, roles as files usually give them) is returned as it is, without a pass
+    that rewrites millions of cells unchanged.
+
+    >>> lower(pd.Series(["Supply", "rd", None], dtype="str")).tolist()
+    ['supply', 'rd', nan]
+    """
+    if isinstance(s.array, pd.arrays.ArrowStringArray):
+        import pyarrow as pa
+
+        chunks = pa.chunked_array(pa.array(s.array)).chunks
+        if all(len(c.buffers()) == 3 and _lowercase_ascii(c.buffers()[2]) for c in chunks):
+            return s
+    return s.str.lower()
+
+
+def _lowercase_ascii(data: Any) -> bool:
+    """Whether these UTF-8 bytes hold neither a capital A-Z nor any non-ASCII character."""
+    if data is None:
+        return True
+    b = np.frombuffer(data, dtype=np.uint8)
+    return not ((b >= 0x80).any() or ((b >= 0x41) & (b <= 0x5A)).any())
+
+
 def range_message(name: str, limits: tuple[float, float]) -> str:
     """What a number out of range is told, e.g. ``year must be from 1800 to 2200``."""
     lo, hi = limits

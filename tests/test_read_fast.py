@@ -179,3 +179,16 @@ def test_duplicate_links_merged_alike_with_and_without_the_end_codes() -> None:
     assert n_plain == n_fast == 2
     pd.testing.assert_frame_equal(plain, fast, check_exact=True)
     pd.testing.assert_frame_equal(fast, c.links, check_exact=True)
+
+
+@pytest.mark.parametrize(("cells", "want"), [
+    (["supply", "rd", None, ""], ["supply", "rd", None, ""]),          # nothing to lower: kept
+    (["Supply", "RD", "rd"], ["supply", "rd", "rd"]),
+    (["Évidence", "modeled"], ["évidence", "modeled"]),                 # a capital beyond ASCII
+    (["ΣΥΝ", "x"], ["συν", "x"]),
+])
+def test_lower_gives_what_pandas_lower_gives(cells: list, want: list) -> None:
+    s = pd.Series(cells, dtype="str", name="kind")
+    got = _values.lower(s)
+    assert [None if isinstance(x, float) else x for x in got.tolist()] == want
+    pd.testing.assert_series_equal(got, s.str.lower(), check_exact=True)
