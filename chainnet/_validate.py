@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 
 from . import _values
+from ._codes import arrow as _arrow
+from ._codes import codes_in, in_pairs, index_in, owned_pairs, unknown_segments
 from ._errors import Problem
 
 ROLES = ("leader", "backbone", "sme", "institution", "service")
@@ -114,15 +116,6 @@ def sheet_rows(raw: pd.DataFrame) -> np.ndarray | None:
     return np.asarray(rows, dtype=np.int64)
 
 
-def _arrow(s: pd.Series):
-    """The pyarrow array behind a string column, or None (pyarrow makes set lookups ~50x faster)."""
-    if isinstance(s.array, pd.arrays.ArrowStringArray):
-        import pyarrow as pa
-
-        return pa.array(s.array)
-    return None
-
-
 def isin(s: pd.Series, values: Any) -> np.ndarray:
     """``s.isin(values)`` as a numpy bool array, vectorised in pyarrow for arrow-backed strings."""
     arr = _arrow(s)
@@ -134,26 +127,6 @@ def isin(s: pd.Series, values: Any) -> np.ndarray:
         vs = ref.cast(arr.type) if ref is not None else pa.array([str(v) for v in values], type=arr.type)
         return pc.is_in(arr, value_set=vs).to_numpy(zero_copy_only=False).astype(bool)
     return s.isin(values).to_numpy()
-
-
-def codes_in(values: pd.Series, ids: pd.Series) -> np.ndarray:
-    """Position of each value among the unique ``ids`` (int64), -1 where absent; NaN counts as absent."""
-    if not len(values):  # an empty links table: no need to hash a million firm ids
-        return np.empty(0, dtype=np.int64)
-    return _index_in(values, ids.drop_duplicates())
-
-
-def _index_in(values: pd.Series, uniq: pd.Series) -> np.ndarray:
-    """:func:`codes_in` for ``uniq`` already free of duplicates (a caller coding several columns)."""
-    if not len(values):
-        return np.empty(0, dtype=np.int64)
-    arr, ref = _arrow(values), _arrow(uniq)
-    if arr is not None and ref is not None:
-        import pyarrow.compute as pc
-
-        out = pc.index_in(arr, value_set=ref.cast(arr.type)).fill_null(-1)
-        return out.to_numpy(zero_copy_only=False).astype(np.int64)
-    return pd.Index(uniq).get_indexer(values).astype(np.int64)
 
 
 def _is_text(s: pd.Series) -> bool:
@@ -319,7 +292,7 @@ def normalise_firms(raw: pd.DataFrame, *, file: str, segment_ids: Collection[str
     col.add("firms (leader, backbone, sme) need at least one segment id; separate several with ';'",
             "segments", no_seg)
     if segment_ids is not None:
-        for seg, rows in _unknown_segments(df["segments"], segment_ids)[:30]:
+        for seg, rows in unknown_segments(df["segments"], segment_ids)[:30]:
             col.add(f"unknown segment id {seg!r}; {_segment_hint(segment_ids, template_ids)}",
                     "segments", rows)
     for name in ("output", "employees"):
@@ -334,24 +307,6 @@ def normalise_firms(raw: pd.DataFrame, *, file: str, segment_ids: Collection[str
         _values.add_by_value(col.add, "source key is not declared in the cluster's [[sources]]; add it there or "
                              "fix the key", "source", unknown_src, df["source"])
     return df, col.problems
-
-
-def _unknown_segments(segments: pd.Series, segment_ids: Collection[str]) -> list[tuple[str, np.ndarray]]:
-    """Each segment id not in ``segment_ids``, in order of first appearance, with the rows naming it.
-
-    A cluster repeats few distinct segment lists, so each distinct list is looked at once.
-
-    >>> [(s, r.tolist()) for s, r in _unknown_segments(pd.Series([("a", "x"), ("y",), ("a", "x")]), ["a"])]
-    [('x', [True, False, True]), ('y', [False, True, False])]
-    """
-    lists, distinct = pd.factorize(segments.to_numpy(dtype=object))
-    known = set(segment_ids)
-    where: dict[str, list[int]] = {}
-    for k, t in enumerate(distinct):
-        for seg in t:
-            if seg not in known and k not in where.setdefault(seg, []):
-                where[seg].append(k)
-    return [(seg, np.isin(lists, ks)) for seg, ks in where.items()]
 
 
 def normalise_links(raw: pd.DataFrame, firms: pd.DataFrame, *, file: str, segment_ids: Collection[str] | None,
@@ -375,7 +330,7 @@ def normalise_links(raw: pd.DataFrame, firms: pd.DataFrame, *, file: str, segmen
     for end in ("source", "target"):
         col.add(f"{end} is empty; give the firm_id of the {'seller' if end == 'source' else 'buyer'}",
                 end, df[end].isna())
-        code[end] = _index_in(df[end], ids)
+        code[end] = index_in(df[end], ids)
         unknown = pd.Series(df[end].notna().to_numpy() & (code[end] < 0), index=df.index)
         for fid in pd.unique(df.loc[unknown, end])[:30]:
             col.add(f"unknown firm {fid!r}; it is not a firm_id in the firms table", end,
@@ -407,62 +362,19 @@ def normalise_links(raw: pd.DataFrame, firms: pd.DataFrame, *, file: str, segmen
             if not given.any():
                 continue
             if owned is None:
-                owned = _owned_pairs(firms, ids, seg_list)
+                owned = owned_pairs(firms, ids, seg_list)
             seg = codes_in(df[side], pd.Series(seg_list, dtype=df[side].dtype))
             unknown = given & (seg < 0)
             col.add(f"{side} is not a segment id of the template", side, unknown)
             # pairs packed as firm * segments + segment: two integer arrays, no (firm, segment) index
             known = ~unknown & (code[end] >= 0)
             has = np.zeros(len(df), dtype=bool)
-            has[known] = _in_pairs(code[end][known] * len(seg_list) + seg[known], owned,
+            has[known] = in_pairs(code[end][known] * len(seg_list) + seg[known], owned,
                                    len(ids) * len(seg_list))
             col.add(f"{side} is not one of the {end} firm's segments", side, given & known & ~has)
     if codes is not None:
         codes.update(code)
     return df, col.problems
-
-
-def _owned_pairs(firms: pd.DataFrame, uniq: pd.Series, seg_list: list[str]) -> np.ndarray:
-    """The (firm, segment) pairs of the firms table packed as ``firm * len(seg_list) + segment``.
-
-    ``firm`` is the position of the firm's id in ``uniq`` (the unique firm ids, as link ends are
-    coded); segments outside ``seg_list`` are left out (a link naming one is reported as not a
-    segment of the template instead). Each distinct segment list is coded once, then spread over
-    its firms with numpy (no exploded table of a million rows).
-    """
-    fid = firms["firm_id"]
-    firm = (np.arange(len(firms), dtype=np.int64) if len(uniq) == len(fid)  # ids unique: row = position
-            else _index_in(fid, uniq))
-    firm = np.where(fid.isna().to_numpy(), -1, firm)
-    lists, distinct = pd.factorize(firms["segments"].to_numpy(dtype=object))
-    where = {seg: k for k, seg in enumerate(seg_list)}
-    coded = [[where.get(x, -1) for x in t] for t in distinct]
-    flat = np.array([c for t in coded for c in t], dtype=np.int64)
-    start = np.cumsum([0] + [len(t) for t in coded])[:-1].astype(np.int64)
-    width = np.array([len(t) for t in coded], dtype=np.int64)
-    n = width[lists] if len(coded) else np.zeros(len(firms), dtype=np.int64)
-    row = np.repeat(np.arange(len(firms)), n)
-    k = np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n)
-    seg = flat[start[lists[row]] + k] if len(row) else np.empty(0, dtype=np.int64)
-    ok = (firm[row] >= 0) & (seg >= 0)
-    return firm[row][ok] * len(seg_list) + seg[ok]
-
-
-def _in_pairs(packed: np.ndarray, owned: np.ndarray, size: int) -> np.ndarray:
-    """``np.isin(packed, owned)`` for packed pairs below ``size``.
-
-    A flat bool table when it is small (a million firms and 40 segments: 40 MB; one look-up
-    per link), else a binary search per link.
-    """
-    if size <= 100_000_000:
-        table = np.zeros(size, dtype=bool)
-        table[owned] = True
-        return table[packed]
-    owned = np.unique(owned)
-    if not len(owned):
-        return np.zeros(len(packed), dtype=bool)
-    pos = np.minimum(np.searchsorted(owned, packed), len(owned) - 1)
-    return owned[pos] == packed
 
 
 def merge_duplicate_links(df: pd.DataFrame, *,

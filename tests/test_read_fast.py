@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from chainnet import Cluster, _values
+from chainnet import Cluster, _codes, _values
 from chainnet import _validate as v
 from chainnet._errors import DataWarning, ValidationError
 
@@ -114,20 +114,20 @@ def test_owned_pairs_by_hand() -> None:
     firms = pd.DataFrame({"firm_id": pd.Series(["a", "b", "c", "a", None], dtype="str"),
                           "segments": [("ore", "smelting"), ("cathode", "zz"), (), ("cathode",), ("ore",)]})
     uniq = firms["firm_id"].drop_duplicates()          # a, b, c, NaN at positions 0..3
-    got = sorted(v._owned_pairs(firms, uniq, seg_list).tolist())
+    got = sorted(_codes.owned_pairs(firms, uniq, seg_list).tolist())
     # a owns ore (0) and smelting (1) and, on its second row, cathode (2); b cathode; zz and the
     # firm without an id are left out: 0*3+0, 0*3+1, 0*3+2, 1*3+2
     assert got == [0, 1, 2, 5]
     unique_firms = firms.iloc[:3]
-    assert sorted(v._owned_pairs(unique_firms, unique_firms["firm_id"], seg_list).tolist()) == [0, 1, 5]
+    assert sorted(_codes.owned_pairs(unique_firms, unique_firms["firm_id"], seg_list).tolist()) == [0, 1, 5]
 
 
 @pytest.mark.parametrize("size", [12, 10**9])  # a flat table, and the binary search of huge products
 def test_pair_lookup_both_ways(size: int) -> None:
     owned = np.array([5, 0, 1, 5, 11])
     packed = np.array([0, 2, 5, 11, 10, 1, 0])
-    assert v._in_pairs(packed, owned, size).tolist() == [True, False, True, True, False, True, True]
-    assert v._in_pairs(packed, owned[:0], size).tolist() == [False] * 7
+    assert _codes.in_pairs(packed, owned, size).tolist() == [True, False, True, True, False, True, True]
+    assert _codes.in_pairs(packed, owned[:0], size).tolist() == [False] * 7
 
 
 def _firms() -> pd.DataFrame:
