@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from . import _validate as v
+from . import _values
 from ._errors import Problem, ValidationError
 from ._files import read_bounded
 
@@ -83,13 +84,15 @@ def read_csv_table(path: Path, *, label: str | None = None) -> pd.DataFrame:
     label = label or path.name
     data = read_bounded(path, label=label, limit=None)  # a folder or a FIFO named firms.csv: a clear error
     text, enc = decode_text(data, file=label)
-    if not text.strip():
+    if not text or text.isspace():  # what `not text.strip()` says, without copying 400 MB of text
         raise ValidationError([Problem(label, "the file is empty; it needs a header row")], subject=label)
     raw = data[3:] if enc == "utf-8-sig" else data if enc == "utf-8" else text.encode("utf-8")
     sep = _delimiter(text)
     df = None
-    body = raw.rstrip(b"\r\n")
-    if not (_EMPTY_FIRST_LINE.match(body) or _EMPTY_LINE.search(body)):
+    end = len(raw)  # the text without its final line breaks, as bounds for the searches (no copy)
+    while end and raw[end - 1] in b"\r\n":
+        end -= 1
+    if not (_EMPTY_FIRST_LINE.match(raw, 0, end) or _EMPTY_LINE.search(raw, 0, end)):
         # pyarrow's reader is multi-threaded: 5 million links parse in a few seconds; it drops
         # empty lines, so it is used only where there are none to count
         with contextlib.suppress(Exception):
@@ -121,7 +124,9 @@ def _delimiter(text: str) -> str:
     Excel saves 'CSV' with ';' where the decimal separator is a comma (much of Europe) and
     some Chinese tools export tab-separated text; both are read as written.
     """
-    header = text.lstrip("\ufeff").split("\n", 1)[0]
+    text = text.lstrip("\ufeff")
+    nl = text.find("\n")  # the first line, without splitting (copying) the rest of the file
+    header = text if nl < 0 else text[:nl]
     if "," in header:
         return ","
     counts = {d: header.count(d) for d in (";", "\t", "；")}
@@ -139,7 +144,10 @@ def _drop_blank_rows(df: pd.DataFrame) -> pd.DataFrame:
         df.attrs["rows"] = v.RowNumbers(np.arange(2, len(df) + 2))
         return df
     first = df.iloc[:, 0]
-    candidate = np.array(first.isna() | (first.str.strip() == ""), dtype=bool)
+    if isinstance(first.array, pd.arrays.ArrowStringArray):  # strip only where needed (see strip_arrow)
+        candidate = np.array(_values.strip_arrow(first).isna(), dtype=bool)
+    else:
+        candidate = np.array(first.isna() | (first.str.strip() == ""), dtype=bool)
     if candidate.any():
         idx = np.flatnonzero(candidate)
         part = df.iloc[idx]

@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 
 from . import _values
+from ._codes import arrow as _arrow
+from ._codes import codes_in, in_pairs, index_in, owned_pairs, unknown_segments
 from ._errors import Problem
 
 ROLES = ("leader", "backbone", "sme", "institution", "service")
@@ -114,15 +116,6 @@ def sheet_rows(raw: pd.DataFrame) -> np.ndarray | None:
     return np.asarray(rows, dtype=np.int64)
 
 
-def _arrow(s: pd.Series):
-    """The pyarrow array behind a string column, or None (pyarrow makes set lookups ~50x faster)."""
-    if isinstance(s.array, pd.arrays.ArrowStringArray):
-        import pyarrow as pa
-
-        return pa.array(s.array)
-    return None
-
-
 def isin(s: pd.Series, values: Any) -> np.ndarray:
     """``s.isin(values)`` as a numpy bool array, vectorised in pyarrow for arrow-backed strings."""
     arr = _arrow(s)
@@ -136,20 +129,6 @@ def isin(s: pd.Series, values: Any) -> np.ndarray:
     return s.isin(values).to_numpy()
 
 
-def codes_in(values: pd.Series, ids: pd.Series) -> np.ndarray:
-    """Position of each value among the unique ``ids`` (int64), -1 where absent; NaN counts as absent."""
-    if not len(values):  # an empty links table: no need to hash a million firm ids
-        return np.empty(0, dtype=np.int64)
-    uniq = ids.drop_duplicates()
-    arr, ref = _arrow(values), _arrow(uniq)
-    if arr is not None and ref is not None:
-        import pyarrow.compute as pc
-
-        out = pc.index_in(arr, value_set=ref.cast(arr.type)).fill_null(-1)
-        return out.to_numpy(zero_copy_only=False).astype(np.int64)
-    return pd.Index(uniq).get_indexer(values).astype(np.int64)
-
-
 def _is_text(s: pd.Series) -> bool:
     return s.dtype == object or pd.api.types.is_string_dtype(s.dtype)
 
@@ -158,6 +137,8 @@ def _clean_text(s: pd.Series) -> pd.Series:
     """Stripped text with blanks as NA (one vectorised pass; fast with pyarrow strings)."""
     if s.dtype == object:
         s = s.astype("str")
+    if isinstance(s.array, pd.arrays.ArrowStringArray):
+        return _values.strip_arrow(s)
     out = s.str.strip()
     return out.mask(out == "")
 
@@ -196,7 +177,10 @@ def _as_segments(s: pd.Series) -> pd.Series:
 
     vals = s.to_numpy(dtype=object)
     out = np.empty(len(vals), dtype=object)
-    text = np.fromiter((isinstance(v, str) for v in vals), dtype=bool, count=len(vals))
+    if isinstance(s.array, pd.arrays.ArrowStringArray):  # every cell present is a string
+        text = s.notna().to_numpy(dtype=bool)
+    else:
+        text = np.fromiter((isinstance(v, str) for v in vals), dtype=bool, count=len(vals))
     if text.any():
         # a cluster repeats few distinct segment lists: split each distinct string once
         codes, uniq = pd.factorize(vals[text])
@@ -308,18 +292,14 @@ def normalise_firms(raw: pd.DataFrame, *, file: str, segment_ids: Collection[str
     col.add("firms (leader, backbone, sme) need at least one segment id; separate several with ';'",
             "segments", no_seg)
     if segment_ids is not None:
-        exploded = df["segments"].explode().dropna()
-        unknown = exploded[~exploded.isin(segment_ids)]
-        for seg in pd.unique(unknown)[:30]:
-            rows = np.zeros(len(df), dtype=bool)
-            rows[unknown.index[unknown == seg]] = True
+        for seg, rows in unknown_segments(df["segments"], segment_ids)[:30]:
             col.add(f"unknown segment id {seg!r}; {_segment_hint(segment_ids, template_ids)}",
                     "segments", rows)
     for name in ("output", "employees"):
         _values.add_by_value(col.add, f"{name} must be >= 0", name, (df[name] < 0).fillna(False).to_numpy(),
                              df[name])
     col.add("exited is before founded", "exited", (df["exited"] < df["founded"]).fillna(False).to_numpy())
-    df["evidence"] = df["evidence"].str.lower().fillna("modeled")
+    df["evidence"] = _values.lower(df["evidence"]).fillna("modeled")
     _values.add_by_value(col.add, f"evidence must be one of {', '.join(EVIDENCE)}", "evidence",
                          ~isin(df["evidence"], EVIDENCE), df["evidence"])
     if source_keys is not None:
@@ -329,9 +309,15 @@ def normalise_firms(raw: pd.DataFrame, *, file: str, segment_ids: Collection[str
     return df, col.problems
 
 
-def normalise_links(raw: pd.DataFrame, firms: pd.DataFrame, *, file: str, segment_ids: set[str] | None,
-                    source_keys: set[str] | None = None) -> tuple[pd.DataFrame, list[Problem]]:
-    """Canonical links table from raw input, checked against the (normalised) firms."""
+def normalise_links(raw: pd.DataFrame, firms: pd.DataFrame, *, file: str, segment_ids: Collection[str] | None,
+                    source_keys: set[str] | None = None,
+                    codes: dict[str, np.ndarray] | None = None) -> tuple[pd.DataFrame, list[Problem]]:
+    """Canonical links table from raw input, checked against the (normalised) firms.
+
+    ``codes``, when given, receives the position of each link's ``source`` and ``target`` among
+    the unique firm ids (-1 where unknown), so :func:`merge_duplicate_links` need not hash the
+    ids of millions of links again.
+    """
     col = _Collector(file, sheet_rows(raw))
     raw = raw.reset_index(drop=True)
     if "source" in raw.columns and "source_key" not in raw.columns and "source.1" in raw.columns:
@@ -339,19 +325,19 @@ def normalise_links(raw: pd.DataFrame, firms: pd.DataFrame, *, file: str, segmen
     if _missing_columns(raw, REQUIRED_LINK, col):
         return pd.DataFrame(columns=list(LINK_COLUMNS)), col.problems
     df = _coerce(raw, LINK_COLUMNS, col)
-    ids = firms["firm_id"]
+    ids = firms["firm_id"].drop_duplicates() if len(df) else firms["firm_id"]
     code = {}
     for end in ("source", "target"):
         col.add(f"{end} is empty; give the firm_id of the {'seller' if end == 'source' else 'buyer'}",
                 end, df[end].isna())
-        code[end] = codes_in(df[end], ids)
+        code[end] = index_in(df[end], ids)
         unknown = pd.Series(df[end].notna().to_numpy() & (code[end] < 0), index=df.index)
         for fid in pd.unique(df.loc[unknown, end])[:30]:
             col.add(f"unknown firm {fid!r}; it is not a firm_id in the firms table", end,
                     (unknown & (df[end] == fid)).to_numpy())
         if unknown.sum() and len(pd.unique(df.loc[unknown, end])) > 30:
             col.add("more unknown firm ids than listed above", end, unknown)
-    df["kind"] = df["kind"].str.lower().fillna("supply")
+    df["kind"] = _values.lower(df["kind"]).fillna("supply")
     bad_kind = ~isin(df["kind"], KINDS)
     for k in pd.unique(df.loc[bad_kind, "kind"])[:20]:
         col.add(f"unknown kind {k!r}; use one of {', '.join(KINDS)}", "kind", (bad_kind & (df["kind"] == k)).to_numpy())
@@ -361,7 +347,7 @@ def normalise_links(raw: pd.DataFrame, firms: pd.DataFrame, *, file: str, segmen
                          df["weight"])
     df["weight"] = df["weight"].fillna(1.0)
     col.add("until is before year", "until", (df["until"] < df["year"]).fillna(False).to_numpy())
-    df["evidence"] = df["evidence"].str.lower().fillna("modeled")
+    df["evidence"] = _values.lower(df["evidence"]).fillna("modeled")
     _values.add_by_value(col.add, f"evidence must be one of {', '.join(EVIDENCE)}", "evidence",
                          ~isin(df["evidence"], EVIDENCE), df["evidence"])
     if source_keys is not None:
@@ -370,26 +356,42 @@ def normalise_links(raw: pd.DataFrame, firms: pd.DataFrame, *, file: str, segmen
                              df["source_key"])
     if segment_ids is not None:
         owned = None  # (firm, segment) pairs, built only when a link names a segment
+        seg_list = list(dict.fromkeys(segment_ids))
         for side, end in (("segment_from", "source"), ("segment_to", "target")):
-            given = df[side].notna()
+            given = df[side].notna().to_numpy()
             if not given.any():
                 continue
             if owned is None:
-                owned = pd.MultiIndex.from_frame(firms[["firm_id", "segments"]].explode("segments").dropna())
-            unknown = given & ~isin(df[side], segment_ids)
+                owned = owned_pairs(firms, ids, seg_list)
+            seg = codes_in(df[side], pd.Series(seg_list, dtype=df[side].dtype))
+            unknown = given & (seg < 0)
             col.add(f"{side} is not a segment id of the template", side, unknown)
-            has = pd.MultiIndex.from_arrays([df[end], df[side]]).isin(owned)
-            col.add(f"{side} is not one of the {end} firm's segments", side,
-                    (given & ~unknown & ~has & (code[end] >= 0)).to_numpy())
+            # pairs packed as firm * segments + segment: two integer arrays, no (firm, segment) index
+            known = ~unknown & (code[end] >= 0)
+            has = np.zeros(len(df), dtype=bool)
+            has[known] = in_pairs(code[end][known] * len(seg_list) + seg[known], owned,
+                                   len(ids) * len(seg_list))
+            col.add(f"{side} is not one of the {end} firm's segments", side, given & known & ~has)
+    if codes is not None:
+        codes.update(code)
     return df, col.problems
 
 
-def merge_duplicate_links(df: pd.DataFrame) -> tuple[pd.DataFrame, int]:
-    """Merge rows with the same source, target and kind: weights added, earliest year, latest until."""
+def merge_duplicate_links(df: pd.DataFrame, *,
+                          ends: dict[str, np.ndarray] | None = None) -> tuple[pd.DataFrame, int]:
+    """Merge rows with the same source, target and kind: weights added, earliest year, latest until.
+
+    ``ends``: integer codes of ``source`` and ``target`` (equal codes exactly where the ids are
+    equal, all >= 0), as :func:`normalise_links` fills them; without them the ids are factorized.
+    """
     key = ["source", "target", "kind"]
     if len(df) == 0:
         return df, 0
-    codes = [pd.factorize(df[c])[0].astype(np.int64) for c in key]
+    if ends is not None and all(len(ends.get(c, ())) == len(df) and (ends[c] >= 0).all() for c in key[:2]):
+        codes = [np.asarray(ends[c], dtype=np.int64) for c in key[:2]]
+    else:
+        codes = [pd.factorize(df[c])[0].astype(np.int64) for c in key[:2]]
+    codes.append(pd.factorize(df["kind"])[0].astype(np.int64))
     packed = (codes[0] * (codes[1].max() + 1) + codes[1]) * (codes[2].max() + 1) + codes[2]
     dup = pd.Series(packed).duplicated(keep=False).to_numpy()
     if not dup.any():
@@ -450,7 +452,7 @@ def check_meta(meta: dict[str, Any], *, file: str) -> list[Problem]:
 
 def _canonical_roles(role: pd.Series) -> pd.Series:
     """Roles lower-cased, Chinese role words (龙头, 骨干, ...) replaced by the canonical role."""
-    role = role.str.lower()
+    role = _values.lower(role)
     alias = isin(role, ROLE_ALIASES)
     if alias.any():
         role = role.where(~alias, role.map(ROLE_ALIASES))

@@ -60,6 +60,8 @@ def parse_numbers(s: pd.Series, *, kind: str = "float",
     else:
         if s.dtype == object:  # cells of any type; str() would choke on a lone surrogate
             text = s.map(lambda x: (x.strip() or None) if isinstance(x, str) else x)
+        elif isinstance(s.array, pd.arrays.ArrowStringArray):
+            text = strip_arrow(s)
         else:
             text = s.str.strip()
             text = text.mask(text == "")
@@ -89,10 +91,90 @@ def _to_float(text: pd.Series) -> pd.Series:
     [2019.0, 2019.0, nan, nan, 1.5]
     """
     codes, uniques = pd.factorize(text)
-    if len(uniques) == 0 or len(uniques) * 4 > len(text):  # none, or mostly distinct: parse them all
+    if len(uniques) == 0:  # an empty column (e.g. 'until' of ties still running): nothing to parse
+        return pd.Series(np.nan, index=text.index, dtype=float)
+    if len(uniques) * 4 > len(text):  # mostly distinct: parse them all
         return pd.to_numeric(text, errors="coerce").astype(float)
     parsed = pd.to_numeric(pd.Series(uniques, dtype=text.dtype), errors="coerce").astype(float).to_numpy()
     return pd.Series(np.where(codes >= 0, parsed[np.maximum(codes, 0)], np.nan), index=text.index, dtype=float)
+
+
+def strip_arrow(s: pd.Series) -> pd.Series:
+    """``s.str.strip()`` with blanks as missing values, for an Arrow string column.
+
+    The same pyarrow kernel pandas' ``str.strip`` calls (``utf8_trim_whitespace``), run only
+    when a cell may need it: one whose first or last byte is a space, a control byte or part
+    of a non-ASCII character (which may be a Unicode space) is trimmed on its own first. Blank
+    cells become missing by clearing their validity bits, without rewriting the text.
+
+    >>> strip_arrow(pd.Series([" a ", "", None, "b", "铜\u3000"], dtype="str")).tolist()
+    ['a', nan, nan, 'b', '铜']
+    """
+    import pyarrow as pa
+
+    arr = pa.chunked_array(pa.array(s.array))
+    chunks = [_strip_chunk(c) for c in arr.chunks]
+    out = pa.chunked_array(chunks, type=arr.type) if chunks else arr
+    return pd.Series(pd.array(out, dtype=s.dtype), index=s.index, name=s.name)
+
+
+def _strip_chunk(chunk: Any) -> Any:
+    """One Arrow string array trimmed, blanks as nulls (see :func:`strip_arrow`)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    buffers = chunk.buffers()
+    plain = (chunk.offset == 0 and len(buffers) == 3 and buffers[1] is not None
+             and (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)))
+    if plain:
+        n = len(chunk)
+        wide = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+        offsets = np.frombuffer(buffers[1], dtype=wide)[: n + 1]
+        data = np.frombuffer(buffers[2], dtype=np.uint8) if buffers[2] is not None else np.empty(0, np.uint8)
+        length = np.diff(offsets)
+        full = np.flatnonzero(length > 0)
+        first, last = data[offsets[full]], data[offsets[full + 1] - 1]
+        odd = full[(first <= 0x20) | (first >= 0x7F) | (last <= 0x20) | (last >= 0x7F)]
+        if odd.size:
+            part = chunk.take(pa.array(odd))
+            plain = pc.equal(pc.binary_length(pc.utf8_trim_whitespace(part)), pc.binary_length(part)).to_numpy(
+                zero_copy_only=False).all()
+    if not plain:  # something to trim (or an array laid out otherwise): the kernels on every cell
+        out = pc.utf8_trim_whitespace(chunk)
+        return pc.if_else(pc.equal(out, ""), pa.scalar(None, out.type), out)
+    blank = length == 0
+    if not blank.any():
+        return chunk
+    valid = ~blank
+    if buffers[0] is not None:
+        valid &= np.unpackbits(np.frombuffer(buffers[0], dtype=np.uint8), count=n, bitorder="little").astype(bool)
+    bits = pa.py_buffer(np.packbits(valid, bitorder="little"))
+    return pa.Array.from_buffers(chunk.type, n, [bits, buffers[1], buffers[2]])
+
+
+def lower(s: pd.Series) -> pd.Series:
+    """``s.str.lower()``; an Arrow column whose bytes hold no capital and nothing beyond ASCII
+    (kinds, evidence, roles as files usually give them) is returned as it is, without a pass
+    that rewrites millions of cells unchanged.
+
+    >>> lower(pd.Series(["Supply", "rd", None], dtype="str")).tolist()
+    ['supply', 'rd', nan]
+    """
+    if isinstance(s.array, pd.arrays.ArrowStringArray):
+        import pyarrow as pa
+
+        chunks = pa.chunked_array(pa.array(s.array)).chunks
+        if all(len(c.buffers()) == 3 and _lowercase_ascii(c.buffers()[2]) for c in chunks):
+            return s
+    return s.str.lower()
+
+
+def _lowercase_ascii(data: Any) -> bool:
+    """Whether these UTF-8 bytes hold neither a capital A-Z nor any non-ASCII character."""
+    if data is None:
+        return True
+    b = np.frombuffer(data, dtype=np.uint8)
+    return not ((b >= 0x80).any() or ((b >= 0x41) & (b <= 0x5A)).any())
 
 
 def range_message(name: str, limits: tuple[float, float]) -> str:
@@ -111,9 +193,51 @@ def bad_text(s: pd.Series, *, strict: bool) -> np.ndarray:
         return s.map(lambda x: isinstance(x, str) and search(x) is not None).to_numpy(dtype=bool)
     if not pd.api.types.is_string_dtype(s.dtype):
         return np.zeros(len(s), dtype=bool)
+    if _utf8_clean(s, strict=strict):
+        return np.zeros(len(s), dtype=bool)
     # UTF-8 strings cannot hold surrogates, and the regex engine behind them refuses them
     pattern = rx.pattern.replace("\ud800-\udfff", "")
     return s.str.contains(pattern, regex=True).fillna(False).to_numpy(dtype=bool)
+
+
+def _utf8_clean(s: pd.Series, *, strict: bool) -> bool:
+    """True when the UTF-8 bytes behind an Arrow string column cannot encode a character of
+    :data:`_BAD_TEXT` (``strict``: :data:`_BAD_NAME`); False when they may, or are not at hand.
+
+    A byte scan (numpy, a few passes over the column's bytes) instead of a regex per cell: in
+    UTF-8 a byte below 0x80 is always an ASCII character, C1 controls are 0xC2 0x80-0x9F and
+    U+FFFE/U+FFFF are 0xEF 0xBF 0xBE/0xBF. Bytes of cells outside the column's slice can only
+    make the answer False, and the regex then decides.
+
+    >>> _utf8_clean(pd.Series(["a\\tb", "铜（模拟）"], dtype="str"), strict=False)
+    True
+    >>> _utf8_clean(pd.Series(["a\\tb"], dtype="str"), strict=True)
+    False
+    """
+    if not isinstance(s.array, pd.arrays.ArrowStringArray):
+        return False
+    import pyarrow as pa
+
+    arr = pa.chunked_array(pa.array(s.array))
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return False
+    for chunk in arr.chunks:
+        data = chunk.buffers()[2]
+        if data is None:
+            continue
+        b = np.frombuffer(data, dtype=np.uint8)
+        low = np.flatnonzero(b < 0x20)
+        if low.size and (strict or not np.isin(b[low], (0x09, 0x0A, 0x0D)).all()):
+            return False
+        if (b == 0x7F).any():
+            return False
+        lead = np.flatnonzero(b[:-1] == 0xC2)
+        if lead.size and (b[lead + 1] < 0xA0).any():  # after 0xC2 comes 0x80-0xBF; C1 is 0x80-0x9F
+            return False
+        lead = np.flatnonzero(b[:-2] == 0xEF)
+        if lead.size and ((b[lead + 1] == 0xBF) & (b[lead + 2] >= 0xBE)).any():
+            return False
+    return True
 
 
 def has_control_characters(text: str) -> bool:

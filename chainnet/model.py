@@ -86,7 +86,8 @@ class Cluster:
         problems += fp
         if links is None:
             links = pd.DataFrame(columns=["source", "target"])
-        ldf, lp = (v.normalise_links(links, fdf, file=files[2], segment_ids=seg_ids, source_keys=keys)
+        ends: dict[str, np.ndarray] = {}
+        ldf, lp = (v.normalise_links(links, fdf, file=files[2], segment_ids=seg_ids, source_keys=keys, codes=ends)
                    if len(fdf) else (pd.DataFrame(columns=list(v.LINK_COLUMNS)), []))
         problems += lp
         if meta.get("links") == "unknown" and len(ldf):
@@ -100,7 +101,7 @@ class Cluster:
             meta["links"] = "known"
         for p in v.credit_code_problems(fdf, file=files[1]):
             warnings.warn(p.render(), DataWarning, stacklevel=2)
-        ldf, merged = v.merge_duplicate_links(ldf)
+        ldf, merged = v.merge_duplicate_links(ldf, ends=ends)
         if merged:
             warnings.warn(f"{files[2]}: {merged} duplicate link rows (same source, target and kind) were "
                           "merged, weights added", DataWarning, stacklevel=2)
