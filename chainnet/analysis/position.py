@@ -527,7 +527,7 @@ def _firm_check(firms: pd.DataFrame, unbounded: np.ndarray,
     Returns ``consistent`` and the notes in English and Chinese."""
     n = len(firms)
     u = firms["upstreamness"].to_numpy(dtype=float)
-    ranks = np.array([STAGE_RANK.get(s, -1) for s in firms["stage"]], dtype=int).reshape(n)
+    ranks = np.array([STAGE_RANK.get(s, -1) for s in firms["stage"].tolist()], dtype=int).reshape(n)
     medians = {k: float(np.median(u[(ranks == k) & ~np.isnan(u)])) for k in STAGE_RANK.values()
                if ((ranks == k) & ~np.isnan(u)).any()}
     sells_local = firms["local_sales"].to_numpy(dtype=float) > 0

@@ -202,11 +202,12 @@ def _research_segments(cluster: Cluster, rd_fi: pd.DataFrame, ids_local: pd.Seri
     fs = cluster.firm_segments
     segs = {s for t in cluster.templates for s in t.segment_ids}
     loc = fs[isin(fs["firm_id"], ids_local) & fs["segment"].isin(segs).to_numpy()]
-    covered = set(loc["segment"])
+    # distinct values as lists: iterating an Arrow column makes a Python object per cell
+    covered = set(loc["segment"].unique().tolist())
     if not covered:
         return None, B("wc.no_covered")
-    with_rd = set(rd_fi["source"]) | set(rd_fi["target"])
-    supported = set(loc.loc[loc["firm_id"].isin(with_rd).to_numpy(), "segment"])
+    with_rd = set(rd_fi["source"].unique().tolist()) | set(rd_fi["target"].unique().tolist())
+    supported = set(loc.loc[loc["firm_id"].isin(with_rd).to_numpy(), "segment"].unique().tolist())
     return len(supported) / len(covered), B("wc.research", a=len(supported), b=len(covered))
 
 

@@ -189,7 +189,7 @@ def draw_aggregate(cluster: Cluster, view: dict[str, Any], *, lang: str, ax: Axe
         ax.add_collection(dots)
         from .network import _leader_labels
 
-        names = dict(zip(cluster.firms["firm_id"].astype(str), st.firm_names(cluster.firms, lang)))
+        names = dict(zip(cluster.firms["firm_id"].astype(str).tolist(), st.firm_names(cluster.firms, lang)))
         _leader_labels(ax, [(names[view["ids"][i]], np.array(pos[i]), LEADER_R, True) for i in shown], fig, placed)
     ax.set_xlim(-1.25, 1.25)
     ax.set_ylim(-1.25, 1.25)
