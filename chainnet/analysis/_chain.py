@@ -16,7 +16,7 @@ from itertools import chain
 import numpy as np
 import pandas as pd
 
-from .._validate import _arrow, codes_in
+from .._codes import arrow, codes_in
 from ..model import Cluster
 from ..template import Template
 
@@ -180,9 +180,9 @@ def _cluster_arrays(cluster: Cluster, vocab: list[str]) -> ClusterArrays:
     is_supply = links["kind"].to_numpy() == "supply"
     # only the columns read below: a take of every link column costs ~2 s at 5 million links
     supply = links[["source", "target", "weight", "segment_from", "segment_to"]][is_supply]
-    try:  # the firm row of each link end, shared with the supply graph and the snapshots
-        from ._sparse import link_ends
+    from ._sparse import link_ends
 
+    try:  # the firm row of each link end, shared with the supply graph and the snapshots
         src, tgt = (end[is_supply] for end in link_ends(cluster))
     except ValueError:  # a firm id twice: a link names the first of its rows
         # one hashing pass over every id string: firm ids come first, so their codes are their rows
@@ -199,8 +199,8 @@ def _cluster_arrays(cluster: Cluster, vocab: list[str]) -> ClusterArrays:
         given = s.notna().to_numpy()
         code = np.full(len(s), -1, dtype=np.int64)
         if given.any():
-            if _arrow(s) is not None:  # hashed in pyarrow: no Python string per link (2 s at 5 million)
-                c = codes_in(s, pd.Series(list(voc), dtype=s.dtype, index=None))[given]
+            if arrow(s) is not None:  # hashed in pyarrow: no Python string per link (2 s at 5 million)
+                c = codes_in(s, pd.Series(list(voc), dtype=s.dtype))[given]
             else:
                 c = voc.get_indexer(s[given])
             code[given] = np.where(c >= 0, c, -2)

@@ -35,17 +35,17 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse import csgraph
 
+from .._codes import codes_in, index_in
 from .._errors import ChainnetError
 from .._fingerprint import fingerprint
 from .._messages import Text
-from .._validate import codes_in
 
 if TYPE_CHECKING:
     from ..model import Cluster
 
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_ENDS_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # link_ends, per cluster
 # the columns build_supply_graph and Cluster.local_mask read
-_ENDS_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _FIRM_COLUMNS = ("firm_id", "role", "external")
 _LINK_COLUMNS = ("source", "target", "kind", "weight")
 
@@ -242,9 +242,10 @@ def link_ends(cluster: Cluster) -> tuple[np.ndarray, np.ndarray]:
         ends = hit[1]
     else:
         ids = cluster.firms["firm_id"]
+        uniq = ids.drop_duplicates()
         ends = None
-        if len(ids.drop_duplicates()) == len(ids):
-            ends = (codes_in(cluster.links["source"], ids), codes_in(cluster.links["target"], ids))
+        if len(uniq) == len(ids):
+            ends = (index_in(cluster.links["source"], uniq), index_in(cluster.links["target"], uniq))
             for a in ends:
                 a.flags.writeable = False  # shared by every caller
         _ENDS_CACHE[cluster] = (key, ends)
