@@ -268,10 +268,12 @@ def test_swap_refusals_match_a_count_of_every_proposal():
     from chainnet.analysis.structure import _refused
 
     rng = np.random.default_rng(7)
-    for size in (0, 1, 2, 50, 2000):
-        proposed = rng.integers(0, 300, size)
-        codes = np.unique(rng.integers(0, 300, 40))
-        seen = Counter(proposed.tolist())
-        exists = set(codes.tolist())
-        expected = [seen[p] > 1 or p in exists for p in proposed.tolist()]
-        assert _refused(proposed, codes).tolist() == expected
+    # small codes carry their position in a packed sort key; codes near 2**62 cannot, and are argsorted
+    for base in (0, 2**62):
+        for size in (0, 1, 2, 50, 2000):
+            proposed = base + rng.integers(0, 300, size)
+            codes = base + np.unique(rng.integers(0, 300, 40))
+            seen = Counter(proposed.tolist())
+            exists = set(codes.tolist())
+            expected = [seen[p] > 1 or p in exists for p in proposed.tolist()]
+            assert _refused(proposed, codes).tolist() == expected

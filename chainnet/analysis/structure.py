@@ -737,21 +737,32 @@ def _refused(proposed: np.ndarray, codes: np.ndarray) -> np.ndarray:
     """Which proposed link codes a swap round refuses: those proposed more than once, and those
     in the sorted ``codes`` (links that exist).
 
-    One sort serves both checks: repeats are neighbours, and sorted queries search fast. The
-    refused codes are few (the graph is sparse), so each proposal is then looked up among them:
-    numpy's vectorised sort is several times faster than its argsort, so this costs less than
-    half of sorting with an argsort and scattering the mask back (1.0 → 0.46 s per round at 4
-    million links), and gives the same mask as ``np.unique`` with inverse and counts.
+    One sort serves both checks: repeats are neighbours, and sorted queries search fast. Each
+    code carries its position in its low digits (code × len + position), so a plain sort, which
+    numpy vectorises, orders the proposals and tells where each came from: 1.07 → 0.25 s per
+    round at 4 million links against an argsort. Codes too large to carry a position in 63 bits
+    (tens of millions of firms) are argsorted. The mask is that of ``np.unique`` with inverse
+    and counts.
 
     >>> _refused(np.array([7, 3, 9, 3, 5]), np.array([5, 8])).tolist()
     [False, True, False, True, True]
     """
-    ranked = np.sort(proposed)
+    m = len(proposed)
+    if m == 0:
+        return np.zeros(0, dtype=bool)
+    if (int(proposed.max()) + 1) * m < 2**63:
+        key = np.sort(proposed * m + np.arange(m))
+        ranked, order = np.divmod(key, m)
+    else:
+        order = np.argsort(proposed)
+        ranked = proposed[order]
     repeat = ranked[1:] == ranked[:-1]
     bad = _member(ranked, codes)
     bad[1:] |= repeat
     bad[:-1] |= repeat
-    return _member(proposed, ranked[bad])  # ranked[bad] is sorted: a subset of a sorted array
+    out = np.empty(m, dtype=bool)
+    out[order] = bad
+    return out
 
 
 def _member(x: np.ndarray, sorted_codes: np.ndarray) -> np.ndarray:
