@@ -414,6 +414,32 @@ def test_transitivity_hand_worked():
     assert transitivity(_sparse.supply_graph(make(firms, links))) == pytest.approx(0.6)
 
 
+@pytest.mark.parametrize("seed", range(5))
+def test_transitivity_equals_networkx_on_random_supply_graphs(seed):
+    """The ratio of exact counts (local clustering times pairs, rounded) against networkx's
+    triangle count; reciprocal links join into one undirected edge."""
+    import networkx as nx
+
+    from chainnet.analysis import _sparse
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(5, 60))
+    ids = [f"f{i}" for i in range(n)]
+    pairs = {(int(a), int(b)) for a, b in rng.integers(0, n, (int(rng.integers(4, 4 * n)), 2)) if a != b}
+    firms = [{"firm_id": x, "role": "sme", "segments": "mid"} for x in ids]
+    links = [{"source": ids[a], "target": ids[b]} for a, b in sorted(pairs)]
+    H = nx.Graph()
+    H.add_nodes_from(range(n))
+    H.add_edges_from(pairs)
+    want = nx.transitivity(H)
+    got = transitivity(_sparse.supply_graph(make(firms, links)))
+    triples = sum(d * (d - 1) for _, d in H.degree())
+    if triples == 0:
+        assert got is None
+    else:
+        assert got == pytest.approx(want, rel=1e-15, abs=0)
+
+
 def test_single_year_refuses_trend_stages_and_lowers_confidence():
     c = maturity_cluster()
     full = lifecycle(c)
