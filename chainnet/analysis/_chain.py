@@ -277,31 +277,6 @@ class Chain:
         return seg_firms > 0, np.bincount(self.pair_flow[keep], minlength=F) > 0
 
 
-#: encoded cluster -> {template: its Chain}, weak like the encodings' cache: audit, leaders,
-#: resilience, the world-class gaps and the timeline of one cluster (or year snapshot) each
-#: prepared the cluster again and re-evaluated every template on the same arrays, 2-3 s a time at
-#: 10^6 firms. A Chain is read-only (its what-ifs return new arrays), so one can be shared.
-_CHAIN_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def chain_of(ca: ClusterArrays, t: Template) -> Chain:
-    """:func:`build_chain` of ``ca`` and ``t``, evaluated once per encoding and template object.
-
-    >>> import chainnet
-    >>> c = chainnet.load_dataset("demo_copper")
-    >>> ca = cluster_arrays(c, list(c.templates[0].segments["id"]))
-    >>> chain_of(ca, c.templates[0]) is chain_of(ca, c.templates[0])
-    True
-    """
-    per_template = _CHAIN_CACHE.get(ca)
-    if per_template is None:
-        per_template = _CHAIN_CACHE[ca] = weakref.WeakKeyDictionary()
-    hit = per_template.get(t)
-    if hit is None:
-        hit = per_template[t] = build_chain(ca, t)
-    return hit
-
-
 def build_chain(ca: ClusterArrays, t: Template) -> Chain:
     """Evaluate template ``t`` on encoded cluster ``ca`` (all vectorised)."""
     ta = template_arrays(t)
@@ -373,7 +348,7 @@ class Prepared:
         self.templates = list(templates)
         self.links_known = cluster.links_known
         self.arrays = cluster_arrays(cluster, vocab)
-        self.chains = [chain_of(self.arrays, t) for t in templates]
+        self.chains = [build_chain(self.arrays, t) for t in templates]
         self._rows: dict[str, int] | None = None
 
     def mask(self, firm_ids: Iterable[str]) -> np.ndarray:
