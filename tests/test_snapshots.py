@@ -126,3 +126,27 @@ def test_link_ends_follow_an_edit_and_give_the_supply_graph_of_an_id_look_up():
         np.testing.assert_array_equal(getattr(g, name), getattr(by_id, name))
     c.links.loc[0, "target"] = c.firms["firm_id"].iloc[3]  # an in-place edit: the cache must notice
     assert _sparse.link_ends(c)[1][0] == 3
+
+
+def test_lifecycle_holds_one_year_snapshot_at_a_time(monkeypatch) -> None:
+    """Each year's snapshot (about 1 GB at 10^6 firms) is let go before the next year is cut."""
+    import weakref
+
+    from chainnet.analysis import _snapshots
+
+    c = _clusters()[3]  # dated firms and links: every year is a cut of its own
+    cut = _snapshots.Snapshots._cut
+    made: list[weakref.ref] = []
+    alive_at_cut: list[int] = []
+
+    def tracked(self, year):
+        alive_at_cut.append(sum(r() is not None for r in made))
+        snap = cut(self, year)
+        if snap is not self.cluster:
+            made.append(weakref.ref(snap))
+        return snap
+
+    monkeypatch.setattr(_snapshots.Snapshots, "_cut", tracked)
+    r = lifecycle(c)
+    assert len(r.years) >= 3 and len(made) == len(r.years)
+    assert alive_at_cut == [0] * len(r.years)

@@ -301,6 +301,7 @@ def lifecycle(cluster: Cluster, years: list[int] | None = None, *, rules: Lifecy
     rows, end = [], cluster
     with shared(cluster) as cut:  # cut once per year, shared with the report's timeline (_snapshots)
         for y in ys:  # one snapshot at a time: each is let go once its row is taken (the last is kept)
+            end = None  # the previous year goes before the next is cut: two would be held at once (~1 GB each at 10^6 firms)
             end = cut.get(y)
             rows.append(_year_row(end))
             cut.done(y)
