@@ -28,7 +28,7 @@ from .compute import (
     timeline_years,
 )
 from .document import Block, Document, Figure, Heading, Paragraph, Table, build_document
-from .full_tables import firm_table, link_table, write_parquet, write_tables
+from .full_tables import firm_table, link_table, write_parquet
 from .render_docx import render_docx, write_docx
 from .render_html import embedded_font_css, render_html
 from .render_md import md_escape, render_markdown
@@ -81,10 +81,8 @@ def analyze(cluster: Cluster, out: str | os.PathLike, *, lang: str = "en", forma
         result, figures_saved = compute_started(
             cluster, lang=lang, candidates=candidates, seed=seed, null_models=null_models,
             figures_dir=tmp / "figures", dpi=dpi, workbook=tmp / "report.xlsx" if "xlsx" in formats else None,
-            tables=tmp, progress=progress)
-        say("prog.write_file", file="results.json")
-        (tmp / "results.json").write_text(json.dumps(result.to_dict(top=top), ensure_ascii=False, indent=1,
-                                                     allow_nan=False, default=_json_default), encoding="utf-8")
+            progress=progress)
+        _write_results(result, tmp, top=top, say=say)
         if "md" in formats:
             say("prog.write_file", file="report.md")
             (tmp / "report.md").write_text(render_markdown(result.doc), encoding="utf-8")
@@ -110,8 +108,22 @@ def analyze(cluster: Cluster, out: str | os.PathLike, *, lang: str = "en", forma
     return Path(out)
 
 
-__all__ = ["FIGURE_KINDS", "REPORT_FORMATS", "TABLE_FILES", "TIMELINE_MAX_YEARS", "TOP_N", "Analysis", "Block",
-           "Document", "Figure", "Heading", "Paragraph", "Table", "analyze", "build_document", "build_sheets",
-           "compute", "draw_figures", "embedded_font_css", "firm_table", "link_table", "md_escape", "render_docx",
-           "render_html", "render_markdown", "results_dict", "timeline_years", "write_docx", "write_parquet",
-           "write_tables", "write_workbook"]
+def _write_results(result: Analysis, folder: Path, *, top: int, say: Callable[..., None]) -> None:
+    """``firms.parquet`` and ``links.parquet`` (every firm and link with its measures), then
+    ``results.json`` (summaries and top-``top`` lists, naming the two tables)."""
+    c = result.cluster
+    firms = firm_table(c, leaders=result.leaders, structure=result.structure, position=result.position,
+                       resilience=result.resilience)
+    say("prog.write_table", file=TABLE_FILES["firms"], n=len(firms))
+    write_parquet(firms, folder / TABLE_FILES["firms"])
+    say("prog.write_table", file=TABLE_FILES["links"], n=len(c.links))
+    write_parquet(link_table(c, position=result.position), folder / TABLE_FILES["links"])
+    say("prog.write_file", file="results.json")
+    (folder / "results.json").write_text(json.dumps(result.to_dict(top=top), ensure_ascii=False, indent=1,
+                                                    allow_nan=False, default=_json_default), encoding="utf-8")
+
+
+__all__ = ["FIGURE_KINDS", "REPORT_FORMATS", "TIMELINE_MAX_YEARS", "TOP_N", "Analysis", "Block", "Document", "Figure",
+           "Heading", "Paragraph", "Table", "analyze", "build_document", "build_sheets", "compute", "draw_figures",
+           "embedded_font_css", "md_escape", "render_docx", "render_html", "render_markdown", "results_dict",
+           "timeline_years", "write_docx", "write_workbook"]

@@ -54,16 +54,14 @@ def compute(cluster: Cluster, *, lang: str = "en", candidates: list[Cluster] | N
 
 def compute_started(cluster: Cluster, *, lang: str = "en", candidates: list[Cluster] | None = None, seed: int = 0,
                     null_models: int = 20, figures_dir: Path | None = None, dpi: int = 200,
-                    workbook: Path | None = None, tables: Path | None = None,
+                    workbook: Path | None = None,
                     progress: Callable[[str], None] | None = None) -> tuple[Analysis, Callable[[], None]]:
     """:func:`compute`, returning before a worker process has finished its share of the figures.
 
     Returns the analysis and a function that waits until every figure file is saved (and
-    ``workbook``, when given, written, and ``firms.parquet`` and ``links.parquet`` when ``tables``
-    names their folder): ``analyze`` writes ``results.json`` and the documents meanwhile. For a
-    large cluster a worker process writes the two tables and ``workbook`` (``report.xlsx``) and
-    then draws the chain map while this process draws the other figures; otherwise everything is
-    done here first.
+    ``workbook``, when given, written): ``analyze`` writes the tables and ``results.json`` meanwhile.
+    For a large cluster a worker process writes ``workbook`` (``report.xlsx``) and then draws the
+    chain map while this process draws the other figures; otherwise everything is done here first.
     """
     from ..analysis._snapshots import shared
     from ..analysis.centrality import leaders
@@ -126,13 +124,6 @@ def compute_started(cluster: Cluster, *, lang: str = "en", candidates: list[Clus
     result = Analysis(cluster, lang, a, ld, st, pr, pos, res, tl, sheets, {}, Document(lang))
     big = len(cluster.firms) >= PARALLEL_MIN_FIRMS
     first: list[tuple[Callable[..., Any], tuple]] = []
-    if tables is not None:
-        from .full_tables import write_tables
-        from .results import TABLE_FILES
-
-        say("prog.write_table", file=TABLE_FILES["firms"], n=len(cluster.firms))
-        say("prog.write_table", file=TABLE_FILES["links"], n=len(cluster.links))
-        first.append((write_tables, (result, tables)))
     if workbook is not None:
         from .render_xlsx import write_workbook
 

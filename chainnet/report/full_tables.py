@@ -124,15 +124,3 @@ def write_parquet(df: pd.DataFrame, path: Path) -> None:
 
     table = pa.Table.from_pandas(df, preserve_index=False)
     pq.write_table(table, path, compression="zstd", write_statistics=True)
-
-
-def write_tables(result: Any, folder: Path) -> None:
-    """``firms.parquet`` and ``links.parquet`` of an analysis (:class:`chainnet.report.Analysis`)
-    into ``folder``: every firm and every link with its measures. ``analyze`` hands this to the
-    worker process that writes the workbook when the cluster is large (``compute_started(tables=)``)."""
-    from .results import TABLE_FILES
-
-    c = result.cluster
-    write_parquet(firm_table(c, leaders=result.leaders, structure=result.structure, position=result.position,
-                             resilience=result.resilience), folder / TABLE_FILES["firms"])
-    write_parquet(link_table(c, position=result.position), folder / TABLE_FILES["links"])
