@@ -357,19 +357,11 @@ def _topology(g: _sparse.SupplyGraph, *, seed: int, weighted: bool,
 
 
 def _clustering(g: _sparse.SupplyGraph) -> tuple[float | None, float]:
-    """Transitivity and average clustering from one triangle pass (igraph's local clustering c_i).
-
-    With p_i = d_i (d_i − 1) / 2 the pairs of partners of firm i and t_i = c_i p_i its triangles,
-    transitivity = 3 × triangles / connected triples = Σ t_i / Σ p_i (each triangle is counted
-    at its three corners) and average clustering = mean c_i (0 for fewer than two partners), the
-    same values igraph's ``transitivity_undirected`` and ``transitivity_avglocal_undirected``
-    give in two passes.
-    """
-    local = np.asarray(g.igraph.transitivity_local_undirected(mode="zero"), dtype=float)
-    d = g.degree.astype(float)
-    pairs = d * (d - 1) / 2
-    total = float(pairs.sum())
-    return (float((local * pairs).sum() / total) if total > 0 else None), float(local.mean())
+    """Transitivity and average clustering (mean c_i, 0 for fewer than two partners) from one
+    triangle pass (:func:`chainnet.analysis._sparse.clustering`): the values igraph's
+    ``transitivity_undirected`` and ``transitivity_avglocal_undirected`` give in two passes."""
+    trans, local = _sparse.clustering(g)
+    return trans, float(local.mean())
 
 
 def _core_share(g: _sparse.SupplyGraph) -> float | None:
